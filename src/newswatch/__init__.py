@@ -1,0 +1,1 @@
+"""newswatch: news ingest and alerts."""
