@@ -169,6 +169,7 @@ class Fingerprint:
     minhash: tuple[int, ...]
     bands: tuple[str, ...]
     story_terms: tuple[str, ...] = ()
+    shingles: int = 0
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,7 @@ class DeliveryOutcome:
     target: str
     ok: bool
     detail: str = ""
+    alert_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Prefect flows of newswatch: wiring only. The logic lives in `newswatch`."""

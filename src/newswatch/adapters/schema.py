@@ -1,0 +1,131 @@
+"""The store's tables (SQLAlchemy Core). Alembic migrations under `migrations/` create them.
+
+States only move forward. An entry is `new` when first seen and becomes `done` once its
+article row (with match, dedup decision and any alert) is committed in one transaction.
+A delivery is `pending` until Apprise reports success (`sent`) or attempts run out
+(`failed`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+feed_state = Table(
+    "feed_state",
+    metadata,
+    Column("url", String(2048), primary_key=True),
+    Column("etag", String(1024)),
+    Column("last_modified", String(256)),
+    Column("last_polled", DateTime(timezone=True)),
+    Column("last_success", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+)
+
+entries = Table(
+    "entries",
+    metadata,
+    Column("entry_id", String(64), primary_key=True),
+    Column("feed_url", String(2048), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Index("ix_entries_state", "state"),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("article_id", String(64), primary_key=True),
+    Column("feed_name", String(512), nullable=False),
+    Column("url", Text),
+    Column("canonical_url", String(2048)),
+    Column("title", Text, nullable=False),
+    Column("source", String(512), nullable=False),
+    Column("lang", String(16)),
+    Column("published", DateTime(timezone=True)),
+    Column("extraction", String(16), nullable=False),
+    Column("extraction_note", Text),
+    Column("text", Text, nullable=False),
+    Column("text_hash", String(64), nullable=False),
+    Column("minhash", LargeBinary, nullable=False),
+    Column("shingles", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("is_match", Boolean, nullable=False),
+    Column("reasons", Text, nullable=False),
+    Column("duplicate_of", String(64)),
+    Column("duplicate_kind", String(16)),
+    Column("story_id", String(80)),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Index("ix_articles_canonical_url", "canonical_url"),
+    Index("ix_articles_text_hash", "text_hash"),
+    Index("ix_articles_created", "created"),
+    Index("ix_articles_story", "story_id"),
+)
+
+article_bands = Table(
+    "article_bands",
+    metadata,
+    Column("band", String(40), primary_key=True),
+    Column("article_id", String(64), primary_key=True),
+)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("story_id", String(80), primary_key=True),
+    Column("first_article_id", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("terms", Text, nullable=False),
+    Column("article_count", Integer, nullable=False, default=1),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("updated", DateTime(timezone=True), nullable=False),
+    Index("ix_stories_updated", "updated"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("alert_id", String(80), primary_key=True),
+    Column("article_id", String(64), nullable=False, unique=True),
+    Column("story_id", String(80), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("alert_id", String(80), primary_key=True),
+    Column("target_key", String(64), primary_key=True),
+    Column("target_display", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("next_attempt", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Index("ix_deliveries_state", "state", "next_attempt"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", String(64), primary_key=True),
+    Column("started", DateTime(timezone=True), nullable=False),
+    Column("finished", DateTime(timezone=True)),
+    Column("summary", Text, nullable=False),
+)

@@ -1,0 +1,529 @@
+"""The store: SQLAlchemy 2 on SQLite (embedded default) or PostgreSQL (psycopg 3).
+
+The schema is created and upgraded by Alembic (`Store.open` runs `upgrade head`).
+Everything one article decides (its row, its LSH bands, its story, its alert and one
+pending delivery per target) is written in ONE transaction: an alert exists exactly
+when its article was accepted, and a crash loses neither.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
+
+from newswatch.adapters import schema as t
+from newswatch.dedup import Candidate
+from newswatch.errors import ConfigError, TransientError
+from newswatch.models import (
+    Alert,
+    Article,
+    DedupDecision,
+    Entry,
+    FeedState,
+    Fingerprint,
+    Match,
+    Reason,
+    RunSummary,
+)
+
+SQLAlchemyError = _SQLAlchemyError
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back naive; everything in newswatch is aware UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _parse_iso(value: str | None) -> datetime | None:
+    return _utc(datetime.fromisoformat(value)) if value else None
+
+
+def entry_to_json(entry: Entry) -> str:
+    data = asdict(entry)
+    data["published"] = _iso(entry.published)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def entry_from_json(text: str) -> Entry:
+    data = json.loads(text)
+    data["published"] = _parse_iso(data.get("published"))
+    return Entry(**data)
+
+
+def reasons_to_list(reasons: Sequence[Reason]) -> list[dict[str, Any]]:
+    return [asdict(r) for r in reasons]
+
+
+def reasons_from_list(items: Iterable[dict[str, Any]]) -> tuple[Reason, ...]:
+    return tuple(Reason(**item) for item in items)
+
+
+def alert_to_json(alert: Alert) -> str:
+    data = asdict(alert)
+    data["published"] = _iso(alert.published)
+    data["created"] = _iso(alert.created)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def alert_from_json(text: str) -> Alert:
+    data = json.loads(text)
+    data["published"] = _parse_iso(data.get("published"))
+    data["created"] = _parse_iso(data["created"])
+    data["reasons"] = reasons_from_list(data.get("reasons", ()))
+    return Alert(**data)
+
+
+def _pack(minhash: Sequence[int]) -> bytes:
+    return np.asarray(minhash, dtype=np.uint64).tobytes()
+
+
+def _unpack(blob: bytes) -> tuple[int, ...]:
+    return tuple(int(v) for v in np.frombuffer(blob, dtype=np.uint64))
+
+
+class Store:
+    """All persistent state. Open one per task or command; it is cheap."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Store:
+        """Connect to `url` (a SQLAlchemy URL) and bring the schema up to date."""
+        kwargs: dict[str, Any] = {}
+        if url.startswith("sqlite"):
+            path = url.split("///", 1)[1] if "///" in url else ""
+            if path and path != ":memory:":
+                Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"timeout": 30}
+        try:
+            engine = create_engine(url, future=True, pool_pre_ping=True, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises several kinds here
+            raise ConfigError(f"cannot use database URL: {exc}") from exc
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(engine)
+        if migrate:
+            store.migrate()
+        return store
+
+    def migrate(self) -> None:
+        """Run Alembic `upgrade head` on this database."""
+        cfg = Config()
+        cfg.set_main_option(
+            "script_location", str(resources.files("newswatch.adapters") / "migrations")
+        )
+        try:
+            with self.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except OperationalError as exc:
+            raise TransientError(f"database not reachable: {exc.orig}") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- feeds ---------------------------------------------------------------
+
+    def feed_state(self, url: str) -> FeedState | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.feed_state).where(t.feed_state.c.url == url)).first()
+        if row is None:
+            return None
+        return FeedState(
+            url=row.url,
+            etag=row.etag,
+            last_modified=row.last_modified,
+            last_polled=_utc(row.last_polled),
+            last_success=_utc(row.last_success),
+            last_error=row.last_error,
+            consecutive_failures=row.consecutive_failures or 0,
+        )
+
+    def feed_states(self) -> list[FeedState]:
+        with self.engine.connect() as conn:
+            urls = [r.url for r in conn.execute(select(t.feed_state.c.url))]
+        return [s for u in urls if (s := self.feed_state(u)) is not None]
+
+    def save_feed_state(self, state: FeedState) -> None:
+        values = {
+            "etag": state.etag,
+            "last_modified": state.last_modified,
+            "last_polled": state.last_polled,
+            "last_success": state.last_success,
+            "last_error": state.last_error,
+            "consecutive_failures": state.consecutive_failures,
+        }
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(t.feed_state).where(t.feed_state.c.url == state.url).values(**values)
+            )
+            if done.rowcount == 0:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(insert(t.feed_state).values(url=state.url, **values))
+                except IntegrityError:
+                    conn.execute(
+                        update(t.feed_state).where(t.feed_state.c.url == state.url).values(**values)
+                    )
+
+    # -- entries -------------------------------------------------------------
+
+    def claim_entries(self, entries: Sequence[Entry], *, now: datetime) -> list[Entry]:
+        """Record entries never seen before and return them; seen ones are dropped.
+
+        The primary key decides, so two runs at once cannot both claim an entry.
+        """
+        fresh: list[Entry] = []
+        with self.engine.begin() as conn:
+            for entry in entries:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(
+                            insert(t.entries).values(
+                                entry_id=entry.entry_id,
+                                feed_url=entry.feed_url,
+                                state="new",
+                                payload=entry_to_json(entry),
+                                first_seen=now,
+                            )
+                        )
+                except IntegrityError:
+                    continue
+                fresh.append(entry)
+        return fresh
+
+    def unfinished_entries(self, *, limit: int = 10_000) -> list[Entry]:
+        """Entries claimed but not yet decided (this run's, or a crashed run's)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.entries.c.payload)
+                .where(t.entries.c.state == "new")
+                .order_by(t.entries.c.first_seen, t.entries.c.entry_id)
+                .limit(limit)
+            ).all()
+        return [entry_from_json(r.payload) for r in rows]
+
+    # -- dedup index -----------------------------------------------------------
+
+    def dedup_index(self, *, now: datetime, dedup_days: int, story_days: int) -> StoreIndex:
+        return StoreIndex(self, since=now - timedelta(days=dedup_days), story_since=now - timedelta(days=story_days))
+
+    # -- the one transaction per article ------------------------------------
+
+    def record_article(
+        self,
+        article: Article,
+        fp: Fingerprint,
+        match: Match,
+        decision: DedupDecision,
+        *,
+        alert: Alert | None,
+        targets: Sequence[tuple[str, str]],
+        now: datetime,
+    ) -> None:
+        """Commit an article, its bands, its story, its alert and pending deliveries together.
+
+        `targets` are (key, display) pairs; one pending delivery row per target.
+        Re-recording an article already recorded (a retried batch) changes nothing.
+        """
+        with self.engine.begin() as conn:
+            exists = conn.execute(
+                select(t.articles.c.article_id).where(t.articles.c.article_id == article.article_id)
+            ).first()
+            if exists is None:
+                self._insert_article(conn, article, fp, match, decision, now)
+                if decision.new_story and match.is_match:
+                    conn.execute(
+                        insert(t.stories).values(
+                            story_id=decision.story_id,
+                            first_article_id=article.article_id,
+                            title=article.title,
+                            terms=json.dumps(list(fp.story_terms)),
+                            article_count=1,
+                            created=now,
+                            updated=now,
+                        )
+                    )
+                elif match.is_match and decision.story_id:
+                    conn.execute(
+                        update(t.stories)
+                        .where(t.stories.c.story_id == decision.story_id)
+                        .values(article_count=t.stories.c.article_count + 1, updated=now)
+                    )
+                if alert is not None:
+                    conn.execute(
+                        insert(t.alerts).values(
+                            alert_id=alert.alert_id,
+                            article_id=alert.article_id,
+                            story_id=alert.story_id,
+                            payload=alert_to_json(alert),
+                            created=now,
+                        )
+                    )
+                    for key, display in targets:
+                        conn.execute(
+                            insert(t.deliveries).values(
+                                alert_id=alert.alert_id,
+                                target_key=key,
+                                target_display=display,
+                                state="pending",
+                                attempts=0,
+                                next_attempt=now,
+                            )
+                        )
+            conn.execute(
+                update(t.entries).where(t.entries.c.entry_id == article.article_id).values(state="done")
+            )
+
+    def _insert_article(
+        self,
+        conn: Connection,
+        article: Article,
+        fp: Fingerprint,
+        match: Match,
+        decision: DedupDecision,
+        now: datetime,
+    ) -> None:
+        conn.execute(
+            insert(t.articles).values(
+                article_id=article.article_id,
+                feed_name=article.feed_name,
+                url=article.url,
+                canonical_url=fp.canonical_url,
+                title=article.title,
+                source=article.source,
+                lang=article.lang,
+                published=article.published,
+                extraction=article.extraction,
+                extraction_note=article.extraction_note,
+                text=article.text,
+                text_hash=fp.text_hash,
+                minhash=_pack(fp.minhash),
+                shingles=fp.shingles,
+                score=match.score,
+                is_match=match.is_match,
+                reasons=json.dumps(reasons_to_list(match.reasons), ensure_ascii=False),
+                duplicate_of=decision.duplicate_of,
+                duplicate_kind=decision.kind,
+                story_id=decision.story_id or None,
+                created=now,
+            )
+        )
+        if not decision.is_duplicate and fp.shingles > 0:
+            conn.execute(
+                insert(t.article_bands),
+                [{"band": b, "article_id": article.article_id} for b in fp.bands],
+            )
+
+    def story_of(self, article_id: str) -> str | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.articles.c.story_id).where(t.articles.c.article_id == article_id)
+            ).first()
+        return row.story_id if row else None
+
+    def story_sources(self, story_id: str) -> list[tuple[str, str | None]]:
+        """(source, url) of every article attached to a story, first one first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.articles.c.source, t.articles.c.url)
+                .where(t.articles.c.story_id == story_id)
+                .order_by(t.articles.c.created, t.articles.c.article_id)
+            ).all()
+        return [(r.source, r.url) for r in rows]
+
+    # -- outbox ----------------------------------------------------------------
+
+    def due_deliveries(self, *, now: datetime) -> list[tuple[Alert, str, str, int]]:
+        """Pending deliveries whose time has come: (alert, target_key, display, attempts)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    t.alerts.c.payload,
+                    t.deliveries.c.target_key,
+                    t.deliveries.c.target_display,
+                    t.deliveries.c.attempts,
+                )
+                .join(t.alerts, t.alerts.c.alert_id == t.deliveries.c.alert_id)
+                .where(t.deliveries.c.state == "pending", t.deliveries.c.next_attempt <= now)
+                .order_by(t.alerts.c.created, t.alerts.c.alert_id)
+            ).all()
+        return [(alert_from_json(r.payload), r.target_key, r.target_display, r.attempts) for r in rows]
+
+    def mark_delivery(
+        self,
+        alert_id: str,
+        target_key: str,
+        *,
+        ok: bool,
+        detail: str,
+        now: datetime,
+        max_attempts: int,
+        backoff_seconds: int,
+    ) -> str:
+        """Record one send's outcome; returns the delivery's new state."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                select(t.deliveries.c.attempts).where(
+                    t.deliveries.c.alert_id == alert_id, t.deliveries.c.target_key == target_key
+                )
+            ).first()
+            attempts = (row.attempts if row else 0) + 1
+            if ok:
+                state, next_attempt = "sent", now
+            elif attempts >= max_attempts:
+                state, next_attempt = "failed", now
+            else:
+                state = "pending"
+                next_attempt = now + timedelta(seconds=backoff_seconds * 2 ** (attempts - 1))
+            conn.execute(
+                update(t.deliveries)
+                .where(t.deliveries.c.alert_id == alert_id, t.deliveries.c.target_key == target_key)
+                .values(
+                    state=state,
+                    attempts=attempts,
+                    last_error=None if ok else detail,
+                    next_attempt=next_attempt,
+                    sent_at=now if ok else None,
+                )
+            )
+        return state
+
+    def delivery_counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.deliveries.c.state, func.count()).group_by(t.deliveries.c.state)
+            ).all()
+        return {r[0]: r[1] for r in rows}
+
+    def recent_alerts(self, *, limit: int = 20) -> list[tuple[Alert, list[dict[str, Any]]]]:
+        """Newest alerts with the state of each of their deliveries."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.alerts.c.alert_id, t.alerts.c.payload)
+                .order_by(t.alerts.c.created.desc(), t.alerts.c.alert_id)
+                .limit(limit)
+            ).all()
+            out = []
+            for row in rows:
+                dels = conn.execute(
+                    select(t.deliveries).where(t.deliveries.c.alert_id == row.alert_id)
+                ).all()
+                out.append(
+                    (
+                        alert_from_json(row.payload),
+                        [
+                            {
+                                "target": d.target_display,
+                                "state": d.state,
+                                "attempts": d.attempts,
+                                "last_error": d.last_error,
+                                "sent_at": _iso(_utc(d.sent_at)),
+                            }
+                            for d in dels
+                        ],
+                    )
+                )
+        return out
+
+    # -- runs ------------------------------------------------------------------
+
+    def save_run(self, run_id: str, summary: RunSummary, summary_json: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(t.runs).values(
+                    run_id=run_id,
+                    started=summary.started,
+                    finished=summary.finished,
+                    summary=summary_json,
+                )
+            )
+
+    def count(self, table: str) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(t.metadata.tables[table])).scalar_one())
+
+
+class StoreIndex:
+    """The DedupIndex over the store, limited to the dedup and story windows."""
+
+    def __init__(self, store: Store, *, since: datetime, story_since: datetime) -> None:
+        self.store = store
+        self.since = since
+        self.story_since = story_since
+
+    def _first(self, column: Any, value: str) -> str | None:
+        with self.store.engine.connect() as conn:
+            row = conn.execute(
+                select(t.articles.c.article_id)
+                .where(column == value, t.articles.c.created >= self.since)
+                .order_by(t.articles.c.created, t.articles.c.article_id)
+                .limit(1)
+            ).first()
+        return row.article_id if row else None
+
+    def find_by_url(self, canonical_url: str) -> str | None:
+        return self._first(t.articles.c.canonical_url, canonical_url)
+
+    def find_by_text_hash(self, text_hash: str) -> str | None:
+        return self._first(t.articles.c.text_hash, text_hash)
+
+    def near_candidates(self, bands: Sequence[str]) -> Iterator[Candidate]:
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.articles.c.article_id, t.articles.c.minhash, t.articles.c.shingles)
+                .where(
+                    t.articles.c.article_id.in_(
+                        select(t.article_bands.c.article_id).where(t.article_bands.c.band.in_(list(bands)))
+                    ),
+                    t.articles.c.created >= self.since,
+                )
+                .order_by(t.articles.c.created, t.articles.c.article_id)
+            ).all()
+        for r in rows:
+            yield Candidate(r.article_id, _unpack(r.minhash), r.shingles)
+
+    def recent_stories(self) -> Iterator[tuple[str, frozenset[str]]]:
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.stories.c.story_id, t.stories.c.terms)
+                .where(t.stories.c.updated >= self.story_since)
+                .order_by(t.stories.c.created, t.stories.c.story_id)
+            ).all()
+        for r in rows:
+            yield r.story_id, frozenset(json.loads(r.terms))
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets a reader (the CLI's `alerts`) work while a run writes; busy_timeout makes
+    # a second writer wait instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

@@ -1,0 +1,339 @@
+"""The `newswatch` command. Thin: it parses flags, then calls a flow or the core.
+
+Exit codes: 0 done (a run with failed feeds is still done: they are reported),
+1 the work itself failed, 2 the configuration is wrong (file, line and reason shown).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from newswatch.errors import ConfigError, NewswatchError
+
+app = typer.Typer(
+    name="newswatch",
+    help=(
+        "Watch news feeds for a topic learned from example articles, drop duplicates, "
+        "and alert through Apprise (email, Slack, Telegram, Matrix, webhooks, ...).\n\n"
+        "Settings come from config/ and NEWSWATCH_* environment variables; see config/README.md."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
+alerts_app = typer.Typer(help="List alerts and their delivery state per target.", invoke_without_command=True)
+app.add_typer(alerts_app, name="alerts")
+
+out = Console()
+err = Console(stderr=True)
+
+FeedsOpt = Annotated[Path | None, typer.Option("--feeds", help="Feeds YAML (default config/feeds.yaml).")]
+NotifyOpt = Annotated[
+    Path | None, typer.Option("--notify", help="Apprise YAML with the targets (default config/notify.yaml).")
+]
+ProfileOpt = Annotated[
+    Path | None, typer.Option("--profile", help="Profile YAML (default config/profile.yaml).")
+]
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLAlchemy URL of the store (default: SQLite file in the data directory)."),
+]
+
+
+def _fail_config(exc: ConfigError) -> None:
+    err.print(f"[bold red]configuration error:[/] {exc}", highlight=False)
+    raise typer.Exit(2)
+
+
+def _settings(**overrides: Any) -> Any:
+    from newswatch.settings import load_settings
+
+    try:
+        return load_settings(**overrides)
+    except ConfigError as exc:
+        _fail_config(exc)
+
+
+@app.command()
+def run(
+    feeds: FeedsOpt = None,
+    notify: NotifyOpt = None,
+    profile: ProfileOpt = None,
+    db: DbOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")] = False,
+) -> None:
+    """Do one ingest run: poll every feed, extract new articles, match, dedup, alert.
+
+    Exits 0 when the run completed, even if some feeds failed (they are listed);
+    exits 2 when it could not run at all (a bad config file: which file, which line, what).
+    """
+    from newswatch import ingest
+
+    settings = _settings(feeds_file=feeds, notify_file=notify, profile_file=profile, db_url=db)
+    try:
+        ingest.check_config(settings)
+    except ConfigError as exc:
+        _fail_config(exc)
+    from flows.ingest import ingest_flow
+
+    try:
+        summary = ingest_flow(
+            feeds_file=str(settings.resolved_feeds_file()),
+            notify_file=str(settings.resolved_notify_file()),
+            profile_file=str(settings.resolved_profile_file()),
+            db_url=settings.resolved_db_url(),
+        )
+    except ConfigError as exc:
+        _fail_config(exc)
+    except NewswatchError as exc:
+        err.print(f"[bold red]run failed:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    if as_json:
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_summary(summary)
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    """Human-readable run summary: counts, failed feeds, alerts with their reasons."""
+    c = summary["counts"]
+    out.print(
+        f"[bold]feeds polled[/] {c['feeds_polled']} ({c['feeds_failed']} failed)  "
+        f"[bold]new entries[/] {c['new_entries']}  [bold]extracted[/] {c['extracted']}  "
+        f"[bold]matched[/] {c['matched']}  [bold]duplicates[/] {c['duplicates']}  "
+        f"[bold]alerts[/] {c['alerts']}  [bold]sent[/] {c['alerts_sent']}  "
+        f"[bold]pending[/] {c['pending_alerts']}",
+        highlight=False,
+    )
+    for f in summary["feeds"]:
+        if f["status"] == "error":
+            out.print(f"  [red]feed failed[/] {f['name']}: {f['error']}", highlight=False)
+    for a in summary["alerts"]:
+        out.print(
+            f"  [green]ALERT[/] {a['title']}  score {a['score']:.2f} (threshold {a['threshold']:.2f})\n"
+            f"        matched: {', '.join(a['reasons'][:8])}\n        {a['url'] or ''}",
+            highlight=False,
+        )
+    for a in summary["articles"]:
+        if a["duplicate_of"]:
+            out.print(
+                f"  [yellow]duplicate[/] {a['title']} ({a['duplicate_kind']} of {a['duplicate_of']})",
+                highlight=False,
+            )
+        elif a["match"] and not a["alert"]:
+            out.print(f"  [cyan]same story[/] {a['title']} (story {a['story']})", highlight=False)
+    for d in summary["deliveries"]:
+        if not d["ok"]:
+            out.print(f"  [red]delivery failed[/] {d['target']}: {d['detail']}", highlight=False)
+
+
+@app.command()
+def learn(
+    seeds: Annotated[
+        Path | None, typer.Option("--seeds", help="Folder of seed articles (default seeds/).")
+    ] = None,
+    profile: ProfileOpt = None,
+) -> None:
+    """Learn the topic profile from the seed articles and write it as editable YAML.
+
+    Terms you pin, exclude or add in the profile survive re-learning.
+    """
+    from newswatch import ingest
+
+    settings = _settings(seeds_dir=seeds, profile_file=profile)
+    try:
+        prof, path = ingest.learn(settings)
+    except ConfigError as exc:
+        _fail_config(exc)
+    out.print(f"learned {len(prof.terms)} terms from {len(prof.seeds)} seeds -> {path}", highlight=False)
+    out.print(f"threshold {prof.threshold:.3f}: {prof.threshold_how}", highlight=False)
+    table = Table("term", "kind", "weight", "aliases")
+    for term in prof.terms[:20]:
+        table.add_row(term.label, term.kind, f"{term.weight:.3f}", ", ".join(term.aliases[:6]))
+    out.print(table)
+
+
+def _load_profile_or_learn(profile: Path | None) -> Any:
+    from newswatch import ingest
+
+    settings = _settings(profile_file=profile)
+    try:
+        return ingest.ensure_profile(settings)
+    except ConfigError as exc:
+        _fail_config(exc)
+
+
+@app.command()
+def backtest(
+    articles: Annotated[Path, typer.Argument(help="JSON lines: id, title, text [, url, lang, published].")],
+    profile: ProfileOpt = None,
+) -> None:
+    """Run matching and dedup over articles in file order, with no network and fresh state.
+
+    Prints one JSON line per article: id, match, score, threshold, reasons,
+    duplicate_of, story, alert.
+    """
+    from newswatch.backtest import BacktestInput, run_backtest
+
+    prof = _load_profile_or_learn(profile)
+    try:
+        lines = articles.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        _fail_config(ConfigError(f"cannot read articles: {exc}", path=str(articles)))
+    items = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            items.append(BacktestInput.from_json(line))
+        except (ValueError, TypeError, KeyError) as exc:
+            _fail_config(ConfigError(f"bad article line: {exc}", path=str(articles), line=number))
+    for result in run_backtest(items, prof):
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def explain(
+    source: Annotated[str, typer.Argument(help="A text/HTML file, or an http(s) URL to fetch and extract.")],
+    profile: ProfileOpt = None,
+) -> None:
+    """Show how one article scores against the profile, term by term."""
+    from newswatch.matching import Matcher, explain as explain_match
+
+    prof = _load_profile_or_learn(profile)
+    try:
+        title, text, lang = _read_article(source)
+    except NewswatchError as exc:
+        err.print(f"[red]cannot read {source}:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    match = Matcher(prof).score(title, text, lang=lang)
+    out.print(f"[bold]{title}[/]", highlight=False)
+    out.print(explain_match(match), highlight=False)
+
+
+def _read_article(source: str) -> tuple[str, str, str | None]:
+    from newswatch.adapters.extract import extract_page
+    from newswatch.adapters.http import Fetcher
+
+    if source.startswith(("http://", "https://")):
+        settings = _settings()
+        with Fetcher(timeout_seconds=settings.timeout_seconds, user_agent=settings.user_agent) as f:
+            page = f.fetch(source)
+        content = extract_page(page.body, url=page.final_url)
+        return content.title or "", content.text, content.lang
+    path = Path(source)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read file: {exc}", path=source) from exc
+    if path.suffix.lower() in {".html", ".htm"}:
+        content = extract_page(raw, url=path.resolve().as_uri())
+        return content.title or "", content.text, content.lang
+    text = raw.decode("utf-8", errors="replace").strip()
+    title, _, body = text.partition("\n")
+    return title.strip(), body.strip(), None
+
+
+@app.command()
+def serve(
+    cron: Annotated[str | None, typer.Option(help="Cron schedule (default: every 15 minutes).")] = None,
+) -> None:
+    """Run the ingest deployment on its schedule with Prefect's serve (Ctrl-C stops)."""
+    from prefect import serve as prefect_serve
+
+    from flows.ingest import ingest_flow
+    from flows.learn import learn_flow
+
+    settings = _settings(schedule_cron=cron)
+    ingest_dep = ingest_flow.to_deployment(
+        name="newswatch-ingest", cron=settings.schedule_cron, description="poll feeds and alert"
+    )
+    learn_dep = learn_flow.to_deployment(name="newswatch-learn", description="re-learn the profile")
+    prefect_serve(ingest_dep, learn_dep)
+
+
+@app.command("notify-test")
+def notify_test(notify: NotifyOpt = None) -> None:
+    """Send a test message to each configured target and say which succeeded."""
+    from newswatch.adapters.notify import Notifier
+    from newswatch.render import render_test_message
+
+    settings = _settings(notify_file=notify)
+    path = settings.resolved_notify_file()
+    try:
+        notifier = Notifier.from_file(path)
+    except ConfigError as exc:
+        _fail_config(exc)
+    title, body = render_test_message()
+    failures = 0
+    for target in notifier.targets():
+        outcome = notifier.send(target, title, body)
+        mark = "[green]ok[/]" if outcome.ok else "[red]FAILED[/]"
+        failures += not outcome.ok
+        out.print(f"{mark} {target.display} {outcome.detail}", highlight=False)
+    if failures:
+        raise typer.Exit(1)
+
+
+@alerts_app.callback()
+def alerts(
+    ctx: typer.Context,
+    db: DbOpt = None,
+    limit: Annotated[int, typer.Option(help="How many recent alerts.")] = 20,
+) -> None:
+    """List recent alerts with their delivery state per target."""
+    if ctx.invoked_subcommand:
+        return
+    from newswatch.adapters.store import Store
+
+    settings = _settings(db_url=db)
+    with Store.open(settings.resolved_db_url()) as store:
+        rows = store.recent_alerts(limit=limit)
+    if not rows:
+        out.print("no alerts yet")
+        return
+    table = Table("created", "title", "score", "deliveries")
+    for alert, dels in rows:
+        states = "; ".join(f"{d['target']}: {d['state']} ({d['attempts']})" for d in dels) or "no targets"
+        table.add_row(alert.created.strftime("%Y-%m-%d %H:%M"), alert.title, f"{alert.score:.2f}", states)
+    out.print(table)
+
+
+@app.command()
+def feeds(db: DbOpt = None) -> None:
+    """Show each polled feed's health: last success, last error, consecutive failures."""
+    from newswatch.adapters.store import Store
+
+    settings = _settings(db_url=db)
+    with Store.open(settings.resolved_db_url()) as store:
+        states = store.feed_states()
+    table = Table("feed", "last success", "failures", "last error")
+    for s in states:
+        ok = s.last_success.strftime("%Y-%m-%d %H:%M") if s.last_success else "never"
+        table.add_row(s.url, ok, str(s.consecutive_failures), s.last_error or "")
+    out.print(table)
+
+
+@app.command()
+def demo(
+    keep: Annotated[bool, typer.Option(help="Keep the demo's data folder afterwards.")] = False,
+) -> None:
+    """Run one real ingest on bundled demo feeds served from 127.0.0.1, alerting to a local webhook."""
+    from newswatch.demo import run_demo
+
+    try:
+        code = run_demo(out, keep=keep, now=datetime.now(UTC))
+    except ConfigError as exc:
+        _fail_config(exc)
+    raise typer.Exit(code)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,258 @@
+"""Duplicates and stories: the rules that decide whether an article alerts again.
+
+An article is a **duplicate** of an earlier one, checked in this order:
+
+1. *url*: the same canonical URL (tracking parameters, http/https, `www.`, trailing
+   slashes and AMP/mobile variants removed; see `newswatch.urls`).
+2. *exact*: the same text after normalisation (case, punctuation and whitespace
+   folded): a re-post under a new URL or with an edited title.
+3. *near*: MinHash over word 4-shingles (character 3-shingles for scripts written
+   without spaces), looked up through LSH bands so the check costs the same against
+   ten or a hundred thousand stored articles. Two texts are near-duplicates when the
+   shorter one is mostly contained in the longer one (containment >= 0.7, derived from
+   the Jaccard estimate and the two shingle counts): a syndicated copy with a new
+   headline, a boilerplate line added, or only its first part, is caught; two outlets
+   writing up one event in their own words share few 4-shingles and are not.
+
+Only articles inside the dedup window (default 30 days) are compared.
+
+A **story** groups articles on the same event that are not duplicates. Each article
+gets a set of story terms: its rarest content words (background frequency from
+wordfreq, title words counted three times) plus the profile entities it matched.
+An article joins the earliest recent story (inside the story window, default 3 days)
+whose terms overlap its own by at least `STORY_OVERLAP` (overlap coefficient), with
+at least `STORY_MIN_SHARED` shared terms; otherwise it starts a story. Only an
+article that starts a story alerts; later ones are attached to it ("also reported by").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from anyascii import anyascii
+from datasketch import MinHash
+from wordfreq import zipf_frequency
+
+from newswatch.models import DedupDecision, Fingerprint, Reason
+
+NUM_PERM = 64
+BANDS = 32  # 32 bands of 2 rows: candidates from Jaccard ~0.15 up, so truncated copies are found
+ROWS = NUM_PERM // BANDS
+NEAR_CONTAINMENT = 0.7
+STORY_OVERLAP = 0.45
+STORY_MIN_SHARED = 4
+STORY_TERMS = 24
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_NO_SPACE_SCRIPTS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stored article that shares at least one LSH band with the new one."""
+
+    article_id: str
+    minhash: tuple[int, ...]
+    shingles: int
+
+
+class DedupIndex(Protocol):
+    """What the dedup decision needs to look up; the store and `MemoryIndex` provide it.
+
+    Every lookup is limited to the window the caller passes (`since`, an aware datetime
+    or None for no limit), so the same rules hold in memory and in the database.
+    """
+
+    def find_by_url(self, canonical_url: str) -> str | None: ...
+
+    def find_by_text_hash(self, text_hash: str) -> str | None: ...
+
+    def near_candidates(self, bands: Sequence[str]) -> Iterable[Candidate]: ...
+
+    def recent_stories(self) -> Iterable[tuple[str, frozenset[str]]]: ...
+
+
+def normalise_text(text: str) -> str:
+    """Fold case, diacritics, punctuation and whitespace: the exact-duplicate form."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(_WORD.findall(folded))
+
+
+def _shingles(norm: str) -> list[str]:
+    if len(_NO_SPACE_SCRIPTS.findall(norm)) > len(norm) // 4:
+        chars = norm.replace(" ", "")
+        return [chars[i : i + 3] for i in range(max(1, len(chars) - 2))]
+    words = norm.split()
+    if len(words) < 4:
+        return [" ".join(words)] if words else []
+    return [" ".join(words[i : i + 4]) for i in range(len(words) - 3)]
+
+
+def fingerprint(
+    text: str,
+    *,
+    canonical_url: str | None,
+    title: str = "",
+    lang: str | None = None,
+    reasons: Sequence[Reason] = (),
+) -> Fingerprint:
+    """Compute everything dedup compares for one article. Pure and deterministic."""
+    norm = normalise_text(text)
+    text_hash = hashlib.sha256(norm.encode("utf-8")).hexdigest()
+    shingles = sorted(set(_shingles(norm)))
+    mh = MinHash(num_perm=NUM_PERM, seed=1)
+    if shingles:
+        mh.update_batch([s.encode("utf-8") for s in shingles])
+    values = tuple(int(v) for v in mh.hashvalues)
+    bands = band_keys(values)
+    terms = story_terms(title, text, lang=lang, reasons=reasons)
+    return Fingerprint(
+        canonical_url=canonical_url,
+        text_hash=text_hash,
+        minhash=values,
+        bands=bands,
+        story_terms=terms,
+        shingles=len(shingles),
+    )
+
+
+def band_keys(minhash: Sequence[int]) -> tuple[str, ...]:
+    """LSH band keys: band number + a short hash of its rows."""
+    keys = []
+    for b in range(BANDS):
+        rows = minhash[b * ROWS : (b + 1) * ROWS]
+        digest = hashlib.blake2b(repr(tuple(rows)).encode(), digest_size=8).hexdigest()
+        keys.append(f"{b}:{digest}")
+    return tuple(keys)
+
+
+def jaccard(a: Sequence[int], b: Sequence[int]) -> float:
+    """MinHash estimate of the Jaccard similarity of two shingle sets."""
+    if not a or len(a) != len(b):
+        return 0.0
+    return float(np.mean(np.asarray(a, dtype=np.uint64) == np.asarray(b, dtype=np.uint64)))
+
+
+def containment(j: float, size_a: int, size_b: int) -> float:
+    """Share of the smaller shingle set found in the larger, from Jaccard and sizes.
+
+    |A ∩ B| = J (|A| + |B|) / (1 + J); divided by min(|A|, |B|).
+    """
+    smaller = min(size_a, size_b)
+    if smaller <= 0:
+        return 0.0
+    inter = j * (size_a + size_b) / (1.0 + j)
+    return min(1.0, inter / smaller)
+
+
+def story_terms(
+    title: str, text: str, *, lang: str | None = None, reasons: Sequence[Reason] = ()
+) -> tuple[str, ...]:
+    """The terms that say which event an article reports (see the module rules)."""
+    lang = (lang or "en").split("-")[0]
+    counts: Counter[str] = Counter()
+    for weight, part in ((3, title), (1, text[:4000])):
+        for word in _WORD.findall(part):
+            if len(word) < 4 or word.isdigit():
+                continue
+            counts[anyascii(word).casefold()] += weight
+    scored = []
+    for word, count in counts.items():
+        rarity = 8.0 - max(zipf_frequency(word, lang), zipf_frequency(word, "en"))
+        if rarity < 3.5:  # everyday words say nothing about the event
+            continue
+        scored.append((count * rarity, word))
+    scored.sort(reverse=True)
+    terms = [w for _, w in scored[:STORY_TERMS]]
+    terms.extend(f"@{r.key}" for r in reasons if r.kind == "entity")
+    return tuple(sorted(set(terms)))
+
+
+def story_overlap(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> tuple[float, int]:
+    """Overlap coefficient of two term sets, and how many terms they share."""
+    if not a or not b:
+        return 0.0, 0
+    shared = len(a & b)
+    return shared / min(len(a), len(b)), shared
+
+
+def decide(article_id: str, fp: Fingerprint, index: DedupIndex) -> DedupDecision:
+    """Is this article a duplicate, and which story does it belong to?
+
+    The story of a duplicate is filled in by the caller from the article it duplicates;
+    here it is the duplicate's own id as a placeholder the caller replaces.
+    """
+    if fp.canonical_url:
+        hit = index.find_by_url(fp.canonical_url)
+        if hit is not None and hit != article_id:
+            return DedupDecision(hit, "url", story_id="", new_story=False, similarity=1.0)
+    if fp.shingles > 0:
+        hit = index.find_by_text_hash(fp.text_hash)
+        if hit is not None and hit != article_id:
+            return DedupDecision(hit, "exact", story_id="", new_story=False, similarity=1.0)
+        best: tuple[float, str] | None = None
+        for cand in index.near_candidates(fp.bands):
+            if cand.article_id == article_id:
+                continue
+            j = jaccard(fp.minhash, cand.minhash)
+            c = containment(j, fp.shingles, cand.shingles)
+            if c >= NEAR_CONTAINMENT and (best is None or c > best[0]):
+                best = (c, cand.article_id)
+        if best is not None:
+            return DedupDecision(best[1], "near", story_id="", new_story=False, similarity=round(best[0], 3))
+    terms = frozenset(fp.story_terms)
+    for story_id, other in index.recent_stories():
+        overlap, shared = story_overlap(terms, other)
+        if overlap >= STORY_OVERLAP and shared >= STORY_MIN_SHARED:
+            return DedupDecision(None, None, story_id=story_id, new_story=False, similarity=round(overlap, 3))
+    return DedupDecision(None, None, story_id=f"s-{article_id}", new_story=True)
+
+
+class MemoryIndex:
+    """An in-memory DedupIndex for `backtest` and tests: no windows, arrival order."""
+
+    def __init__(self) -> None:
+        self._urls: dict[str, str] = {}
+        self._hashes: dict[str, str] = {}
+        self._bands: dict[str, list[str]] = {}
+        self._prints: dict[str, Fingerprint] = {}
+        self._stories: dict[str, set[str]] = {}
+
+    def find_by_url(self, canonical_url: str) -> str | None:
+        return self._urls.get(canonical_url)
+
+    def find_by_text_hash(self, text_hash: str) -> str | None:
+        return self._hashes.get(text_hash)
+
+    def near_candidates(self, bands: Sequence[str]) -> Iterable[Candidate]:
+        seen: set[str] = set()
+        for band in bands:
+            for aid in self._bands.get(band, ()):
+                if aid not in seen:
+                    seen.add(aid)
+                    fp = self._prints[aid]
+                    yield Candidate(aid, fp.minhash, fp.shingles)
+
+    def recent_stories(self) -> Iterable[tuple[str, frozenset[str]]]:
+        for story_id, terms in self._stories.items():
+            yield story_id, frozenset(terms)
+
+    def add(self, article_id: str, fp: Fingerprint, decision: DedupDecision, *, on_topic: bool) -> None:
+        """Remember an article. Stories are only formed from on-topic articles."""
+        if fp.canonical_url:
+            self._urls.setdefault(fp.canonical_url, article_id)
+        if fp.shingles > 0:
+            self._hashes.setdefault(fp.text_hash, article_id)
+            for band in fp.bands:
+                self._bands.setdefault(band, []).append(article_id)
+        self._prints[article_id] = fp
+        if on_topic and not decision.is_duplicate:
+            self._stories.setdefault(decision.story_id, set()).update(fp.story_terms)

@@ -1,0 +1,367 @@
+"""The stages of one ingest run, each a plain function that a Prefect task calls.
+
+    poll_feed        feed -> new entries          (one per feed; safe to run in parallel)
+    extract_entries  entries -> articles          (one per batch; safe to run in parallel)
+    decide_articles  articles -> match, dedup, story, alert   (one at a time, in order)
+    deliver_alerts   pending alerts -> Apprise    (one message per target per run)
+
+Each stage opens what it needs (store, HTTP client, notifier) from `Settings` and
+closes it again, so a stage's inputs are plain data and a failure in one feed, page or
+target is recorded and does not stop the others. The deciding stage is serial on
+purpose: two near-duplicates that arrive in the same run must see each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from newswatch import dedup
+from newswatch.adapters.extract import extract_page
+from newswatch.adapters.feeds import parse_feed
+from newswatch.adapters.http import Fetcher
+from newswatch.adapters.notify import Notifier, Target
+from newswatch.adapters.seeds import read_seeds
+from newswatch.adapters.store import Store
+from newswatch.errors import ConfigError, NewswatchError
+from newswatch.matching import Matcher
+from newswatch.models import (
+    Alert,
+    Article,
+    ArticleOutcome,
+    DeliveryOutcome,
+    Entry,
+    Feed,
+    FeedReport,
+    FeedState,
+    Match,
+    Profile,
+    RunSummary,
+)
+from newswatch.profile import dump_profile, learn_profile, load_profile
+from newswatch.render import render_batch
+from newswatch.settings import Settings
+from newswatch.text import detect_language
+from newswatch.urls import canonical_url
+
+log = logging.getLogger("newswatch")
+
+
+@dataclass(frozen=True)
+class PollResult:
+    report: FeedReport
+    new_entries: tuple[Entry, ...]
+
+
+def open_store(settings: Settings) -> Store:
+    return Store.open(settings.resolved_db_url())
+
+
+def open_fetcher(settings: Settings) -> Fetcher:
+    return Fetcher(
+        timeout_seconds=settings.timeout_seconds,
+        max_body_bytes=settings.max_body_bytes,
+        user_agent=settings.user_agent,
+    )
+
+
+# -- profile -------------------------------------------------------------------
+
+
+def learn(settings: Settings) -> tuple[Profile, Path]:
+    """Learn the profile from the seeds folder and write it, keeping a user's edits."""
+    path = settings.resolved_profile_file()
+    previous = None
+    if path.exists():
+        previous = load_profile(path.read_text(encoding="utf-8"), path=str(path))
+    profile = learn_profile(read_seeds(settings.seeds_dir), previous=previous)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dump_profile(profile), encoding="utf-8")
+    return profile, path
+
+
+def ensure_profile(settings: Settings) -> Profile:
+    """The profile file's content; learned from the seeds first if there is none."""
+    path = settings.resolved_profile_file()
+    if not path.exists():
+        log.info("no profile at %s: learning one from %s", path, settings.seeds_dir)
+        profile, _ = learn(settings)
+        return profile
+    return load_profile(path.read_text(encoding="utf-8"), path=str(path))
+
+
+def load_notifier(settings: Settings) -> Notifier | None:
+    """The configured notification targets, or None when no notify file exists."""
+    path = settings.resolved_notify_file()
+    if not path.exists():
+        return None
+    return Notifier.from_file(path)
+
+
+# -- feed -> entries -------------------------------------------------------------
+
+
+def poll_feed(feed: Feed, settings: Settings, *, now: datetime) -> PollResult:
+    """Fetch one feed with a conditional GET, parse it, and claim the entries never seen."""
+    with open_store(settings) as store:
+        state = store.feed_state(feed.url) or FeedState(url=feed.url)
+        try:
+            with open_fetcher(settings) as fetcher:
+                result = fetcher.fetch(feed.url, etag=state.etag, last_modified=state.last_modified)
+        except NewswatchError as exc:
+            store.save_feed_state(
+                replace(
+                    state,
+                    last_polled=now,
+                    last_error=str(exc),
+                    consecutive_failures=state.consecutive_failures + 1,
+                )
+            )
+            return PollResult(FeedReport(feed.name, feed.url, "error", error=str(exc)), ())
+        if result.not_modified:
+            store.save_feed_state(
+                replace(state, last_polled=now, last_success=now, last_error=None, consecutive_failures=0)
+            )
+            return PollResult(FeedReport(feed.name, feed.url, "not_modified"), ())
+
+        parsed = parse_feed(result.body, result.headers, feed=feed)
+        headers = {k.lower(): v for k, v in result.headers.items()}
+        if not parsed.entries and parsed.problem:
+            store.save_feed_state(
+                replace(
+                    state,
+                    last_polled=now,
+                    last_error=parsed.problem,
+                    consecutive_failures=state.consecutive_failures + 1,
+                )
+            )
+            return PollResult(FeedReport(feed.name, feed.url, "error", error=parsed.problem), ())
+
+        entries = list(parsed.entries)[: settings.max_entries_per_feed]
+        fresh = store.claim_entries(entries, now=now)
+        store.save_feed_state(
+            FeedState(
+                url=feed.url,
+                etag=headers.get("etag"),
+                last_modified=headers.get("last-modified"),
+                last_polled=now,
+                last_success=now,
+                last_error=parsed.problem,
+                consecutive_failures=0,
+            )
+        )
+    report = FeedReport(
+        feed.name, feed.url, "ok", entries=len(entries), new_entries=len(fresh), error=parsed.problem
+    )
+    return PollResult(report, tuple(fresh))
+
+
+def pending_entries(settings: Settings) -> list[Entry]:
+    """Every entry claimed but not yet decided: this run's, and any a crash left behind."""
+    with open_store(settings) as store:
+        return store.unfinished_entries()
+
+
+# -- entries -> articles -----------------------------------------------------------
+
+
+def extract_entries(entries: Sequence[Entry], settings: Settings) -> list[Article]:
+    """Fetch and extract each entry's page; fall back to the feed's summary, saying why."""
+    articles = []
+    with open_fetcher(settings) as fetcher:
+        for entry in entries:
+            articles.append(_extract_one(entry, fetcher, settings))
+    return articles
+
+
+def _extract_one(entry: Entry, fetcher: Fetcher, settings: Settings) -> Article:
+    note = None
+    if entry.url and settings.fetch_articles:
+        try:
+            page = fetcher.fetch(entry.url)
+            content = extract_page(page.body, url=page.final_url)
+        except NewswatchError as exc:
+            note = f"page not used, feed summary instead: {exc}"
+        else:
+            return Article(
+                article_id=entry.entry_id,
+                feed_name=entry.feed_name,
+                url=entry.url,
+                canonical_url=canonical_url(content.canonical_url or page.final_url),
+                title=content.title or entry.title,
+                text=content.text,
+                source=content.sitename or entry.feed_name,
+                extraction="page",
+                published=entry.published or content.published,
+                author=content.author or entry.author,
+                lang=content.lang or detect_language(f"{entry.title}\n{content.text}"),
+            )
+    elif not entry.url:
+        note = "entry has no link: feed summary used"
+    else:
+        note = "page fetching is off: feed summary used"
+    return Article(
+        article_id=entry.entry_id,
+        feed_name=entry.feed_name,
+        url=entry.url,
+        canonical_url=canonical_url(entry.url) if entry.url else None,
+        title=entry.title,
+        text=entry.summary,
+        source=entry.feed_name,
+        extraction="summary",
+        published=entry.published,
+        author=entry.author,
+        lang=detect_language(f"{entry.title}\n{entry.summary}"),
+        extraction_note=note,
+    )
+
+
+# -- articles -> match, dedup, story, alert ---------------------------------------------
+
+
+def make_alert(article: Article, match: Match, story_id: str, *, now: datetime) -> Alert:
+    snippet = match.reasons[0].snippet if match.reasons else article.text[:200]
+    return Alert(
+        alert_id="a-" + hashlib.sha256(article.article_id.encode()).hexdigest()[:20],
+        article_id=article.article_id,
+        story_id=story_id,
+        title=article.title,
+        url=article.url,
+        source=article.source,
+        published=article.published,
+        score=match.score,
+        threshold=match.threshold,
+        reasons=match.reasons,
+        snippet=snippet,
+        created=now,
+    )
+
+
+def decide_articles(
+    articles: Sequence[Article],
+    profile: Profile,
+    settings: Settings,
+    targets: Sequence[Target],
+    *,
+    now: datetime,
+) -> tuple[list[ArticleOutcome], list[Alert]]:
+    """Score, dedup and group each article, and commit it with its alert in one transaction."""
+    matcher = Matcher(profile)
+    outcomes: list[ArticleOutcome] = []
+    alerts: list[Alert] = []
+    target_pairs = [(t.key, t.display) for t in targets]
+    with open_store(settings) as store:
+        index = store.dedup_index(
+            now=now, dedup_days=settings.dedup_window_days, story_days=settings.story_window_days
+        )
+        for article in articles:
+            match = matcher.score(article.title, article.text, lang=article.lang)
+            fp = dedup.fingerprint(
+                article.text,
+                canonical_url=article.canonical_url,
+                title=article.title,
+                lang=article.lang,
+                reasons=match.reasons,
+            )
+            decision = dedup.decide(article.article_id, fp, index)
+            if decision.is_duplicate:
+                decision = replace(
+                    decision, story_id=store.story_of(decision.duplicate_of or "") or ""
+                )
+            alert = None
+            if match.is_match and decision.new_story:
+                alert = make_alert(article, match, decision.story_id, now=now)
+                alerts.append(alert)
+            store.record_article(article, fp, match, decision, alert=alert, targets=target_pairs, now=now)
+            outcomes.append(
+                ArticleOutcome(
+                    article_id=article.article_id,
+                    title=article.title,
+                    url=article.url,
+                    extraction=article.extraction,
+                    score=round(match.score, 4),
+                    is_match=match.is_match,
+                    duplicate_of=decision.duplicate_of,
+                    duplicate_kind=decision.kind,
+                    story_id=decision.story_id if match.is_match or decision.is_duplicate else None,
+                    alerted=alert is not None,
+                    reasons=tuple(r.label for r in match.reasons),
+                    note=article.extraction_note,
+                )
+            )
+    return outcomes, alerts
+
+
+# -- alerts -> delivery --------------------------------------------------------------
+
+
+def deliver_alerts(
+    settings: Settings, notifier: Notifier | None, *, now: datetime, clock: Callable[[], datetime] | None = None
+) -> list[DeliveryOutcome]:
+    """Send every due pending alert: one message per target holding all its alerts.
+
+    A delivery is marked sent only when Apprise reports success for that target; a
+    failure leaves it pending with a backoff, and after `max_delivery_attempts` it is
+    marked failed (and reported, never dropped silently).
+    """
+    if notifier is None:
+        return []
+    targets = {t.key: t for t in notifier.targets()}
+    outcomes: list[DeliveryOutcome] = []
+    with open_store(settings) as store:
+        due = store.due_deliveries(now=now)
+        by_target: dict[str, list[Alert]] = {}
+        for alert, key, _display, _attempts in due:
+            by_target.setdefault(key, []).append(alert)
+        for key, alerts in by_target.items():
+            target = targets.get(key)
+            if target is None:
+                outcome = DeliveryOutcome(
+                    target=key, ok=False, detail="target no longer in the notify config"
+                )
+            else:
+                title, body = render_batch(alerts, target.format)
+                outcome = notifier.send(target, title, body)
+            when = clock() if clock else now
+            for alert in alerts:
+                state = store.mark_delivery(
+                    alert.alert_id,
+                    key,
+                    ok=outcome.ok,
+                    detail=outcome.detail,
+                    now=when,
+                    max_attempts=settings.max_delivery_attempts,
+                    backoff_seconds=settings.retry_backoff_seconds,
+                )
+                detail = outcome.detail if outcome.ok else f"{outcome.detail} (now {state})"
+                outcomes.append(
+                    DeliveryOutcome(target=outcome.target, ok=outcome.ok, detail=detail, alert_id=alert.alert_id)
+                )
+    return outcomes
+
+
+def check_config(settings: Settings) -> None:
+    """Fail fast, before anything runs, on a config file that cannot be used."""
+    from newswatch.settings import load_feeds
+
+    load_feeds(settings.resolved_feeds_file())
+    ensure_profile(settings)
+    load_notifier(settings)
+    if not settings.seeds_dir.exists() and not settings.resolved_profile_file().exists():
+        raise ConfigError("no profile and no seeds folder to learn one from", path=str(settings.seeds_dir))
+
+
+def pending_delivery_count(settings: Settings) -> int:
+    with open_store(settings) as store:
+        return store.delivery_counts().get("pending", 0)
+
+
+def save_run(settings: Settings, summary: RunSummary, data: dict[str, object]) -> None:
+    run_id = hashlib.sha256(summary.started.isoformat().encode()).hexdigest()[:16]
+    with open_store(settings) as store:
+        store.save_run(run_id, summary, json.dumps(data, ensure_ascii=False))

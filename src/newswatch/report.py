@@ -1,0 +1,132 @@
+"""Run summaries as JSON, as Markdown (the Prefect artifact) and as table rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from newswatch.models import RunSummary
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
+    """The run summary as plain JSON-able data (the shape of `newswatch run --json`)."""
+    return {
+        "started": _iso(summary.started),
+        "finished": _iso(summary.finished),
+        "counts": {
+            "feeds_polled": summary.feeds_polled,
+            "feeds_failed": summary.feeds_failed,
+            "new_entries": summary.new_entries,
+            "articles": len(summary.articles),
+            "extracted": summary.extracted,
+            "matched": summary.matched,
+            "duplicates": summary.duplicates,
+            "alerts": len(summary.alerts),
+            "alerts_sent": summary.alerts_sent,
+            "deliveries_failed": sum(1 for d in summary.deliveries if not d.ok),
+            "pending_alerts": summary.pending_alerts,
+        },
+        "feeds": [
+            {
+                "name": f.feed_name,
+                "url": f.feed_url,
+                "status": f.status,
+                "entries": f.entries,
+                "new_entries": f.new_entries,
+                "error": f.error,
+            }
+            for f in summary.feeds
+        ],
+        "articles": [
+            {
+                "id": a.article_id,
+                "title": a.title,
+                "url": a.url,
+                "extraction": a.extraction,
+                "score": a.score,
+                "match": a.is_match,
+                "duplicate_of": a.duplicate_of,
+                "duplicate_kind": a.duplicate_kind,
+                "story": a.story_id,
+                "alert": a.alerted,
+                "reasons": list(a.reasons),
+                "note": a.note,
+            }
+            for a in summary.articles
+        ],
+        "alerts": [
+            {
+                "id": al.alert_id,
+                "article_id": al.article_id,
+                "story": al.story_id,
+                "title": al.title,
+                "url": al.url,
+                "source": al.source,
+                "score": round(al.score, 4),
+                "threshold": round(al.threshold, 4),
+                "reasons": [r.label for r in al.reasons],
+            }
+            for al in summary.alerts
+        ],
+        "deliveries": [
+            {"alert_id": d.alert_id, "target": d.target, "ok": d.ok, "detail": d.detail}
+            for d in summary.deliveries
+        ],
+    }
+
+
+def summary_markdown(summary: RunSummary) -> str:
+    """The run summary artifact shown in the Prefect UI."""
+    d = summary_to_dict(summary)
+    c = d["counts"]
+    lines = [
+        "# newswatch ingest run",
+        "",
+        f"Started {d['started']}, finished {d['finished']}.",
+        "",
+        "| feeds polled | failed | new entries | extracted | matched | duplicates | alerts | sent | pending |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| {c['feeds_polled']} | {c['feeds_failed']} | {c['new_entries']} | {c['extracted']} "
+        f"| {c['matched']} | {c['duplicates']} | {c['alerts']} | {c['alerts_sent']} | {c['pending_alerts']} |",
+        "",
+    ]
+    failed = [f for f in d["feeds"] if f["status"] == "error"]
+    if failed:
+        lines += ["## Feeds that failed", ""]
+        lines += [f"- **{_md(f['name'])}** ({f['url']}): {_md(f['error'] or '')}" for f in failed]
+        lines.append("")
+    dups = [a for a in d["articles"] if a["duplicate_of"]]
+    if dups:
+        lines += ["## Suppressed duplicates", "", "| article | duplicate of | kind |", "|---|---|---|"]
+        lines += [f"| {_md(a['title'])} | {a['duplicate_of']} | {a['duplicate_kind']} |" for a in dups]
+        lines.append("")
+    bad = [x for x in d["deliveries"] if not x["ok"]]
+    if bad:
+        lines += ["## Deliveries that failed", ""]
+        lines += [f"- {x['target']}: {_md(x['detail'])}" for x in bad]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def alerts_table(summary: RunSummary) -> list[dict[str, Any]]:
+    """One row per alert for the table artifact."""
+    return [
+        {
+            "title": a.title,
+            "score": round(a.score, 3),
+            "threshold": round(a.threshold, 3),
+            "matched": ", ".join(r.label for r in a.reasons[:8]),
+            "source": a.source,
+            "url": a.url or "",
+            "story": a.story_id,
+        }
+        for a in summary.alerts
+    ]
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

@@ -1,0 +1,159 @@
+"""Settings: the only reader of config/ files and of the environment.
+
+Every setting is declared once here with its default, its unit in its name and, for
+secrets, a flag that keeps it out of output. Values come from (highest first):
+command-line flags, `NEWSWATCH_*` environment variables, a `.env` file in the working
+directory, then the defaults below. `config/README.md` documents each one; a test
+keeps the two in step.
+
+Config files are validated when they are loaded: a wrong line stops the run before it
+starts with a `ConfigError` that names the file, the line and what is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from newswatch.errors import ConfigError
+from newswatch.models import Feed
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "newswatch"
+
+
+class Settings(BaseSettings):
+    """Runtime settings. Environment variables are the field names, upper case, with
+    the prefix `NEWSWATCH_` (for example `NEWSWATCH_DB_URL`)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSWATCH_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    config_dir: Path = Field(Path("config"), description="Folder of feeds, notify and profile files.")
+    seeds_dir: Path = Field(Path("seeds"), description="Folder of seed articles the profile is learned from.")
+    data_dir: Path = Field(default_factory=_default_data_dir, description="Where the default SQLite store lives.")
+    feeds_file: Path | None = Field(None, description="Feeds YAML; default config_dir/feeds.yaml.")
+    notify_file: Path | None = Field(None, description="Apprise YAML; default config_dir/notify.yaml.")
+    profile_file: Path | None = Field(None, description="Profile YAML; default config_dir/profile.yaml.")
+    db_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite:///data_dir/newswatch.db.")
+
+    user_agent: str = Field(
+        "newswatch/0.1 (+https://github.com/newswatch/newswatch)",
+        description="User-Agent sent with every request; put a contact URL in it.",
+    )
+    timeout_seconds: float = Field(20.0, gt=0, description="Total deadline for one HTTP request.")
+    max_body_bytes: int = Field(5_000_000, gt=0, description="Responses larger than this are cut off.")
+    max_entries_per_feed: int = Field(200, gt=0, description="Newest entries taken from one feed per run.")
+    article_batch_size: int = Field(25, gt=0, description="Articles fetched and extracted per task.")
+    fetch_articles: bool = Field(True, description="Fetch each entry's page; false uses the feed summary only.")
+
+    dedup_window_days: int = Field(30, gt=0, description="How far back duplicates are looked for.")
+    story_window_days: int = Field(3, gt=0, description="How far back an article may join an existing story.")
+
+    max_delivery_attempts: int = Field(5, gt=0, description="Sends tried before an alert is marked failed.")
+    retry_backoff_seconds: int = Field(300, ge=0, description="Wait before the first retry; doubles each time.")
+
+    schedule_cron: str = Field("*/15 * * * *", description="Cron schedule of `newswatch serve`.")
+    timezone: str = Field("UTC", description="Time zone of the schedule.")
+
+    def resolved_feeds_file(self) -> Path:
+        return self.feeds_file or self.config_dir / "feeds.yaml"
+
+    def resolved_notify_file(self) -> Path:
+        return self.notify_file or self.config_dir / "notify.yaml"
+
+    def resolved_profile_file(self) -> Path:
+        return self.profile_file or self.config_dir / "profile.yaml"
+
+    def resolved_db_url(self) -> str:
+        if self.db_url:
+            return self.db_url
+        return f"sqlite:///{self.data_dir / 'newswatch.db'}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build Settings from the environment plus explicit overrides (None means 'not given')."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(
+            f"setting {name!r} (env NEWSWATCH_{name.upper()}): {first['msg']}"
+        ) from exc
+
+
+def load_feeds(path: Path) -> list[Feed]:
+    """Read a feeds file: a YAML mapping with a `feeds:` list of `{name, url, tags}`.
+
+    Raises ConfigError naming the file and the line of the first problem.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError("feeds file not found", path=str(path)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read feeds file: {exc}", path=str(path)) from exc
+    return parse_feeds(text, path=str(path))
+
+
+def parse_feeds(text: str, *, path: str = "<feeds>") -> list[Feed]:
+    """Parse feeds YAML text; see `load_feeds`."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise ConfigError(f"not valid YAML: {exc.problem}", path=path, line=line) from exc
+    if root is None:
+        raise ConfigError("empty feeds file: expected a 'feeds:' list", path=path, line=1)
+    if not isinstance(root, yaml.MappingNode):
+        raise ConfigError("expected a mapping with a 'feeds:' list", path=path, line=root.start_mark.line + 1)
+    items = None
+    for key, value in root.value:
+        if key.value == "feeds":
+            items = value
+        else:
+            raise ConfigError(
+                f"unknown top-level key {key.value!r} (only 'feeds' is allowed)",
+                path=path,
+                line=key.start_mark.line + 1,
+            )
+    if items is None or not isinstance(items, yaml.SequenceNode):
+        line = items.start_mark.line + 1 if items is not None else 1
+        raise ConfigError("'feeds' must be a list of {name, url, tags}", path=path, line=line)
+
+    feeds: list[Feed] = []
+    seen: dict[str, int] = {}
+    for node in items.value:
+        line = node.start_mark.line + 1
+        if not isinstance(node, yaml.MappingNode):
+            raise ConfigError("each feed must be a mapping with name and url", path=path, line=line)
+        data = yaml.safe_load(yaml.serialize(node))
+        unknown = set(data) - {"name", "url", "tags"}
+        if unknown:
+            raise ConfigError(f"unknown key(s) {sorted(unknown)} in feed", path=path, line=line)
+        url = data.get("url")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ConfigError(f"feed url must be an http(s) URL, got {url!r}", path=path, line=line)
+        name = data.get("name") or url
+        if not isinstance(name, str):
+            raise ConfigError(f"feed name must be text, got {name!r}", path=path, line=line)
+        tags = data.get("tags") or []
+        if isinstance(tags, str):
+            tags = [tags]
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise ConfigError("feed tags must be a list of words", path=path, line=line)
+        if url in seen:
+            raise ConfigError(f"feed {url} is listed twice (first at line {seen[url]})", path=path, line=line)
+        seen[url] = line
+        feeds.append(Feed(name=name, url=url, tags=tuple(tags)))
+    return feeds
