@@ -1,0 +1,59 @@
+# The same commands the README and CI use. Needs only python3 (3.11+) on PATH:
+# uv is installed into .tools/ on first use and installs the locked dependencies (uv.lock).
+PYTHON ?= python3
+UV := .tools/bin/uv
+VENV := .venv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(shell command -v $(PYTHON))
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: help install demo run learn test check lint bench serve clean
+
+help:
+	@echo "make demo   - install, then one real ingest run on bundled local feeds (prints what happened)"
+	@echo "make test   - install, then the whole test suite"
+	@echo "make check  - lint (ruff), types (mypy), import contract"
+	@echo "make run    - one ingest run on config/ (your feeds and targets)"
+	@echo "make learn  - learn config/profile.yaml from seeds/"
+	@echo "make bench  - benchmarks (print figures)"
+	@echo "make serve  - run the ingest deployment on its schedule (Prefect serve)"
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check 'uv>=0.5,<1'
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --all-groups
+	@touch $@
+
+install: $(VENV)/.synced
+
+demo: install
+	$(VENV)/bin/newswatch demo
+
+run: install
+	$(VENV)/bin/newswatch run
+
+learn: install
+	$(VENV)/bin/newswatch learn
+
+test: install
+	$(VENV)/bin/pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check src flows tests bench
+	$(VENV)/bin/lint-imports
+
+check: lint
+	$(VENV)/bin/ruff format --check src flows tests bench
+	$(VENV)/bin/mypy src flows
+
+bench: install
+	$(VENV)/bin/python bench/run_all.py
+
+serve: install
+	$(VENV)/bin/newswatch serve
+
+clean:
+	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache
