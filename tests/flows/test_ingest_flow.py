@@ -1,0 +1,122 @@
+"""End to end through real Prefect: local feeds and pages, real store, real Apprise delivery."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rich.console import Console
+
+from newswatch.adapters.store import Store
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_harness() -> Iterator[None]:
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def test_demo_runs_green_and_alerts_each_story_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newswatch.demo import run_demo
+
+    monkeypatch.chdir(REPO)
+    console = Console(record=True, width=200)
+    code = run_demo(console, now=datetime.now(UTC))
+    text = console.export_text()
+    assert code == 0, text
+    assert "demo OK" in text
+    assert "ALERT" in text and "duplicate" in text
+
+
+class Hook(BaseHTTPRequestHandler):
+    """A webhook receiver whose answer the test switches between 500 and 200."""
+
+    status = 500
+    received: list[dict[str, Any]] = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if type(self).status == 200:
+            type(self).received.append(json.loads(body))
+        self.send_response(type(self).status)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hook() -> Iterator[tuple[type[Hook], str]]:
+    handler = type("H", (Hook,), {"status": 500, "received": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield handler, f"json://127.0.0.1:{server.server_address[1]}/hook"
+    server.shutdown()
+    server.server_close()
+
+
+def test_failed_delivery_stays_pending_and_goes_out_on_the_next_run(
+    tmp_path: Path, hook: tuple[type[Hook], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.ingest import ingest_flow
+    from newswatch.demo import _serve, _Site, feed_xml, load_items, page_html
+
+    handler, hook_url = hook
+    monkeypatch.setenv("NEWSWATCH_RETRY_BACKOFF_SECONDS", "0")
+    feeds_spec, items = load_items(REPO / "seeds")
+    site = type("S", (_Site,), {"routes": {}})
+    with _serve(site) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        for item in items:
+            if item.serve_page:
+                site.routes[item.path.split("?")[0]] = ("text/html", page_html(item, base).encode())
+        feed = feeds_spec[0]
+        site.routes[feed["path"]] = ("application/rss+xml", feed_xml(feed, items, base).encode())
+        (tmp_path / "feeds.yaml").write_text(
+            yaml.safe_dump({"feeds": [{"name": feed["name"], "url": base + feed["path"]},
+                                      {"name": "broken", "url": base + "/missing.xml"}]})
+        )
+        (tmp_path / "notify.yaml").write_text(yaml.safe_dump({"urls": [hook_url]}))
+        params = {
+            "feeds_file": str(tmp_path / "feeds.yaml"),
+            "notify_file": str(tmp_path / "notify.yaml"),
+            "profile_file": str(tmp_path / "profile.yaml"),
+            "db_url": f"sqlite:///{tmp_path / 'store.db'}",
+        }
+        monkeypatch.setenv("NEWSWATCH_SEEDS_DIR", str(REPO / "seeds"))
+        first = ingest_flow(**params)
+        assert first["counts"]["feeds_failed"] == 1
+        assert first["counts"]["alerts"] >= 2
+        assert first["counts"]["alerts_sent"] == 0
+        assert first["counts"]["pending_alerts"] == first["counts"]["alerts"]
+        assert handler.received == []
+
+        handler.status = 200
+        second = ingest_flow(**params)
+        assert second["counts"]["new_entries"] == 0 and second["counts"]["alerts"] == 0
+        assert second["counts"]["alerts_sent"] == first["counts"]["alerts"]
+        assert second["counts"]["pending_alerts"] == 0
+        assert len(handler.received) == 1  # one message holding every alert of the run
+        message = handler.received[0]
+        for alert in first["alerts"]:
+            assert alert["title"] in message["message"]
+
+        third = ingest_flow(**params)
+        assert third["counts"]["alerts_sent"] == 0
+        assert len(handler.received) == 1
+
+    with Store.open(params["db_url"]) as store:
+        assert store.delivery_counts() == {"sent": first["counts"]["alerts"]}
+        assert store.count("runs") == 3
