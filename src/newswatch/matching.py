@@ -1,0 +1,205 @@
+"""Scoring an article against a profile, with the reasons for the score.
+
+How the score is made:
+
+- Every word of the title and text gets two match keys (see `text`): a *name key*
+  (transliterated, folded, not lemmatised) and a *word key* (lemmatised first). Entities
+  are found on name keys, allowing an inflectional ending of up to 4 letters on the last
+  word (Tokayevas, Казахстане); keywords and phrases on word keys (up to 3 letters).
+  Aliases in scripts written without spaces (Chinese, Japanese) are found as substrings.
+  All terms are found in one pass per key stream (Aho-Corasick).
+- A term that fires adds its weight, more when it recurs (x(1 + log2(hits)/2), at most
+  twice the weight) and half again when it is in the title.
+- Names tell which story, event words tell what happened: an article with only entities
+  or only keywords counts half (a lone mention of Kazakhstan or of protests stays low).
+- Long texts gather hits by length alone, so the sum is divided by
+  1 + 0.3 log2(words / 250) above 250 words.
+- The article matches when the score reaches the profile's threshold (learned, see
+  `profile`). The reasons list every term that fired: weight, contribution, hits,
+  whether in the title, the form matched and a snippet around the first hit.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass
+
+import ahocorasick
+
+from newswatch.models import Match, Profile, ProfileTerm, Reason
+from newswatch.text import WORD, detect_language, is_unspaced, raw_key, word_key
+
+ENTITY_ENDING = 4
+WORD_ENDING = 3
+TITLE_BONUS = 1.5
+ONE_SIDED = 0.5
+EVENT_CAP = 1.5
+LENGTH_PIVOT = 250
+
+
+@dataclass(frozen=True)
+class _Stream:
+    text: str
+    starts: list[int]  # offset in `text` of each token
+    spans: list[tuple[int, int]]  # offset of each token in the article
+
+
+def _stream(keys: list[str], spans: list[tuple[int, int]]) -> _Stream:
+    starts = []
+    pos = 0
+    parts = []
+    for k in keys:
+        starts.append(pos + 1)
+        parts.append(" " + k)
+        pos += len(k) + 1
+    return _Stream("".join(parts) + " ", starts, spans)
+
+
+class Matcher:
+    """A profile compiled for scoring. Build once, score many articles."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.terms: list[ProfileTerm] = list(profile.terms)
+        self._names = ahocorasick.Automaton()
+        self._words = ahocorasick.Automaton()
+        self._unspaced = ahocorasick.Automaton()
+        names: dict[str, set[int]] = {}
+        words_: dict[str, set[int]] = {}
+        unspaced: dict[str, set[int]] = {}
+        for idx, term in enumerate(self.terms):
+            forms = set(term.aliases) | {term.label}
+            for alias in forms:
+                if is_unspaced(alias):
+                    unspaced.setdefault(alias.casefold(), set()).add(idx)
+                    continue
+                parts = [m.group(0) for m in WORD.finditer(alias)]
+                if not parts:
+                    continue
+                if term.kind == "entity":
+                    names.setdefault(" " + " ".join(raw_key(p) for p in parts), set()).add(idx)
+                else:
+                    words_.setdefault(" " + " ".join(raw_key(p) for p in parts), set()).add(idx)
+            if term.kind == "entity":
+                names.setdefault(" " + term.key, set()).add(idx)
+            else:
+                words_.setdefault(" " + term.key, set()).add(idx)
+        for automaton, table in ((self._names, names), (self._words, words_), (self._unspaced, unspaced)):
+            for pattern, idxs in table.items():
+                automaton.add_word(pattern, (pattern, tuple(sorted(idxs))))
+            if table:
+                automaton.make_automaton()
+
+    def score(self, title: str, text: str, lang: str | None = None) -> Match:
+        """Score one article (see the module rules)."""
+        full = f"{title}\n{text}" if title else text
+        title_end = len(title)
+        lang = lang or detect_language(full)
+        toks = [(m.group(0), m.start(), m.end()) for m in WORD.finditer(full)]
+        spans = [(s, e) for _, s, e in toks]
+        hits: dict[int, list[tuple[int, int, str]]] = {}
+        if toks:
+            name_stream = _stream([raw_key(w) for w, _, _ in toks], spans)
+            word_stream = _stream([word_key(w, lang) for w, _, _ in toks], spans)
+            self._find(self._names, name_stream, ENTITY_ENDING, hits, full)
+            self._find(self._words, word_stream, WORD_ENDING, hits, full)
+        if len(self._unspaced) and is_unspaced(full):
+            folded = full.casefold()
+            for end, (pattern, idxs) in self._unspaced.iter(folded):
+                start = end - len(pattern) + 1
+                for idx in idxs:
+                    hits.setdefault(idx, []).append((start, end + 1, full[start : end + 1]))
+        return self._combine(hits, full, title_end, len(toks), lang)
+
+    @staticmethod
+    def _find(
+        automaton: ahocorasick.Automaton,
+        stream: _Stream,
+        ending: int,
+        hits: dict[int, list[tuple[int, int, str]]],
+        full: str,
+    ) -> None:
+        if not len(automaton):
+            return
+        seen: set[tuple[int, int]] = set()
+        for end, (pattern, idxs) in automaton.iter(stream.text):
+            start_in_stream = end - len(pattern) + 2
+            nxt = stream.text.find(" ", end + 1)
+            extra = nxt - end - 1
+            if extra > (ending if len(pattern) > 5 else 0):
+                continue
+            first = bisect.bisect_left(stream.starts, start_in_stream)
+            last = bisect.bisect_right(stream.starts, end) - 1
+            if first >= len(stream.spans) or last < first:
+                continue
+            s, e = stream.spans[first][0], stream.spans[last][1]
+            for idx in idxs:
+                if (idx, first) in seen:
+                    continue
+                seen.add((idx, first))
+                hits.setdefault(idx, []).append((s, e, full[s:e]))
+
+    def _combine(
+        self, hits: dict[int, list[tuple[int, int, str]]], full: str, title_end: int, n_words: int, lang: str | None
+    ) -> Match:
+        reasons: list[Reason] = []
+        entity_sum = 0.0
+        event_sum = 0.0
+        for idx, found in hits.items():
+            term = self.terms[idx]
+            n = len(found)
+            in_title = any(s < title_end for s, _, _ in found)
+            contribution = term.weight * min(2.0, 1.0 + 0.5 * math.log2(n))
+            if in_title:
+                contribution *= TITLE_BONUS
+            if term.kind == "entity":
+                entity_sum += contribution
+            else:
+                event_sum += contribution
+            s, e, surface = min(found)
+            reasons.append(
+                Reason(
+                    key=term.key,
+                    label=term.label,
+                    kind=term.kind,
+                    weight=term.weight,
+                    contribution=round(contribution, 4),
+                    hits=n,
+                    in_title=in_title,
+                    matched=surface,
+                    snippet=_snippet(full, s, e),
+                )
+            )
+        # event words count at most as much as the names that say which story it is
+        total = entity_sum + min(event_sum, EVENT_CAP * entity_sum)
+        if entity_sum == 0 or event_sum == 0:
+            total *= ONE_SIDED
+        if n_words > LENGTH_PIVOT:
+            total /= 1.0 + 0.3 * math.log2(n_words / LENGTH_PIVOT)
+        reasons.sort(key=lambda r: (-r.contribution, r.key))
+        return Match(score=round(total, 4), threshold=self.profile.threshold, reasons=tuple(reasons), lang=lang)
+
+
+def _snippet(text: str, start: int, end: int, width: int = 160) -> str:
+    half = max(0, (width - (end - start)) // 2)
+    a = max(0, start - half)
+    b = min(len(text), end + half)
+    core = " ".join(text[a:b].split())
+    return ("…" if a > 0 else "") + core + ("…" if b < len(text) else "")
+
+
+def explain(match: Match) -> str:
+    """A plain-text account of a score: the verdict, then each term that fired."""
+    verdict = "MATCH" if match.is_match else "no match"
+    lines = [f"{verdict}: score {match.score:.3f}, threshold {match.threshold:.3f} (language {match.lang or '?'})"]
+    if not match.reasons:
+        lines.append("  no profile term occurs in this article")
+    for r in match.reasons:
+        where = "title+text" if r.in_title else "text"
+        lines.append(
+            f"  {r.label:<32} {r.kind:<8} weight {r.weight:.3f} x{r.hits} in {where} -> +{r.contribution:.3f}"
+            f"  [{r.matched}]"
+        )
+        lines.append(f"      {r.snippet}")
+    return "\n".join(lines)

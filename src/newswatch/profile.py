@@ -1,0 +1,668 @@
+"""Learning a topic profile from seed articles, and the profile's YAML form.
+
+How a profile is learned (`learn_profile`):
+
+1. **Boilerplate out.** Each seed is cut into lines. A line goes when it holds a link or
+   handle, looks like a dateline or byline (a date, "Sputnik International, 1920,
+   06.01.2022"), is a known page furniture phrase ("Subscribe", "Leave a Reply",
+   "Discuss", image credits), is shorter than five words without ending a sentence
+   (captions, section names, outlet names), or appears verbatim in two seeds. Names seen
+   only in such lines, or as the source of a report ("MOSCOW (Sputnik)", "... news agency
+   reported"), are outlet names and are never kept as terms.
+2. **Candidates.** Entities: runs of capitalised words that do not merely start a
+   sentence, and acronyms (with their expansion when the seed spells it out, as in
+   "Collective Security Treaty Organization (CSTO)" or "KSSO" next to "Kolektyvinio saugumo
+   sutarties organizacija"). Keywords: lemmas of the other words (simplemma), and
+   adjacent keyword pairs (phrases).
+3. **One entry per thing.** Surface forms are grouped by their match key (see `text`):
+   inflections and transliterations of a name share a key up to an ending (Tokayev,
+   Tokayevas, Токаев). Acronyms whose expansions match word by word are one entity
+   (CSTO = KSSO). Countries and cities get their names in other languages and scripts
+   from CLDR (Babel): Kazakhstan -> Казахстан, 哈萨克斯坦, Kazachstanas, ...
+4. **Weights.** weight = rarity x consistency: rarity is how much rarer the word is in
+   the seeds than in general language (7 minus its Zipf frequency in wordfreq, over 7),
+   consistency is the share of seeds it occurs in (square root). A term must occur in at
+   least two seeds (one, when there are fewer than three) and be rarer than everyday
+   words (Zipf < 5.3). Entities count 1.5x: names say which story it is.
+5. **Threshold.** Leave-one-out: each seed is scored against a profile learned from the
+   others, whole and cut to its first two sentences (a headline and a lead, like a feed
+   summary). A bundled background of off-topic texts, written for newswatch and including
+   lone mentions of places and names, is scored against the full profile. The threshold
+   sits between the highest background score and the lowest leave-one-out score; the
+   profile records the numbers in `threshold_how`.
+
+A user's edits survive re-learning: pinned terms stay as written, excluded keys never
+come back, and terms or aliases added by hand are kept.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from typing import Any
+
+import yaml
+from babel import Locale
+from wordfreq import zipf_frequency
+
+from newswatch.errors import ConfigError
+from newswatch.models import Profile, ProfileTerm
+from newswatch.text import (
+    WORD,
+    detect_language,
+    fold,
+    is_unspaced,
+    raw_key,
+    sentences,
+    word_key,
+)
+
+MAX_ENTITIES = 60
+MAX_KEYWORDS = 120
+MAX_PHRASES = 30
+MAX_ZIPF = 5.0
+RARITY_PIVOT = 5.5  # Zipf frequency at which a word says nothing about a topic
+ENTITY_BOOST = 1.5
+ALIAS_LOCALES = ("en", "ru", "uk", "kk", "lt", "lv", "et", "pl", "cs", "de", "fr", "es", "it", "pt",
+                 "tr", "zh", "zh_Hant", "ja", "ko", "ar", "fa", "hi", "ky", "uz", "be", "ka", "hy")
+
+_URL = re.compile(r"https?://|www\.|pic\.twitter|@\w{2,}|\b\w+\.(com|org|net|ru|lt|kz)\b", re.I)
+_DATE = re.compile(r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
+_FURNITURE = re.compile(
+    r"\b(subscribe|leave a reply|discuss|comments?|share (this|on)|follow us|read more|"
+    r"all rights reserved|sign up|newsletter|cookie|advertisement|related:|image:|photo:|"
+    r"getty images|credit:|copyright|©|click here|log in|register)\b",
+    re.I,
+)
+_DATELINE = re.compile(r"^([A-ZА-Я][A-ZА-Я .-]{2,})\s*\(([^)]{2,40})\)\s*[-–—]")
+_AGENCY = re.compile(
+    r"\b([A-ZА-Я][\w-]+(?: [A-ZА-Я][\w-]+)?) (?:news agency|agency|reported|TV channel|newspaper)\b"
+)
+_STOP_CAPS = {"The", "A", "An", "In", "On", "At", "Of", "And", "But", "As", "It", "He", "She", "They",
+              "We", "I", "This", "That", "These", "Those", "According", "Today", "Earlier", "After",
+              "Before", "Within", "Both", "Mr", "Mrs", "Ms", "Dr", "Also", "However", "While"}
+_CONNECTORS = {"of", "the", "for", "and", "de", "du", "la", "von", "van"}
+
+
+@dataclass(frozen=True)
+class SeedDoc:
+    """One example article: its file name and text."""
+
+    name: str
+    text: str
+
+
+@dataclass
+class _Cand:
+    kind: str
+    key: str
+    forms: Counter[str] = field(default_factory=Counter)
+    seeds: set[int] = field(default_factory=set)
+    langs: set[str] = field(default_factory=set)
+    count: int = 0
+    expansions: set[str] = field(default_factory=set)
+    in_runs: int = 0
+
+
+# -- 1. boilerplate ---------------------------------------------------------------
+
+
+def clean_seed(text: str, repeated: set[str]) -> tuple[str, set[str]]:
+    """The seed without boilerplate lines, and the outlet names it revealed."""
+    kept: list[str] = []
+    outlets: set[str] = set()
+    for raw in text.splitlines():
+        line = raw.strip().strip("-–—•· ").strip()
+        if not line:
+            continue
+        m = _DATELINE.match(line)
+        if m:
+            outlets.add(m.group(2).strip())
+            line = line[m.end() :].strip()
+        for m in _AGENCY.finditer(line):
+            outlets.add(m.group(1))
+        n_words = len(WORD.findall(line))
+        ends = line.rstrip("\"'”“»)").endswith((".", "!", "?", "。", ":", "“", "”"))
+        boiler = (
+            _URL.search(line)
+            or _FURNITURE.search(line)
+            or (_DATE.search(line) and n_words < 10)
+            or (n_words < 5 and not ends)
+            or line in repeated
+        )
+        if boiler:
+            if _DATE.search(line) and "," in line:  # "Sputnik International, 1920, 06.01.2022"
+                outlets.add(line.split(",")[0].strip())
+            continue
+        kept.append(line)
+    return "\n".join(kept), outlets
+
+
+# -- 2. candidates ----------------------------------------------------------------
+
+
+def _is_acronym(word: str) -> bool:
+    return 2 <= len(word) <= 6 and word.isupper() and word.isalpha()
+
+
+def _common(word: str, lang: str) -> float:
+    try:
+        return max(zipf_frequency(word.lower(), lang), zipf_frequency(word.lower(), "en"))
+    except (LookupError, ImportError, ValueError):
+        return zipf_frequency(word.lower(), "en")
+
+
+def _expansion(acronym: str, text: str) -> str | None:
+    """A run of words in `text` whose initials spell the acronym (its expansion)."""
+    toks = [(m.group(0), m.start()) for m in WORD.finditer(text)]
+    n = len(acronym)
+    target = acronym.casefold()
+    for i in range(len(toks) - n + 1):
+        window = [w for w, _ in toks[i : i + n]]
+        if "".join(w[0].casefold() for w in window) != target or any(w.isupper() for w in window):
+            continue
+        if n <= 2 and not all(w[:1].isupper() for w in window):
+            continue  # "TV" is not "to violent": short acronyms need capitalised words
+        if all(len(w) > 2 for w in window) and sum(1 for w in window if len(w) > 3) >= n - 1:
+            return " ".join(window)
+    return None
+
+
+def _candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tuple[str, str], _Cand]:
+    cands: dict[tuple[str, str], _Cand] = {}
+    outlet_keys = {raw_key(w) for o in outlets for w in o.split()}
+    calendar = _calendar_keys()
+
+    def add(kind: str, key: str, form: str, seed: int, lang: str, *, in_run: bool = False) -> _Cand:
+        c = cands.setdefault((kind, key), _Cand(kind, key))
+        c.forms[form] += 1
+        c.seeds.add(seed)
+        c.langs.add(lang)
+        c.count += 1
+        c.in_runs += in_run
+        return c
+
+    def is_name(tok: str) -> bool:
+        return (
+            tok[:1].isupper()
+            and not _is_acronym(tok)
+            and tok not in _STOP_CAPS
+            and raw_key(tok) not in calendar
+            and raw_key(tok) not in outlet_keys
+        )
+
+    for seed, (text, lang) in enumerate(docs):
+        for sent in sentences(text):
+            toks = [m.group(0) for m in WORD.finditer(sent)]
+            if not toks:
+                continue
+            caps = sum(1 for t in toks if t[:1].isupper())
+            title_case = len(toks) >= 4 and caps > 0.6 * len(toks)
+            i = 0
+            while i < len(toks):
+                w = toks[i]
+                if _is_acronym(w):
+                    if raw_key(w) not in outlet_keys:
+                        c = add("entity", raw_key(w), w, seed, lang)
+                        exp = _expansion(w, text)
+                        if exp:
+                            c.expansions.add(exp)
+                    i += 1
+                    continue
+                if not is_name(w):
+                    i += 1
+                    continue
+                run = [w]
+                j = i + 1
+                while not title_case and j < len(toks) and (
+                    is_name(toks[j]) or (toks[j] == "of" and j + 1 < len(toks) and is_name(toks[j + 1]))
+                ):
+                    run.append(toks[j])
+                    j += 1
+                # titles and sentence-initial ordinary words are not part of a name
+                while len(run) > 1 and (_common(run[0], lang) >= 5.0 or (i == 0 and _common(run[0], lang) >= 4.0)):
+                    run.pop(0)
+                while len(run) > 1 and (run[-1] == "of" or _common(run[-1], lang) >= 5.0):
+                    run.pop()
+                if 1 < len(run) <= 4:
+                    add("entity", " ".join(raw_key(x) for x in run), " ".join(run), seed, lang)
+                for x in run:
+                    if x != "of":
+                        add("entity", raw_key(x), x, seed, lang, in_run=len(run) > 1)
+                i = j
+            keys = [word_key(t, lang) if not t[:1].isupper() else "" for t in toks]
+            for t, k in zip(toks, keys, strict=True):
+                if len(k) >= 4:
+                    add("keyword", k, t.lower(), seed, lang)
+            for a, b, ta, tb in zip(keys, keys[1:], toks, toks[1:], strict=False):
+                if len(a) >= 4 and len(b) >= 4 and max(_common(ta, lang), _common(tb, lang)) < 6.0:
+                    add("phrase", f"{a} {b}", f"{ta.lower()} {tb.lower()}", seed, lang)
+    return cands
+
+
+# -- 3. grouping ------------------------------------------------------------------
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """Keys of one word up to an inflectional ending (tokaev ~ tokaevas)."""
+    short, long_ = sorted((a, b), key=len)
+    if len(short) < 4 or " " in short or " " in long_:
+        return False
+    limit = 2 if len(short) < 5 else 3 if len(short) < 7 else 4
+    return long_.startswith(short) and len(long_) - len(short) <= limit
+
+
+def _joins(group: _Cand, other: _Cand) -> bool:
+    """Whether `other` is another form of `group`: names by stem in any language;
+    keywords (already lemmatised) only across languages (protest ~ protestai)."""
+    if not _same_stem(group.key, other.key):
+        return False
+    return group.kind == "entity" or not (group.langs & other.langs)
+
+
+def _soft_same(a: str, b: str) -> bool:
+    """Words of two languages that are one word (kolektiv- ~ collective, organizac- ~ organization)."""
+    a, b = a.replace("c", "k"), b.replace("c", "k")
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n >= 5 or (n >= 4 and n >= 0.6 * min(len(a), len(b)))
+
+
+def _merge(cands: dict[tuple[str, str], _Cand]) -> list[_Cand]:
+    groups: list[_Cand] = []
+    by_kind: dict[str, list[_Cand]] = defaultdict(list)
+    for c in sorted(cands.values(), key=lambda c: (-c.count, c.key)):
+        by_kind[c.kind].append(c)
+    for kind, items in by_kind.items():
+        merged: list[_Cand] = []
+        for c in items:
+            home = next((g for g in merged if _joins(g, c)), None)
+            if home is None:
+                merged.append(_Cand(kind, c.key, Counter(c.forms), set(c.seeds), set(c.langs), c.count, set(c.expansions), c.in_runs))
+            else:
+                home.forms.update(c.forms)
+                home.seeds |= c.seeds
+                home.langs |= c.langs
+                home.count += c.count
+                home.expansions |= c.expansions
+                home.in_runs += c.in_runs
+                if len(c.key) < len(home.key):
+                    home.key = c.key
+        groups.extend(merged)
+    # acronyms with matching expansions are one organisation (CSTO = KSSO)
+    acronyms = [g for g in groups if g.expansions]
+    for i, a in enumerate(acronyms):
+        for b in acronyms[i + 1 :]:
+            if b.count == 0 or a.count == 0:
+                continue
+            ea = [raw_key(w) for w in sorted(a.expansions)[0].split()]
+            eb = [raw_key(w) for w in sorted(b.expansions)[0].split()]
+            if len(ea) == len(eb) and sum(_soft_same(x, y) for x, y in zip(ea, eb, strict=True)) * 2 >= len(ea):
+                a.forms.update(b.forms)
+                a.seeds |= b.seeds
+                a.langs |= b.langs
+                a.count += b.count
+                a.expansions |= b.expansions
+                b.count = 0
+    for a in acronyms:
+        if a.count == 0:
+            continue
+        spelled = {" ".join(raw_key(w) for w in WORD.findall(e)) for e in a.expansions}
+        for g in groups:
+            if g is not a and g.kind == "entity" and g.key in spelled:
+                a.count += g.count
+                a.seeds |= g.seeds
+                g.count = 0
+    return [g for g in groups if g.count > 0]
+
+
+def _cldr_aliases(label: str) -> list[str]:
+    """Names of a country or city in many languages, when CLDR knows `label` as one."""
+    en = Locale("en")
+    code = next((c for c, n in en.territories.items() if n.casefold() == label.casefold()), None)
+    out: list[str] = []
+    if code and len(code) == 2:
+        for loc in ALIAS_LOCALES:
+            name = Locale.parse(loc).territories.get(code)
+            if name:
+                out.append(name)
+        return out
+    zone = _CITY_ZONES.get(label.casefold())
+    if zone:
+        for loc in ALIAS_LOCALES:
+            city = Locale.parse(loc).time_zones.get(zone, {}).get("city")
+            if city:
+                out.append(city)
+    return out
+
+
+def _city_zones() -> dict[str, str]:
+    en = Locale("en")
+    from babel.dates import get_timezone_location
+
+    zones: dict[str, str] = {}
+    for zone in en.time_zones:
+        try:
+            city = get_timezone_location(zone, locale="en", return_city=True)
+        except (LookupError, ValueError):
+            continue
+        if city:
+            zones.setdefault(str(city).casefold(), zone)
+    return zones
+
+
+_CITY_ZONES: dict[str, str] = {}
+
+
+# -- 4. weights -------------------------------------------------------------------
+
+
+def _rarity(group: _Cand) -> tuple[float, float]:
+    """(rarity, Zipf): the most common of the term's forms in any of its languages decides."""
+    z = 0.0
+    for form, _n in group.forms.most_common(4):
+        for lang in group.langs:
+            if group.kind == "phrase":
+                z = max(z, min(_common(p, lang) for p in form.split()) - 0.5)
+            else:
+                z = max(z, _common(form, lang))
+    return max(0.0, RARITY_PIVOT - z), z
+
+
+_CALENDAR: set[str] = set()
+
+
+def _calendar_keys() -> set[str]:
+    """Names of weekdays and months in many languages (CLDR): capitalised, yet not names."""
+    if not _CALENDAR:
+        for loc in ALIAS_LOCALES:
+            locale = Locale.parse(loc)
+            for width in ("wide", "abbreviated"):
+                for names in (locale.days["format"][width], locale.months["format"][width]):
+                    _CALENDAR.update(raw_key(n) for n in names.values())
+    return _CALENDAR
+
+
+def _select(groups: list[_Cand], n_seeds: int) -> list[ProfileTerm]:
+    min_df = 2 if n_seeds >= 3 else 1
+    terms: list[ProfileTerm] = []
+    calendar = _calendar_keys()
+    lower_counts: Counter[str] = Counter()
+    for g in groups:
+        if g.kind == "keyword":
+            for form, n in g.forms.items():
+                lower_counts[raw_key(form)] += n
+    for g in groups:
+        df = len(g.seeds)
+        if df < min_df or (n_seeds < 3 and g.count < 2):
+            continue
+        if g.kind == "entity" and " " not in g.key:
+            if g.key in calendar:
+                continue
+            if lower_counts[g.key] >= g.count:
+                continue  # mostly written in lower case: a common word starting sentences
+            if g.in_runs >= 0.8 * g.count and _rarity(g)[1] >= 3.5:
+                continue  # a common word that is part of a longer name (Security, Council)
+        rarity, z = _rarity(g)
+        if z >= MAX_ZIPF:
+            continue
+        weight = (rarity / RARITY_PIVOT) * math.sqrt(df / n_seeds)
+        if g.kind == "entity":
+            weight *= ENTITY_BOOST
+        label = g.forms.most_common(1)[0][0]
+        aliases = sorted({f for f in g.forms} | g.expansions)
+        why = f"in {df}/{n_seeds} seeds, {g.count} times; Zipf frequency {z:.1f} in general language"
+        if g.expansions:
+            why += "; acronym spelled out in the seeds"
+        terms.append(ProfileTerm(g.key, label, g.kind, round(weight, 4), tuple(aliases), why))  # type: ignore[arg-type]
+    entities = sorted((t for t in terms if t.kind == "entity"), key=lambda t: -t.weight)[:MAX_ENTITIES]
+    keywords = sorted((t for t in terms if t.kind == "keyword"), key=lambda t: -t.weight)[:MAX_KEYWORDS]
+    phrases = sorted((t for t in terms if t.kind == "phrase"), key=lambda t: -t.weight)[:MAX_PHRASES]
+    # single words inside a kept multi-word entity stay; phrases need both words kept alone
+    kept_keys = {t.key for t in keywords}
+    phrases = [p for p in phrases if all(any(_same_stem(k, x) or k == x for k in kept_keys) for x in p.key.split())]
+    return _widen(entities) + keywords + phrases
+
+
+def _widen(entities: list[ProfileTerm]) -> list[ProfileTerm]:
+    global _CITY_ZONES
+    if not _CITY_ZONES:
+        _CITY_ZONES = _city_zones()
+    out = []
+    for t in entities:
+        extra = [a for a in _cldr_aliases(t.label) if a not in t.aliases]
+        if extra:
+            t = replace(t, aliases=tuple(sorted(set(t.aliases) | set(extra))), why=t.why + "; names in other languages from CLDR")
+        out.append(t)
+    return out
+
+
+# -- learning ----------------------------------------------------------------------
+
+
+def _prepare(seeds: Sequence[SeedDoc]) -> tuple[list[tuple[str, str]], set[str]]:
+    line_counts: Counter[str] = Counter()
+    for s in seeds:
+        line_counts.update({ln.strip() for ln in s.text.splitlines() if ln.strip()})
+    repeated = {ln for ln, n in line_counts.items() if n > 1}
+    docs: list[tuple[str, str]] = []
+    outlets: set[str] = set()
+    for s in seeds:
+        text, found = clean_seed(s.text, repeated)
+        outlets |= found
+        docs.append((text, detect_language(text) or "en"))
+    return docs, outlets
+
+
+def _terms_from(docs: list[tuple[str, str]], outlets: set[str]) -> list[ProfileTerm]:
+    return _select(_merge(_candidates(docs, outlets)), len(docs))
+
+
+def learn_profile(
+    seeds: Sequence[SeedDoc], *, name: str = "default", previous: Profile | None = None
+) -> Profile:
+    """Learn a profile from seed articles (see the module rules). Deterministic."""
+    if not seeds:
+        raise ConfigError("no seed articles to learn from")
+    docs, outlets = _prepare(seeds)
+    terms = _terms_from(docs, outlets)
+    terms = _apply_edits(terms, previous)
+    languages = tuple(sorted({lang for _, lang in docs}))
+    draft = Profile(name, tuple(terms), 0.0, "", previous.excluded if previous else (), tuple(s.name for s in seeds), languages)
+    threshold, how = _calibrate(draft, docs, outlets, previous)
+    return replace(draft, threshold=threshold, threshold_how=how)
+
+
+def _apply_edits(terms: list[ProfileTerm], previous: Profile | None) -> list[ProfileTerm]:
+    if previous is None:
+        return terms
+    excluded = set(previous.excluded)
+    old = {t.key: t for t in previous.terms}
+    out: list[ProfileTerm] = []
+    for t in terms:
+        if t.key in excluded:
+            continue
+        before = old.get(t.key)
+        if before is not None and before.pinned:
+            out.append(before)
+            continue
+        if before is not None:
+            user_aliases = set(before.aliases) - set(t.aliases)
+            if user_aliases:
+                t = replace(t, aliases=tuple(sorted(set(t.aliases) | user_aliases)))
+        out.append(t)
+    learned = {t.key for t in out}
+    for t in previous.terms:
+        if t.key not in learned and t.key not in excluded and (t.pinned or t.why.startswith("added by")):
+            out.append(t)
+    return out
+
+
+def _background() -> list[str]:
+    folder = resources.files("newswatch.data") / "background"
+    texts = []
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if item.name.endswith(".txt"):
+            texts.extend(t.strip() for t in item.read_text(encoding="utf-8").split("\n---\n") if t.strip())
+    return texts
+
+
+def _calibrate(
+    profile: Profile, docs: list[tuple[str, str]], outlets: set[str], previous: Profile | None
+) -> tuple[float, str]:
+    from newswatch.matching import Matcher  # matching depends on profiles, not the reverse
+
+    positives: list[float] = []
+    if len(docs) >= 3:
+        for i, (text, lang) in enumerate(docs):
+            rest = docs[:i] + docs[i + 1 :]
+            sub = Matcher(replace(profile, terms=tuple(_apply_edits(_terms_from(rest, outlets), previous)), threshold=0.0))
+            lead = " ".join(sentences(text)[:3])
+            positives.append(sub.score("", text, lang=lang).score)
+            positives.append(sub.score("", lead, lang=lang).score)
+    full = Matcher(replace(profile, threshold=0.0))
+    negatives = [full.score("", t).score for t in _background()]
+    top_neg = max(negatives, default=0.0)
+    if positives:
+        low_pos = sorted(positives)[max(0, len(positives) // 10 - 1)]
+        if low_pos > top_neg:
+            threshold = top_neg + 0.4 * (low_pos - top_neg)
+            how = (
+                f"leave-one-out on {len(docs)} seeds (whole and first sentences): lowest score "
+                f"{low_pos:.3f}; {len(negatives)} bundled off-topic texts: highest score {top_neg:.3f}; "
+                "threshold at 40% of the gap above the background"
+            )
+        else:
+            threshold = top_neg * 1.05
+            how = (
+                f"leave-one-out scores (lowest {low_pos:.3f}) overlap the background (highest "
+                f"{top_neg:.3f}): threshold just above the background; add more seeds"
+            )
+    else:
+        threshold = max(top_neg * 1.2, 0.5)
+        how = f"fewer than 3 seeds: threshold 20% above the highest of {len(negatives)} background scores ({top_neg:.3f})"
+    return round(threshold, 4), how
+
+
+# -- YAML -----------------------------------------------------------------------------
+
+_HEADER = """\
+# newswatch topic profile. Written by `newswatch learn`; edit it freely.
+#
+# An article matches when its score reaches `threshold`. Each term that occurs in the
+# title or text adds its weight (more for repeated hits, up to twice the weight; half
+# again in the title); an article needs both a name (entity) and an event word
+# (keyword or phrase) to score fully. `newswatch explain FILE` shows the sum.
+#
+# Your edits survive re-learning:
+#   pinned: true       keep this term exactly as you wrote it
+#   excluded: [key]    never learn these keys again
+#   a term whose `why` starts with "added by" is yours and kept
+#   aliases you add to a learned term are kept
+"""
+
+
+def dump_profile(profile: Profile) -> str:
+    """The profile as commented, editable YAML."""
+    data: dict[str, Any] = {
+        "name": profile.name,
+        "threshold": profile.threshold,
+        "threshold_how": profile.threshold_how,
+        "seeds": list(profile.seeds),
+        "languages": list(profile.languages),
+        "excluded": list(profile.excluded),
+        "terms": [
+            {
+                "key": t.key,
+                "label": t.label,
+                "kind": t.kind,
+                "weight": t.weight,
+                "aliases": list(t.aliases),
+                "why": t.why,
+                **({"pinned": True} if t.pinned else {}),
+            }
+            for t in profile.terms
+        ],
+    }
+    return _HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def load_profile(text: str, *, path: str | None = None) -> Profile:
+    """Parse profile YAML; a bad field raises ConfigError naming its line."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise ConfigError(f"not valid YAML: {exc.problem}", path=path, line=line) from exc
+    if not isinstance(data, dict) or root is None:
+        raise ConfigError("a profile is a mapping with 'threshold' and 'terms'", path=path, line=1)
+    term_lines = _term_lines(root)
+    try:
+        threshold = float(data["threshold"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError("'threshold' must be a number", path=path, line=_key_line(root, "threshold")) from exc
+    terms = []
+    for n, item in enumerate(data.get("terms") or []):
+        line = term_lines[n] if n < len(term_lines) else None
+        if not isinstance(item, dict):
+            raise ConfigError("each term must be a mapping", path=path, line=line)
+        try:
+            kind = item.get("kind", "keyword")
+            if kind not in ("entity", "keyword", "phrase"):
+                raise ValueError(f"kind must be entity, keyword or phrase, not {kind!r}")
+            label = str(item.get("label") or item["key"])
+            aliases = item.get("aliases") or []
+            if not isinstance(aliases, list):
+                raise ValueError("aliases must be a list")
+            terms.append(
+                ProfileTerm(
+                    key=str(item.get("key") or raw_key(label)),
+                    label=label,
+                    kind=kind,
+                    weight=float(item["weight"]),
+                    aliases=tuple(str(a) for a in aliases) or (label,),
+                    why=str(item.get("why") or "added by hand"),
+                    pinned=bool(item.get("pinned", False)),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"bad term: {exc}", path=path, line=line) from exc
+    return Profile(
+        name=str(data.get("name") or "default"),
+        terms=tuple(terms),
+        threshold=threshold,
+        threshold_how=str(data.get("threshold_how") or ""),
+        excluded=tuple(str(x) for x in data.get("excluded") or ()),
+        seeds=tuple(str(x) for x in data.get("seeds") or ()),
+        languages=tuple(str(x) for x in data.get("languages") or ()),
+    )
+
+
+def _key_line(root: yaml.Node, key: str) -> int | None:
+    if isinstance(root, yaml.MappingNode):
+        for k, _v in root.value:
+            if k.value == key:
+                return k.start_mark.line + 1
+    return None
+
+
+def _term_lines(root: yaml.Node) -> list[int]:
+    if isinstance(root, yaml.MappingNode):
+        for k, v in root.value:
+            if k.value == "terms" and isinstance(v, yaml.SequenceNode):
+                return [n.start_mark.line + 1 for n in v.value]
+    return []
+
+
+def alias_is_unspaced(alias: str) -> bool:
+    return is_unspaced(alias)
+
+
+def alias_fold(alias: str) -> str:
+    return fold(alias)

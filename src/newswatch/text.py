@@ -1,0 +1,102 @@
+"""Text handling shared by learning and matching: language, tokens, lemmas, match keys.
+
+A *match key* is what a word is compared by, so that the spellings of one name in
+several languages and scripts meet:
+
+1. lemmatise in the text's language with simplemma (протестов -> протест, protests -> protest);
+2. transliterate to Latin with anyascii (Токаев -> Tokaev, Казахстан -> Kazakhstan);
+3. fold case and diacritics (Kazachstaną -> kazachstana);
+4. fold spelling variants of transliteration: kh/ch/h -> h, zh -> j, y/j between vowels
+   dropped (Tokayev, Tokajev, Tokaev -> tokaev), y -> i, w -> v, x -> ks, ph -> f,
+   doubled letters single in words longer than four letters.
+
+Keys of names are then matched with room for an inflectional ending (Tokayevas,
+Kazachstane), see `matching`. Scripts written without spaces (Chinese, Japanese, Thai)
+are matched on their own characters instead: see `is_unspaced`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import py3langid
+import simplemma
+from anyascii import anyascii
+
+# Words with inner hyphens (Nur-Sultan, Kassym-Jomart); an apostrophe ends a word, so a
+# possessive ('s) is not part of the name.
+WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u0e00-\u0e7f\uac00-\ud7af]")
+_VOWELS = "aeiou"
+_NO_LEMMAS: set[str] = set()
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language (py3langid), or None for too little text."""
+    sample = " ".join(text.split())[:2000]
+    if len(sample) < 12:
+        return None
+    lang, _score = py3langid.classify(sample)
+    return str(lang)
+
+
+def is_unspaced(text: str) -> bool:
+    """True for text mostly in a script written without spaces between words."""
+    letters = sum(1 for c in text[:500] if c.isalpha())
+    return letters > 0 and len(_UNSPACED.findall(text[:500])) * 3 > letters
+
+
+def fold(text: str) -> str:
+    """Casefold, strip diacritics and transliterate to lower-case ASCII."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return anyascii(stripped).lower()
+
+
+def spelling_key(folded: str) -> str:
+    """Fold transliteration variants (see the module rules) of an already folded word."""
+    s = folded.replace("'", "").replace("’", "")
+    s = s.replace("kh", "h").replace("ch", "h").replace("ph", "f").replace("x", "ks").replace("w", "v")
+    s = s.replace("zh", "j").replace("dzh", "j")
+    s = re.sub(r"(?<=[aeiou])[yji](?=[aeiou])", "", s)
+    s = s.replace("y", "i")
+    if len(s) > 4:
+        s = re.sub(r"(.)\1+", r"\1", s)
+    return s
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str, lang: str | None) -> str:
+    """simplemma's lemma in `lang` when it knows the language, else the word itself."""
+    if not lang or lang in _NO_LEMMAS:
+        return word
+    try:
+        return str(simplemma.lemmatize(word, lang=lang))
+    except (ValueError, KeyError, LookupError):
+        _NO_LEMMAS.add(lang)  # simplemma has no data for this language
+        return word
+
+
+@lru_cache(maxsize=200_000)
+def word_key(word: str, lang: str | None) -> str:
+    """The match key of one word (see the module rules)."""
+    lowered = word.casefold()
+    return spelling_key(fold(lemma(lowered, lang)))
+
+
+def raw_key(word: str) -> str:
+    """The match key of a word without lemmatising (for names, whose endings vary)."""
+    return spelling_key(fold(word))
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """(word, start, end) for every word of the text."""
+    return [(m.group(0), m.start(), m.end()) for m in WORD.finditer(text)]
+
+
+def sentences(text: str) -> list[str]:
+    """Rough sentence split on end punctuation and line breaks (enough for boilerplate rules)."""
+    parts = re.split(r"(?<=[.!?。！？])\s+|\n+", text)
+    return [p.strip() for p in parts if p and p.strip()]
