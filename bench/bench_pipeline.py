@@ -97,6 +97,7 @@ def main() -> None:
             max_entries_per_feed=10_000,
         )
         profile = ingest.ensure_profile(settings)
+        ingest.prepare_store(settings)
         now = datetime.now(UTC)
         t0 = time.perf_counter()
         poll = ingest.poll_feed(Feed("bench", f"{base}/feed.xml"), settings, now=now)

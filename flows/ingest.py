@@ -75,6 +75,7 @@ def run_ingest(settings: Settings) -> dict[str, Any]:
     summary = RunSummary(started=now)
     feeds = load_feeds(settings.resolved_feeds_file())
     ingest.ensure_profile(settings)
+    ingest.prepare_store(settings)
 
     polls = poll_feed.map(feeds, settings=unmapped(settings), now=unmapped(now)).result()
     summary.feeds = [p.report for p in polls]

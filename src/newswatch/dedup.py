@@ -20,7 +20,8 @@ Only articles inside the dedup window (default 30 days) are compared.
 
 A **story** groups articles on the same event that are not duplicates. Each article
 gets a set of story terms: its rarest content words (background frequency from
-wordfreq, title words counted three times) plus the profile entities it matched.
+wordfreq, title words counted three times), leaving out the profile terms it matched,
+which every article on the topic shares.
 An article joins the earliest recent story (inside the story window, default 3 days)
 whose terms overlap its own by at least `STORY_OVERLAP` (overlap coefficient), with
 at least `STORY_MIN_SHARED` shared terms; otherwise it starts a story. Only an
@@ -161,10 +162,13 @@ def story_terms(
 ) -> tuple[str, ...]:
     """The terms that say which event an article reports (see the module rules)."""
     lang = (lang or "en").split("-")[0]
+    # The profile's own terms are shared by every article on the topic: they cannot tell
+    # one event from another, so they are left out of the story terms.
+    topic = {w.casefold() for r in reasons for w in _WORD.findall(f"{r.matched} {r.label}")}
     counts: Counter[str] = Counter()
     for weight, part in ((3, title), (1, text[:4000])):
         for word in _WORD.findall(part):
-            if len(word) < 4 or word.isdigit():
+            if len(word) < 4 or word.isdigit() or word.casefold() in topic:
                 continue
             counts[word.casefold()] += weight
     scored = []
@@ -174,9 +178,7 @@ def story_terms(
             continue
         scored.append((count * rarity, anyascii(word)))
     scored.sort(reverse=True)
-    terms = [w for _, w in scored[:STORY_TERMS]]
-    terms.extend(f"@{r.key}" for r in reasons if r.kind == "entity")
-    return tuple(sorted(set(terms)))
+    return tuple(sorted({w for _, w in scored[:STORY_TERMS]}))
 
 
 # wordfreq needs optional tokenisers (jieba, MeCab) for these; newswatch does not install them.

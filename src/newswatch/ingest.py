@@ -18,7 +18,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from newswatch import dedup
@@ -58,8 +58,14 @@ class PollResult:
     new_entries: tuple[Entry, ...]
 
 
+def prepare_store(settings: Settings) -> None:
+    """Create or upgrade the store's schema; once per run, before any stage opens it."""
+    Store.open(settings.resolved_db_url(), migrate=True).close()
+
+
 def open_store(settings: Settings) -> Store:
-    return Store.open(settings.resolved_db_url())
+    """The store, schema already prepared (stages run in parallel: none of them migrates)."""
+    return Store.open(settings.resolved_db_url(), migrate=False)
 
 
 def open_fetcher(settings: Settings) -> Fetcher:
@@ -164,7 +170,11 @@ def poll_feed(feed: Feed, settings: Settings, *, now: datetime) -> PollResult:
 def pending_entries(settings: Settings) -> list[Entry]:
     """Every entry claimed but not yet decided: this run's, and any a crash left behind."""
     with open_store(settings) as store:
-        return store.unfinished_entries()
+        entries = store.unfinished_entries()
+    # Decide in publication order, so that an original precedes its re-posts even when
+    # they arrive in the same run; entries without a date go last, in arrival order.
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(entries, key=lambda e: e.published or far)
 
 
 # -- entries -> articles -----------------------------------------------------------

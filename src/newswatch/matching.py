@@ -10,8 +10,10 @@ How the score is made:
   All terms are found in one pass per key stream (Aho-Corasick).
 - A term that fires adds its weight, more when it recurs (x(1 + log2(hits)/2), at most
   twice the weight) and half again when it is in the title.
-- Names tell which story, event words tell what happened: an article with only entities
-  or only keywords counts half (a lone mention of Kazakhstan or of protests stays low).
+- Names tell which story, event words tell what happened: event words count at most
+  1.5 times the names' sum, and an article with only entities or only keywords counts
+  half. Fewer than three distinct terms count a third or two thirds: a lone mention (a
+  sports result from Almaty, Kazakhstan in a trade figure) stays low.
 - Long texts gather hits by length alone, so the sum is divided by
   1 + 0.3 log2(words / 250) above 250 words.
 - The article matches when the score reaches the profile's threshold (learned, see
@@ -35,6 +37,7 @@ WORD_ENDING = 3
 TITLE_BONUS = 1.5
 ONE_SIDED = 0.5
 EVENT_CAP = 1.5
+BREADTH = 3
 LENGTH_PIVOT = 250
 
 
@@ -175,6 +178,7 @@ class Matcher:
         total = entity_sum + min(event_sum, EVENT_CAP * entity_sum)
         if entity_sum == 0 or event_sum == 0:
             total *= ONE_SIDED
+        total *= min(1.0, len(hits) / BREADTH)
         if n_words > LENGTH_PIVOT:
             total /= 1.0 + 0.3 * math.log2(n_words / LENGTH_PIVOT)
         reasons.sort(key=lambda r: (-r.contribution, r.key))

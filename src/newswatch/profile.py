@@ -38,6 +38,7 @@ come back, and terms or aliases added by hand are kept.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -321,7 +322,8 @@ def _merge(cands: dict[tuple[str, str], _Cand]) -> list[_Cand]:
     return [g for g in groups if g.count > 0]
 
 
-def _cldr_aliases(label: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _cldr_aliases(label: str) -> tuple[str, ...]:
     """Names of a country or city in many languages, when CLDR knows `label` as one."""
     en = Locale("en")
     code = next((c for c, n in en.territories.items() if n.casefold() == label.casefold()), None)
@@ -331,14 +333,14 @@ def _cldr_aliases(label: str) -> list[str]:
             name = Locale.parse(loc).territories.get(code)
             if name:
                 out.append(name)
-        return out
+        return tuple(out)
     zone = _CITY_ZONES.get(label.casefold())
     if zone:
         for loc in ALIAS_LOCALES:
             city = Locale.parse(loc).time_zones.get(zone, {}).get("city")
             if city:
                 out.append(city)
-    return out
+    return tuple(out)
 
 
 def _city_zones() -> dict[str, str]:

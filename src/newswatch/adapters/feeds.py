@@ -1,98 +1,181 @@
 """Feed parsing with feedparser: bytes and headers in, entries (or a reason) out.
 
-feedparser never raises: it sets `bozo` and keeps what it could read. Here that becomes
-a `ParsedFeed` whose `problem` says what was wrong; entries that could be read are kept.
-feedparser is only ever given bytes: given a string it would fetch URLs or read files.
+feedparser never raises: it sets `bozo` and keeps what it could read. Here that becomes a
+`ParsedFeed` whose `problem` says what was wrong:
+- no entries and bozo set, or an HTML page, or an empty body: `entries=()` and `problem`;
+- entries despite bozo (a stray `&`, a wrong declared encoding): the entries are kept and the
+  bozo reason goes in `problem`;
+- a well-formed feed that simply has no items: `entries=()` and `problem=None`, because an
+  empty feed is not a failure (the caller counts `problem` without entries as an error).
+
+feedparser is only ever given a BytesIO: given `bytes` it tries them as a file name first,
+and given a `str` it may fetch a URL or read a file. The fetch already happened, in our
+own client with its caps and deadline.
+
+Entry values: ids follow `urls.entry_id_for` (GUID, else canonical link, else a content
+hash); title and summary are plain text (feedparser sanitises, then tags are stripped and
+entities unescaped); `published` is an aware UTC datetime or None; links are absolute and
+http(s) only; a GUID repeated within one feed gives one entry (the first); an item with
+no title, text or link is skipped.
 """
 
 from __future__ import annotations
 
 import calendar
 import html
+import io
 import re
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
 from newswatch.models import Entry, Feed, ParsedFeed
 from newswatch.urls import entry_id_for
 
-_TAG = re.compile(r"<[^>]+>")
+# Headers that change how feedparser reads the bytes (charset, base URL, language).
+_PASSED_HEADERS = ("content-type", "content-location", "content-language")
+# Inline tags vanish without a space ("<b>Hello</b>, world"); any other tag is a word break.
+_INLINE_TAG = re.compile(
+    r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|dfn|em|i|kbd|mark|q|s|samp|small|span|strong|sub|sup|"
+    r"time|u|var|wbr|font)\b[^>]*>",
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
+_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
+DERIVED_TITLE_CHARS = 120
 
 
 def plain_text(value: str | None) -> str:
-    """Markup stripped, entities unescaped, whitespace collapsed."""
+    """`value` with markup stripped, entities unescaped and whitespace collapsed."""
     if not value:
         return ""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", value))).strip()
-
-
-def _when(item: Any) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = item.get(key)
-        if parsed:
-            try:
-                return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
-            except (OverflowError, ValueError, TypeError):
-                continue
-    return None
+    text = _TAG.sub(" ", _INLINE_TAG.sub("", value))
+    return _SPACE.sub(" ", html.unescape(text)).strip()
 
 
 def parse_feed(body: bytes, headers: dict[str, str], *, feed: Feed) -> ParsedFeed:
-    """Parse a feed body. Never raises for a bad feed: `problem` says what was wrong."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    response_headers = {k: v for k, v in lowered.items() if k in {"content-type", "content-location", "content-language"}}
-    parsed = feedparser.parse(body, response_headers=response_headers, sanitize_html=True)
-    problem = None
-    if parsed.get("bozo"):
-        problem = f"feed is not well-formed: {parsed.get('bozo_exception')}"
-    version = parsed.get("version") or None
-    if not parsed.entries:
-        head = body[:512].lstrip().lower()
-        if head.startswith((b"<!doctype html", b"<html")) or (
-            "html" in lowered.get("content-type", "") and not version
-        ):
-            problem = "an HTML page, not a feed"
-        elif not body.strip():
-            problem = "empty response"
-        elif not version and problem is None:
-            problem = "not a feed (no RSS or Atom elements found)"
-        return ParsedFeed(feed.url, parsed.feed.get("title"), (), problem=problem, format=version)
+    """Parse a fetched feed body; never raises for a bad feed (see the module rules).
 
-    base = lowered.get("content-location") or feed.url
+    `headers` are the HTTP response headers (any case); Content-Type gives the charset and
+    Content-Location the base for relative links (else `feed.url`).
+    """
+    lowered = {k.lower(): v for k, v in headers.items()}
+    passed = {k: lowered[k] for k in _PASSED_HEADERS if k in lowered}
+    # A relative Content-Location is relative to the URL that was fetched.
+    passed["content-location"] = _join(feed.url, passed.get("content-location", ""))
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=passed, sanitize_html=True)
+    version = parsed.get("version") or None
+    title = plain_text(parsed.feed.get("title")) or None
+    bozo = _bozo_reason(parsed)
+
+    base = passed["content-location"]
     entries: list[Entry] = []
     seen: set[str] = set()
     for item in parsed.entries:
-        link = item.get("link")
-        if link:
-            link = urljoin(base, link.strip())
-        title = plain_text(item.get("title"))
-        summary = plain_text(item.get("summary") or item.get("description"))
-        content = item.get("content")
-        if content and isinstance(content, list):
-            full = plain_text(content[0].get("value"))
-            if len(full) > len(summary):
-                summary = full
-        if not title:
-            title = summary[:120].rsplit(" ", 1)[0] if summary else (link or "")
-        entry_id, source = entry_id_for(item.get("id") or item.get("guid"), link, title, summary)
-        if entry_id in seen:
-            continue  # a GUID repeated within one feed is one entry
-        seen.add(entry_id)
-        entries.append(
-            Entry(
-                entry_id=entry_id,
-                id_source=source,
-                feed_name=feed.name,
-                feed_url=feed.url,
-                url=link or None,
-                title=title,
-                summary=summary,
-                published=_when(item),
-                author=plain_text(item.get("author")) or None,
-            )
-        )
-    return ParsedFeed(feed.url, parsed.feed.get("title"), tuple(entries), problem=problem, format=version)
+        entry = _entry(item, feed, base)
+        if not (entry.title or entry.summary or entry.url):
+            continue  # nothing to show, match or fetch (e.g. an item cut off mid-tag)
+        if entry.entry_id in seen:
+            continue  # a GUID repeated within one feed is one entry; the first wins
+        seen.add(entry.entry_id)
+        entries.append(entry)
+    if not entries:
+        problem = _empty_problem(body, lowered.get("content-type", ""), version, bozo)
+        return ParsedFeed(feed.url, title, (), problem=problem, format=version)
+    return ParsedFeed(feed.url, title, tuple(entries), problem=bozo, format=version)
+
+
+def _bozo_reason(parsed: Any) -> str | None:
+    if not parsed.get("bozo"):
+        return None
+    exc = parsed.get("bozo_exception")
+    if isinstance(exc, feedparser.NonXMLContentType):
+        # A feed served as text/html or text/plain is common and feedparser reads it
+        # anyway; whether it is a feed at all is judged by what was found in it.
+        return None
+    if isinstance(exc, feedparser.CharacterEncodingOverride | feedparser.CharacterEncodingUnknown):
+        return f"character encoding problem ({exc})"
+    reason = f"{type(exc).__name__}: {exc}" if exc is not None else "unknown error"
+    return f"feed is not well-formed ({reason})"
+
+
+def _empty_problem(body: bytes, content_type: str, version: str | None, bozo: str | None) -> str | None:
+    if not body.strip():
+        return "empty response: no feed"
+    if _HTML_START.match(body[:2048]) or ("html" in content_type.lower() and not version):
+        return "an HTML page, not a feed"
+    if not version:
+        detail = f"; {bozo}" if bozo else ""
+        return f"not a feed: no RSS, Atom or RDF elements found{detail}"
+    if bozo:
+        return f"no entries: {bozo}"
+    return None  # a well-formed feed with no items
+
+
+def _entry(item: Any, feed: Feed, base: str) -> Entry:
+    link = _absolute_link(item.get("link"), base)
+    title = plain_text(item.get("title"))
+    summary = plain_text(item.get("summary"))
+    content = item.get("content")
+    if content and isinstance(content, list):
+        # Full content (content:encoded, atom:content) beats a teaser when it is longer.
+        full = plain_text(content[0].get("value"))
+        if len(full) > len(summary):
+            summary = full
+    if not title:
+        title = _title_from(summary) or (link or "")
+    guid = item.get("id") or item.get("guid")
+    entry_id, source = entry_id_for(guid if isinstance(guid, str) else None, link, title, summary)
+    return Entry(
+        entry_id=entry_id,
+        id_source=source,
+        feed_name=feed.name,
+        feed_url=feed.url,
+        url=link,
+        title=title,
+        summary=summary,
+        published=_published(item),
+        author=plain_text(item.get("author")) or None,
+    )
+
+
+def _absolute_link(link: Any, base: str) -> str | None:
+    if not isinstance(link, str) or not link.strip():
+        return None
+    try:
+        absolute = urljoin(base, link.strip())
+        scheme = urlsplit(absolute).scheme.lower()
+    except ValueError:
+        return None
+    # Only web links: a javascript: or file: "link" is never fetched or shown.
+    return absolute if scheme in ("http", "https") else None
+
+
+def _join(base: str, link: str) -> str:
+    try:
+        return urljoin(base, link)
+    except ValueError:
+        return base
+
+
+def _title_from(summary: str) -> str:
+    if len(summary) <= DERIVED_TITLE_CHARS:
+        return summary
+    cut = summary[:DERIVED_TITLE_CHARS].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def _published(item: Any) -> datetime | None:
+    # feedparser's *_parsed values are UTC struct_times (it applies the offset itself).
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = item.get(key)
+        if not parsed:
+            continue
+        try:
+            return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+        except (OverflowError, ValueError, TypeError, OSError):
+            continue
+    return None
