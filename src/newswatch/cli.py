@@ -101,10 +101,11 @@ def run(
         print_summary(summary)
 
 
-def print_summary(summary: dict[str, Any]) -> None:
+def print_summary(summary: dict[str, Any], console: Console | None = None) -> None:
     """Human-readable run summary: counts, failed feeds, alerts with their reasons."""
+    con = console or out
     c = summary["counts"]
-    out.print(
+    con.print(
         f"[bold]feeds polled[/] {c['feeds_polled']} ({c['feeds_failed']} failed)  "
         f"[bold]new entries[/] {c['new_entries']}  [bold]extracted[/] {c['extracted']}  "
         f"[bold]matched[/] {c['matched']}  [bold]duplicates[/] {c['duplicates']}  "
@@ -114,24 +115,24 @@ def print_summary(summary: dict[str, Any]) -> None:
     )
     for f in summary["feeds"]:
         if f["status"] == "error":
-            out.print(f"  [red]feed failed[/] {f['name']}: {f['error']}", highlight=False)
+            con.print(f"  [red]feed failed[/] {f['name']}: {f['error']}", highlight=False)
     for a in summary["alerts"]:
-        out.print(
+        con.print(
             f"  [green]ALERT[/] {a['title']}  score {a['score']:.2f} (threshold {a['threshold']:.2f})\n"
             f"        matched: {', '.join(a['reasons'][:8])}\n        {a['url'] or ''}",
             highlight=False,
         )
     for a in summary["articles"]:
         if a["duplicate_of"]:
-            out.print(
+            con.print(
                 f"  [yellow]duplicate[/] {a['title']} ({a['duplicate_kind']} of {a['duplicate_of']})",
                 highlight=False,
             )
         elif a["match"] and not a["alert"]:
-            out.print(f"  [cyan]same story[/] {a['title']} (story {a['story']})", highlight=False)
+            con.print(f"  [cyan]same story[/] {a['title']} (story {a['story']})", highlight=False)
     for d in summary["deliveries"]:
         if not d["ok"]:
-            out.print(f"  [red]delivery failed[/] {d['target']}: {d['detail']}", highlight=False)
+            con.print(f"  [red]delivery failed[/] {d['target']}: {d['detail']}", highlight=False)
 
 
 @app.command()

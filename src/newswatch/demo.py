@@ -233,14 +233,14 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
             }
             console.rule("first run")
             first = ingest_flow(**params)
-            print_summary(first)
+            print_summary(first, console)
             console.print(f"webhook receiver got {len(receiver_handler.received)} message(s):")
             for message in receiver_handler.received:
                 console.print(f"  - {message.get('title', '')}", highlight=False)
             console.rule("second run (nothing new: feeds answer 304)")
             received_before = len(receiver_handler.received)
             second = ingest_flow(**params)
-            print_summary(second)
+            print_summary(second, console)
             problems = check_expectations(first, second, items, base)
             problems += [
                 "the second run delivered messages"
