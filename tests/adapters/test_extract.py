@@ -72,7 +72,9 @@ def test_page_without_article_is_permanent() -> None:
 
 
 def test_too_short_text_is_permanent_and_says_so() -> None:
-    page = b"<html><body><article><p>Cookies help us deliver our services.</p></article></body></html>"
+    page = (
+        b"<html><body><article><p>Cookies help us deliver our services.</p></article></body></html>"
+    )
     with pytest.raises(PermanentError, match="too short"):
         extract_page(page, url="https://news.example.org/short")
 

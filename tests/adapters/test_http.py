@@ -51,7 +51,9 @@ def test_etag_gives_304_not_modified(http_server: LocalHTTPServer, fetcher: Fetc
     assert not changed.not_modified and changed.body == FEED
 
 
-def test_last_modified_gives_304_not_modified(http_server: LocalHTTPServer, fetcher: Fetcher) -> None:
+def test_last_modified_gives_304_not_modified(
+    http_server: LocalHTTPServer, fetcher: Fetcher
+) -> None:
     http_server.add("/feed", FEED, last_modified=LAST_MODIFIED)
     result = fetcher.fetch(http_server.url("/feed"), last_modified=LAST_MODIFIED)
     assert result.not_modified and result.body == b""
@@ -60,11 +62,15 @@ def test_last_modified_gives_304_not_modified(http_server: LocalHTTPServer, fetc
     assert older.body == FEED
 
 
-def test_gzip_and_deflate_bodies_are_decoded(http_server: LocalHTTPServer, fetcher: Fetcher) -> None:
+def test_gzip_and_deflate_bodies_are_decoded(
+    http_server: LocalHTTPServer, fetcher: Fetcher
+) -> None:
     http_server.add("/gz", FEED, gzip=True)
     http_server.add("/deflate", zlib.compress(FEED), headers={"Content-Encoding": "deflate"})
     raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
-    http_server.add("/raw-deflate", raw.compress(FEED) + raw.flush(), headers={"Content-Encoding": "deflate"})
+    http_server.add(
+        "/raw-deflate", raw.compress(FEED) + raw.flush(), headers={"Content-Encoding": "deflate"}
+    )
     for path in ("/gz", "/deflate", "/raw-deflate"):
         assert fetcher.fetch(http_server.url(path)).body == FEED, path
     assert "gzip" in http_server.requests[0].headers["accept-encoding"]
@@ -90,7 +96,9 @@ def test_redirect_loop_is_permanent_and_bounded(http_server: LocalHTTPServer) ->
     assert len(http_server.requests_for("/loop")) == 4  # the first request and 3 redirects
 
 
-def test_redirect_without_location_is_permanent(http_server: LocalHTTPServer, fetcher: Fetcher) -> None:
+def test_redirect_without_location_is_permanent(
+    http_server: LocalHTTPServer, fetcher: Fetcher
+) -> None:
     http_server.error("/nowhere", status=302)
     with pytest.raises(PermanentError) as info:
         fetcher.fetch(http_server.url("/nowhere"))
@@ -110,7 +118,9 @@ def test_server_errors_and_429_are_transient(
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 410])
-def test_client_errors_are_permanent(http_server: LocalHTTPServer, fetcher: Fetcher, status: int) -> None:
+def test_client_errors_are_permanent(
+    http_server: LocalHTTPServer, fetcher: Fetcher, status: int
+) -> None:
     http_server.error("/gone", status=status)
     with pytest.raises(PermanentError) as info:
         fetcher.fetch(http_server.url("/gone"))
@@ -124,7 +134,9 @@ def test_unknown_path_is_a_permanent_404(http_server: LocalHTTPServer, fetcher: 
     assert info.value.status == 404
 
 
-@pytest.mark.parametrize("url", ["not a url", "ftp://127.0.0.1/feed", "file:///etc/passwd", "http://"])
+@pytest.mark.parametrize(
+    "url", ["not a url", "ftp://127.0.0.1/feed", "file:///etc/passwd", "http://"]
+)
 def test_invalid_urls_are_permanent(fetcher: Fetcher, url: str) -> None:
     with pytest.raises(PermanentError):
         fetcher.fetch(url)
@@ -200,6 +212,8 @@ def test_mock_transport_errors_map_to_the_tree() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("slow", request=request)
 
-    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
-        with pytest.raises(TransientError, match="timed out"):
-            Fetcher(client).fetch("https://example.test/feed")
+    with (
+        httpx.Client(transport=httpx.MockTransport(handler)) as client,
+        pytest.raises(TransientError, match="timed out"),
+    ):
+        Fetcher(client).fetch("https://example.test/feed")

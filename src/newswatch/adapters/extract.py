@@ -11,12 +11,14 @@ Rules, and why:
 - Bytes are handed to trafilatura as they are: it reads the charset from the page and
   falls back to detection, which is better than any guess made here.
 - `canonical_url` is trafilatura's page URL (rel=canonical, else og:url, else the `url`
-  given), made absolute against `url`; `published` is the page's date as an aware UTC
+  given), or a relative rel=canonical it dropped, made absolute against `url`; `lang` is
+  trafilatura's, else the `<html lang>` primary subtag; `published` is the page's date as an aware UTC
   datetime (midnight when the page gives only a day).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -27,6 +29,12 @@ from newswatch.errors import PermanentError
 
 MAX_HTML_BYTES = 5_000_000
 MIN_TEXT_CHARS = 200
+# Head hints that trafilatura leaves out: it keeps a canonical link only when it is absolute
+# (or an og: URL gives the base), and fills `language` only when asked to filter by one.
+_HEAD_BYTES = 200_000
+_TAG_ATTRS = re.compile(r"<(link|html|meta)\b([^>]*)>", re.IGNORECASE)
+_ATTR = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 
 @dataclass(frozen=True)
@@ -56,11 +64,11 @@ def extract_page(html: bytes | str, *, url: str) -> PageContent:
     if not (html.strip() if isinstance(html, str) else html.strip()):
         raise PermanentError("empty page: no article text", url=url)
     try:
-        doc = trafilatura.bare_extraction(
-            html, url=url, include_comments=False, with_metadata=True
-        )
+        doc = trafilatura.bare_extraction(html, url=url, include_comments=False, with_metadata=True)
     except (ValueError, TypeError, LookupError, RecursionError, UnicodeError) as exc:
-        raise PermanentError(f"page could not be parsed: {type(exc).__name__}: {exc}", url=url) from exc
+        raise PermanentError(
+            f"page could not be parsed: {type(exc).__name__}: {exc}", url=url
+        ) from exc
     if doc is None:
         raise PermanentError("no article text found on the page", url=url)
     meta = doc if isinstance(doc, dict) else doc.as_dict()
@@ -71,15 +79,40 @@ def extract_page(html: bytes | str, *, url: str) -> PageContent:
             f"at least {MIN_TEXT_CHARS} needed)",
             url=url,
         )
+    hints = _head_hints(html)
+    canonical = meta.get("url")
+    if (not canonical or canonical == url) and hints.get("canonical"):
+        canonical = hints["canonical"]
     return PageContent(
         title=_clean(meta.get("title")),
         text=text,
         author=_clean(meta.get("author")),
         published=_date(meta.get("date")),
-        lang=_clean(meta.get("language")),
-        canonical_url=_absolute(url, meta.get("url")),
+        lang=_clean(meta.get("language")) or hints.get("lang"),
+        canonical_url=_absolute(url, canonical),
         sitename=_clean(meta.get("sitename")),
     )
+
+
+def _head_hints(html: bytes | str) -> dict[str, str]:
+    """`canonical` (href of rel=canonical, maybe relative) and `lang` from the page's tags."""
+    head = html[:_HEAD_BYTES]
+    # Attribute values here are ASCII in any ASCII-compatible charset; latin-1 never fails.
+    source = head.decode("latin-1") if isinstance(head, bytes) else head
+    hints: dict[str, str] = {}
+    for match in _TAG_ATTRS.finditer(source):
+        tag = match.group(1).lower()
+        attrs = {
+            m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None)
+            for m in _ATTR.finditer(match.group(2))
+        }
+        if tag == "link" and "canonical" in attrs.get("rel", "").lower().split():
+            hints.setdefault("canonical", attrs.get("href", "").strip())
+        elif tag == "html" and _LANG.match(attrs.get("lang", "").strip()):
+            hints.setdefault("lang", attrs["lang"].strip().split("-")[0].split("_")[0].lower())
+        if "canonical" in hints and "lang" in hints:
+            break
+    return {k: v for k, v in hints.items() if v}
 
 
 def _clean(value: object) -> str | None:

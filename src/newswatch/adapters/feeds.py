@@ -44,7 +44,9 @@ _INLINE_TAG = re.compile(
 )
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
-_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
+)
 DERIVED_TITLE_CHARS = 120
 
 
@@ -102,7 +104,9 @@ def _bozo_reason(parsed: Any) -> str | None:
     return f"feed is not well-formed ({reason})"
 
 
-def _empty_problem(body: bytes, content_type: str, version: str | None, bozo: str | None) -> str | None:
+def _empty_problem(
+    body: bytes, content_type: str, version: str | None, bozo: str | None
+) -> str | None:
     if not body.strip():
         return "empty response: no feed"
     if _HTML_START.match(body[:2048]) or ("html" in content_type.lower() and not version):

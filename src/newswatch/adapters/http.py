@@ -131,7 +131,9 @@ class Fetcher:
         except httpx.DecodingError as exc:
             raise PermanentError(f"undecodable response body: {exc}", url=url) from exc
         except httpx.TransportError as exc:
-            raise TransientError(f"connection failed: {type(exc).__name__}: {exc}", url=url) from exc
+            raise TransientError(
+                f"connection failed: {type(exc).__name__}: {exc}", url=url
+            ) from exc
         except httpx.StreamError as exc:
             raise TransientError(f"response stream failed: {exc}", url=url) from exc
 
@@ -186,7 +188,10 @@ class Fetcher:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
