@@ -300,10 +300,12 @@ def alerts(
     if not rows:
         out.print("no alerts yet")
         return
-    table = Table("created", "title", "score", "deliveries")
+    table = Table("created", "score")
+    table.add_column("title", overflow="fold")
+    table.add_column("deliveries", overflow="fold")
     for alert, dels in rows:
         states = "; ".join(f"{d['target']}: {d['state']} ({d['attempts']})" for d in dels) or "no targets"
-        table.add_row(alert.created.strftime("%Y-%m-%d %H:%M"), alert.title, f"{alert.score:.2f}", states)
+        table.add_row(alert.created.strftime("%Y-%m-%d %H:%M"), f"{alert.score:.2f}", alert.title, states)
     out.print(table)
 
 
@@ -315,10 +317,12 @@ def feeds(db: DbOpt = None) -> None:
     settings = _settings(db_url=db)
     with Store.open(settings.resolved_db_url()) as store:
         states = store.feed_states()
-    table = Table("feed", "last success", "failures", "last error")
+    table = Table("last success", "failures")
+    table.add_column("feed", overflow="fold")
+    table.add_column("last error", overflow="fold")
     for s in states:
         ok = s.last_success.strftime("%Y-%m-%d %H:%M") if s.last_success else "never"
-        table.add_row(s.url, ok, str(s.consecutive_failures), s.last_error or "")
+        table.add_row(ok, str(s.consecutive_failures), s.url, s.last_error or "")
     out.print(table)
 
 

@@ -20,14 +20,6 @@ REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="session", autouse=True)
-def prefect_harness() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
 def test_demo_runs_green_and_alerts_each_story_once(monkeypatch: pytest.MonkeyPatch) -> None:
     from newswatch.demo import run_demo
 
