@@ -8,11 +8,11 @@ export UV_PYTHON := $(shell command -v $(PYTHON))
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: help install demo run learn test check lint bench serve clean
+.PHONY: help install demo run learn test check bench serve clean
 
 help:
 	@echo "make demo   - install, then one real ingest run on bundled local feeds (prints what happened)"
-	@echo "make test   - install, then the whole test suite"
+	@echo "make test   - install, then every check (make check) and the whole test suite"
 	@echo "make check  - lint (ruff), types (mypy), import contract"
 	@echo "make run    - one ingest run on config/ (your feeds and targets)"
 	@echo "make learn  - learn config/profile.yaml from seeds/"
@@ -38,16 +38,14 @@ run: install
 learn: install
 	$(VENV)/bin/newswatch learn
 
-test: install
+test: check
 	$(VENV)/bin/pytest -q
 
-lint: install
-	$(VENV)/bin/ruff check src flows tests bench
-	$(VENV)/bin/lint-imports
-
-check: lint
+check: install
 	$(VENV)/bin/ruff format --check src flows tests bench
+	$(VENV)/bin/ruff check src flows tests bench
 	$(VENV)/bin/mypy src flows
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(VENV)/bin/python bench/run_all.py

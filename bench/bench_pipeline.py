@@ -102,7 +102,9 @@ def main() -> None:
         for attempt in ("cold", "warm"):
             # cold: the first pass in this process also loads simplemma's dictionaries and
             # wordfreq's lists; warm: what every later run of a long-lived worker pays.
-            run_settings = settings.model_copy(update={"db_url": f"sqlite:///{tmpdir / (attempt + '.db')}"})
+            run_settings = settings.model_copy(
+                update={"db_url": f"sqlite:///{tmpdir / (attempt + '.db')}"}
+            )
             ingest.prepare_store(run_settings)
             t0 = time.perf_counter()
             poll = ingest.poll_feed(Feed("bench", f"{base}/feed.xml"), run_settings, now=now)
@@ -131,7 +133,9 @@ def main() -> None:
     server.shutdown()
 
     print(f"pages: {len(pages)} real news pages from the extraction corpus, served on 127.0.0.1")
-    print(f"  (pages extracted from HTML: {extracted}; decided: {len(outcomes)}; flow articles: {summary['counts']['articles']})")
+    print(
+        f"  (pages extracted from HTML: {extracted}; decided: {len(outcomes)}; flow articles: {summary['counts']['articles']})"
+    )
     rows = [
         ("trafilatura.extract alone", t_traf),
         ("newswatch stages, cold process (loads word lists)", t_cold),
@@ -140,8 +144,12 @@ def main() -> None:
     ]
     for name, secs in rows:
         print(f"{name:55s} {len(pages) / secs:8.1f} articles/s  ({secs:.2f} s)")
-    print(f"ratio warm stages / trafilatura alone: {t_traf / t_direct:.2f}x the speed ({t_direct / t_traf:.2f}x the time)")
-    print(f"ratio flow / trafilatura alone:   {t_traf / t_flow:.2f}x the speed ({t_flow / t_traf:.2f}x the time)")
+    print(
+        f"ratio warm stages / trafilatura alone: {t_traf / t_direct:.2f}x the speed ({t_direct / t_traf:.2f}x the time)"
+    )
+    print(
+        f"ratio flow / trafilatura alone:   {t_traf / t_flow:.2f}x the speed ({t_flow / t_traf:.2f}x the time)"
+    )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ Side-effecting tasks use NO_CACHE; only transient errors are retried.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -16,7 +16,15 @@ from prefect.cache_policies import NO_CACHE
 
 from newswatch import ingest
 from newswatch.errors import TransientError
-from newswatch.models import Article, Entry, Feed, RunSummary
+from newswatch.models import (
+    Alert,
+    Article,
+    ArticleOutcome,
+    DeliveryOutcome,
+    Entry,
+    Feed,
+    RunSummary,
+)
 from newswatch.report import alerts_table, summary_markdown, summary_to_dict
 from newswatch.settings import Settings, load_feeds, load_settings
 
@@ -86,19 +94,28 @@ def run_ingest(settings: Settings) -> dict[str, Any]:
     entries = ingest.pending_entries(settings)
     size = settings.article_batch_size
     batches = [entries[i : i + size] for i in range(0, len(entries), size)]
-    articles = [a for batch in extract_batch.map(batches, settings=unmapped(settings)).result() for a in batch]
+    articles = [
+        a
+        for batch in extract_batch.map(batches, settings=unmapped(settings)).result()
+        for a in batch
+    ]
 
-    outcomes, alerts = decide_articles(articles, settings, now)
+    outcomes, alerts = cast(
+        tuple[list[ArticleOutcome], list[Alert]], decide_articles(articles, settings, now)
+    )
     summary.articles, summary.alerts = outcomes, alerts
-    summary.deliveries = deliver_alerts(settings, now)
+    summary.deliveries = cast(list[DeliveryOutcome], deliver_alerts(settings, now))
     summary.pending_alerts = ingest.pending_delivery_count(settings)
     summary.finished = datetime.now(UTC)
 
     create_markdown_artifact(
-        key="ingest-summary", markdown=summary_markdown(summary), description="newswatch run summary"
+        key="ingest-summary",
+        markdown=summary_markdown(summary),
+        description="newswatch run summary",
     )
     create_table_artifact(
-        key="ingest-alerts", table=alerts_table(summary) or [{"title": "(no alerts this run)"}],
+        key="ingest-alerts",
+        table=alerts_table(summary) or [{"title": "(no alerts this run)"}],
         description="alerts of this run",
     )
     data = summary_to_dict(summary)
@@ -106,8 +123,14 @@ def run_ingest(settings: Settings) -> dict[str, Any]:
     c = data["counts"]
     logger.info(
         "feeds %d (%d failed), new entries %d, extracted %d, matched %d, duplicates %d, alerts %d, sent %d",
-        c["feeds_polled"], c["feeds_failed"], c["new_entries"], c["extracted"], c["matched"],
-        c["duplicates"], c["alerts"], c["alerts_sent"],
+        c["feeds_polled"],
+        c["feeds_failed"],
+        c["new_entries"],
+        c["extracted"],
+        c["matched"],
+        c["duplicates"],
+        c["alerts"],
+        c["alerts_sent"],
     )
     return data
 

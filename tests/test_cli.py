@@ -14,7 +14,17 @@ REPO = Path(__file__).resolve().parents[1]
 DEV = REPO.parent / "shared" / "corpus" / "relevance" / "dev.jsonl"
 runner = CliRunner()
 
-COMMANDS = ["run", "learn", "backtest", "explain", "serve", "notify-test", "alerts", "feeds", "demo"]
+COMMANDS = [
+    "run",
+    "learn",
+    "backtest",
+    "explain",
+    "serve",
+    "notify-test",
+    "alerts",
+    "feeds",
+    "demo",
+]
 
 
 def test_top_level_help_lists_every_command() -> None:
@@ -39,9 +49,13 @@ def test_run_help_names_its_flags() -> None:
 
 def test_run_with_a_bad_feeds_line_exits_2_naming_file_and_line(tmp_path: Path) -> None:
     feeds = tmp_path / "feeds.yaml"
-    feeds.write_text("feeds:\n  - name: ok\n    url: https://a.example/rss\n  - name: bad\n    url: gopher://x\n")
+    feeds.write_text(
+        "feeds:\n  - name: ok\n    url: https://a.example/rss\n  - name: bad\n    url: gopher://x\n"
+    )
     result = runner.invoke(
-        app, ["run", "--feeds", str(feeds), "--db", f"sqlite:///{tmp_path / 'db.sqlite'}"], terminal_width=300
+        app,
+        ["run", "--feeds", str(feeds), "--db", f"sqlite:///{tmp_path / 'db.sqlite'}"],
+        terminal_width=300,
     )
     assert result.exit_code == 2
     assert f"{feeds}:4:" in result.output
@@ -55,7 +69,15 @@ def test_run_with_a_notify_file_that_loads_nothing_exits_2(tmp_path: Path) -> No
     notify.write_text("urls:\n  - notaservice://nothing-here\n")
     result = runner.invoke(
         app,
-        ["run", "--feeds", str(feeds), "--notify", str(notify), "--db", f"sqlite:///{tmp_path / 'db.sqlite'}"],
+        [
+            "run",
+            "--feeds",
+            str(feeds),
+            "--notify",
+            str(notify),
+            "--db",
+            f"sqlite:///{tmp_path / 'db.sqlite'}",
+        ],
         terminal_width=300,
     )
     assert result.exit_code == 2
@@ -72,7 +94,9 @@ def profile_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _backtest(tmp_path: Path, profile: Path, rows: list[dict]) -> list[dict]:
     src = tmp_path / "in.jsonl"
-    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    src.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8"
+    )
     result = runner.invoke(app, ["backtest", str(src), "--profile", str(profile)])
     assert result.exit_code == 0, result.output
     return [json.loads(line) for line in result.stdout.splitlines()]
@@ -86,13 +110,26 @@ def seed_rows() -> list[dict]:
     return rows
 
 
-def test_backtest_prints_the_stable_keys_and_alerts_each_seed_story(tmp_path: Path, profile_file: Path) -> None:
+def test_backtest_prints_the_stable_keys_and_alerts_each_seed_story(
+    tmp_path: Path, profile_file: Path
+) -> None:
     rows = seed_rows()
-    repost = dict(rows[0], id="repost", title="Re-post", text=rows[0]["text"] + "\nSubscribe to our channel.")
+    repost = dict(
+        rows[0], id="repost", title="Re-post", text=rows[0]["text"] + "\nSubscribe to our channel."
+    )
     out = _backtest(tmp_path, profile_file, [*rows, repost])
     assert [o["id"] for o in out] == [r["id"] for r in rows] + ["repost"]
     for o in out:
-        assert {"id", "match", "score", "threshold", "reasons", "duplicate_of", "story", "alert"} <= set(o)
+        assert {
+            "id",
+            "match",
+            "score",
+            "threshold",
+            "reasons",
+            "duplicate_of",
+            "story",
+            "alert",
+        } <= set(o)
     assert all(o["match"] for o in out[:-1])
     assert all(o["reasons"] for o in out[:-1])
     assert out[-1]["duplicate_of"] == rows[0]["id"] and out[-1]["alert"] is False
@@ -105,7 +142,13 @@ def test_backtest_prints_the_stable_keys_and_alerts_each_seed_story(tmp_path: Pa
 def test_backtest_keeps_unrelated_real_articles_quiet(tmp_path: Path, profile_file: Path) -> None:
     rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()]
     easy = [
-        {"id": r["id"], "title": r["title"], "text": r["text"], "lang": r["lang"], "url": r.get("url")}
+        {
+            "id": r["id"],
+            "title": r["title"],
+            "text": r["text"],
+            "lang": r["lang"],
+            "url": r.get("url"),
+        }
         for r in rows
         if r["label"] == "easy_negative"
     ]
@@ -118,6 +161,8 @@ def test_backtest_keeps_unrelated_real_articles_quiet(tmp_path: Path, profile_fi
 def test_backtest_bad_line_exits_2_with_line(tmp_path: Path, profile_file: Path) -> None:
     src = tmp_path / "in.jsonl"
     src.write_text('{"id": "a", "title": "t", "text": "x"}\n{"title": "no id"}\n')
-    result = runner.invoke(app, ["backtest", str(src), "--profile", str(profile_file)], terminal_width=300)
+    result = runner.invoke(
+        app, ["backtest", str(src), "--profile", str(profile_file)], terminal_width=300
+    )
     assert result.exit_code == 2
     assert f"{src}:2:" in result.output

@@ -10,7 +10,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -28,22 +28,29 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-alerts_app = typer.Typer(help="List alerts and their delivery state per target.", invoke_without_command=True)
+alerts_app = typer.Typer(
+    help="List alerts and their delivery state per target.", invoke_without_command=True
+)
 app.add_typer(alerts_app, name="alerts")
 
 out = Console()
 err = Console(stderr=True)
 
-FeedsOpt = Annotated[Path | None, typer.Option("--feeds", help="Feeds YAML (default config/feeds.yaml).")]
+FeedsOpt = Annotated[
+    Path | None, typer.Option("--feeds", help="Feeds YAML (default config/feeds.yaml).")
+]
 NotifyOpt = Annotated[
-    Path | None, typer.Option("--notify", help="Apprise YAML with the targets (default config/notify.yaml).")
+    Path | None,
+    typer.Option("--notify", help="Apprise YAML with the targets (default config/notify.yaml)."),
 ]
 ProfileOpt = Annotated[
     Path | None, typer.Option("--profile", help="Profile YAML (default config/profile.yaml).")
 ]
 DbOpt = Annotated[
     str | None,
-    typer.Option("--db", help="SQLAlchemy URL of the store (default: SQLite file in the data directory)."),
+    typer.Option(
+        "--db", help="SQLAlchemy URL of the store (default: SQLite file in the data directory)."
+    ),
 ]
 
 
@@ -67,7 +74,9 @@ def run(
     notify: NotifyOpt = None,
     profile: ProfileOpt = None,
     db: DbOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")
+    ] = False,
 ) -> None:
     """Do one ingest run: poll every feed, extract new articles, match, dedup, alert.
 
@@ -153,7 +162,9 @@ def learn(
         prof, path = ingest.learn(settings)
     except ConfigError as exc:
         _fail_config(exc)
-    out.print(f"learned {len(prof.terms)} terms from {len(prof.seeds)} seeds -> {path}", highlight=False)
+    out.print(
+        f"learned {len(prof.terms)} terms from {len(prof.seeds)} seeds -> {path}", highlight=False
+    )
     out.print(f"threshold {prof.threshold:.3f}: {prof.threshold_how}", highlight=False)
     table = Table("term", "kind", "weight", "aliases")
     for term in prof.terms[:20]:
@@ -173,7 +184,9 @@ def _load_profile_or_learn(profile: Path | None) -> Any:
 
 @app.command()
 def backtest(
-    articles: Annotated[Path, typer.Argument(help="JSON lines: id, title, text [, url, lang, published].")],
+    articles: Annotated[
+        Path, typer.Argument(help="JSON lines: id, title, text [, url, lang, published].")
+    ],
     profile: ProfileOpt = None,
 ) -> None:
     """Run matching and dedup over articles in file order, with no network and fresh state.
@@ -202,11 +215,14 @@ def backtest(
 
 @app.command()
 def explain(
-    source: Annotated[str, typer.Argument(help="A text/HTML file, or an http(s) URL to fetch and extract.")],
+    source: Annotated[
+        str, typer.Argument(help="A text/HTML file, or an http(s) URL to fetch and extract.")
+    ],
     profile: ProfileOpt = None,
 ) -> None:
     """Show how one article scores against the profile, term by term."""
-    from newswatch.matching import Matcher, explain as explain_match
+    from newswatch.matching import Matcher
+    from newswatch.matching import explain as explain_match
 
     prof = _load_profile_or_learn(profile)
     try:
@@ -244,20 +260,21 @@ def _read_article(source: str) -> tuple[str, str, str | None]:
 
 @app.command()
 def serve(
-    cron: Annotated[str | None, typer.Option(help="Cron schedule (default: every 15 minutes).")] = None,
+    cron: Annotated[
+        str | None, typer.Option(help="Cron schedule (default: every 15 minutes).")
+    ] = None,
 ) -> None:
     """Run the ingest deployment on its schedule with Prefect's serve (Ctrl-C stops)."""
-    from prefect import serve as prefect_serve
-
     from flows.ingest import ingest_flow
     from flows.learn import learn_flow
+    from prefect import serve as prefect_serve
 
     settings = _settings(schedule_cron=cron)
     ingest_dep = ingest_flow.to_deployment(
         name="newswatch-ingest", cron=settings.schedule_cron, description="poll feeds and alert"
     )
     learn_dep = learn_flow.to_deployment(name="newswatch-learn", description="re-learn the profile")
-    prefect_serve(ingest_dep, learn_dep)
+    prefect_serve(cast(Any, ingest_dep), cast(Any, learn_dep))
 
 
 @app.command("notify-test")
@@ -304,8 +321,13 @@ def alerts(
     table.add_column("title", overflow="fold")
     table.add_column("deliveries", overflow="fold")
     for alert, dels in rows:
-        states = "; ".join(f"{d['target']}: {d['state']} ({d['attempts']})" for d in dels) or "no targets"
-        table.add_row(alert.created.strftime("%Y-%m-%d %H:%M"), f"{alert.score:.2f}", alert.title, states)
+        states = (
+            "; ".join(f"{d['target']}: {d['state']} ({d['attempts']})" for d in dels)
+            or "no targets"
+        )
+        table.add_row(
+            alert.created.strftime("%Y-%m-%d %H:%M"), f"{alert.score:.2f}", alert.title, states
+        )
     out.print(table)
 
 

@@ -55,7 +55,9 @@ STORY_MIN_SHARED = 4
 STORY_TERMS = 24
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_NO_SPACE_SCRIPTS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+_NO_SPACE_SCRIPTS = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]"
+)
 
 
 @dataclass(frozen=True)
@@ -222,12 +224,16 @@ def decide(article_id: str, fp: Fingerprint, index: DedupIndex) -> DedupDecision
             if j >= NEAR_MIN_JACCARD and c >= NEAR_CONTAINMENT and (best is None or c > best[0]):
                 best = (c, cand.article_id)
         if best is not None:
-            return DedupDecision(best[1], "near", story_id="", new_story=False, similarity=round(best[0], 3))
+            return DedupDecision(
+                best[1], "near", story_id="", new_story=False, similarity=round(best[0], 3)
+            )
     terms = frozenset(fp.story_terms)
     for story_id, other in index.recent_stories():
         overlap, shared = story_overlap(terms, other)
         if overlap >= STORY_OVERLAP and shared >= STORY_MIN_SHARED:
-            return DedupDecision(None, None, story_id=story_id, new_story=False, similarity=round(overlap, 3))
+            return DedupDecision(
+                None, None, story_id=story_id, new_story=False, similarity=round(overlap, 3)
+            )
     return DedupDecision(None, None, story_id=f"s-{article_id}", new_story=True)
 
 
@@ -260,7 +266,9 @@ class MemoryIndex:
         for story_id, terms in self._stories.items():
             yield story_id, frozenset(terms)
 
-    def add(self, article_id: str, fp: Fingerprint, decision: DedupDecision, *, on_topic: bool) -> None:
+    def add(
+        self, article_id: str, fp: Fingerprint, decision: DedupDecision, *, on_topic: bool
+    ) -> None:
         """Remember an article. Stories are only formed from on-topic articles."""
         if fp.canonical_url:
             self._urls.setdefault(fp.canonical_url, article_id)

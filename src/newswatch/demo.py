@@ -54,7 +54,12 @@ def load_items(seeds_dir: Path) -> tuple[list[dict[str, str]], list[DemoItem]]:
             text = (seeds_dir / raw["seed"]).read_text(encoding="utf-8").strip()
             title = raw["title"]
         elif "article" in raw:
-            lines = (data_dir / "articles" / raw["article"]).read_text(encoding="utf-8").strip().splitlines()
+            lines = (
+                (data_dir / "articles" / raw["article"])
+                .read_text(encoding="utf-8")
+                .strip()
+                .splitlines()
+            )
             title, text = lines[0], "\n".join(lines[1:])
         else:
             original = by_path[raw["repost_of"]]
@@ -182,14 +187,15 @@ def _serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[ThreadingHTTPServe
 def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
     """Run the demo end to end; returns 0 when every item did what it expects."""
     from flows.ingest import ingest_flow
+
     from newswatch import ingest
     from newswatch.cli import print_summary
 
     base_settings = load_settings()
     workdir = Path(tempfile.mkdtemp(prefix="newswatch-demo-"))
     feeds_spec, items = load_items(base_settings.seeds_dir)
-    site_handler = type("Site", (_Site,), {"routes": {}})
-    receiver_handler = type("Receiver", (_Receiver,), {"received": []})
+    site_handler: type[_Site] = type("Site", (_Site,), {"routes": {}})
+    receiver_handler: type[_Receiver] = type("Receiver", (_Receiver,), {"received": []})
     try:
         with _serve(site_handler) as site, _serve(receiver_handler) as receiver:
             base = f"http://127.0.0.1:{site.server_address[1]}"
@@ -200,12 +206,18 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
                     "text/html; charset=utf-8",
                     page_html(item, base).encode(),
                 )
-            feeds_yaml = {"feeds": []}
+            feeds_yaml: dict[str, list[dict[str, Any]]] = {"feeds": []}
             for feed in feeds_spec:
-                ctype = "application/atom+xml" if feed["format"] == "atom" else "application/rss+xml"
+                ctype = (
+                    "application/atom+xml" if feed["format"] == "atom" else "application/rss+xml"
+                )
                 site_handler.routes[feed["path"]] = (ctype, feed_xml(feed, items, base).encode())
-                feeds_yaml["feeds"].append({"name": feed["name"], "url": base + feed["path"], "tags": ["demo"]})
-            (workdir / "feeds.yaml").write_text(yaml.safe_dump(feeds_yaml, sort_keys=False), encoding="utf-8")
+                feeds_yaml["feeds"].append(
+                    {"name": feed["name"], "url": base + feed["path"], "tags": ["demo"]}
+                )
+            (workdir / "feeds.yaml").write_text(
+                yaml.safe_dump(feeds_yaml, sort_keys=False), encoding="utf-8"
+            )
             hook = f"json://127.0.0.1:{receiver.server_address[1]}/alerts"
             (workdir / "notify.yaml").write_text(
                 yaml.safe_dump({"urls": [{hook: [{"tag": "demo"}]}]}), encoding="utf-8"
@@ -217,7 +229,9 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
                 db_url=f"sqlite:///{workdir / 'newswatch.db'}",
                 seeds_dir=base_settings.seeds_dir,
             )
-            console.print(f"[bold]newswatch demo[/]: {len(items)} items in {len(feeds_spec)} feeds on {base}")
+            console.print(
+                f"[bold]newswatch demo[/]: {len(items)} items in {len(feeds_spec)} feeds on {base}"
+            )
             profile, path = ingest.learn(settings)
             console.print(
                 f"learned a profile of {len(profile.terms)} terms from {len(profile.seeds)} seeds "
@@ -242,9 +256,9 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
             second = ingest_flow(**params)
             print_summary(second, console)
             problems = check_expectations(first, second, items, base)
-            problems += [
-                "the second run delivered messages"
-            ] * (len(receiver_handler.received) != received_before)
+            problems += ["the second run delivered messages"] * (
+                len(receiver_handler.received) != received_before
+            )
     finally:
         if keep:
             console.print(f"demo data kept in {workdir}")

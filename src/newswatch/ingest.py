@@ -131,7 +131,13 @@ def poll_feed(feed: Feed, settings: Settings, *, now: datetime) -> PollResult:
             return PollResult(FeedReport(feed.name, feed.url, "error", error=str(exc)), ())
         if result.not_modified:
             store.save_feed_state(
-                replace(state, last_polled=now, last_success=now, last_error=None, consecutive_failures=0)
+                replace(
+                    state,
+                    last_polled=now,
+                    last_success=now,
+                    last_error=None,
+                    consecutive_failures=0,
+                )
             )
             return PollResult(FeedReport(feed.name, feed.url, "not_modified"), ())
 
@@ -162,7 +168,12 @@ def poll_feed(feed: Feed, settings: Settings, *, now: datetime) -> PollResult:
             )
         )
     report = FeedReport(
-        feed.name, feed.url, "ok", entries=len(entries), new_entries=len(fresh), error=parsed.problem
+        feed.name,
+        feed.url,
+        "ok",
+        entries=len(entries),
+        new_entries=len(fresh),
+        error=parsed.problem,
     )
     return PollResult(report, tuple(fresh))
 
@@ -287,7 +298,9 @@ def decide_articles(
             if match.is_match and decision.new_story:
                 alert = make_alert(article, match, decision.story_id, now=now)
                 alerts.append(alert)
-            store.record_article(article, fp, match, decision, alert=alert, targets=target_pairs, now=now)
+            store.record_article(
+                article, fp, match, decision, alert=alert, targets=target_pairs, now=now
+            )
             outcomes.append(
                 ArticleOutcome(
                     article_id=article.article_id,
@@ -311,7 +324,11 @@ def decide_articles(
 
 
 def deliver_alerts(
-    settings: Settings, notifier: Notifier | None, *, now: datetime, clock: Callable[[], datetime] | None = None
+    settings: Settings,
+    notifier: Notifier | None,
+    *,
+    now: datetime,
+    clock: Callable[[], datetime] | None = None,
 ) -> list[DeliveryOutcome]:
     """Send every due pending alert: one message per target holding all its alerts.
 
@@ -350,7 +367,9 @@ def deliver_alerts(
                 )
                 detail = outcome.detail if outcome.ok else f"{outcome.detail} (now {state})"
                 outcomes.append(
-                    DeliveryOutcome(target=outcome.target, ok=outcome.ok, detail=detail, alert_id=alert.alert_id)
+                    DeliveryOutcome(
+                        target=outcome.target, ok=outcome.ok, detail=detail, alert_id=alert.alert_id
+                    )
                 )
     return outcomes
 
@@ -363,7 +382,9 @@ def check_config(settings: Settings) -> None:
     ensure_profile(settings)
     load_notifier(settings)
     if not settings.seeds_dir.exists() and not settings.resolved_profile_file().exists():
-        raise ConfigError("no profile and no seeds folder to learn one from", path=str(settings.seeds_dir))
+        raise ConfigError(
+            "no profile and no seeds folder to learn one from", path=str(settings.seeds_dir)
+        )
 
 
 def pending_delivery_count(settings: Settings) -> int:

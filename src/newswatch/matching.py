@@ -88,7 +88,11 @@ class Matcher:
                 names.setdefault(" " + term.key, set()).add(idx)
             else:
                 words_.setdefault(" " + term.key, set()).add(idx)
-        for automaton, table in ((self._names, names), (self._words, words_), (self._unspaced, unspaced)):
+        for automaton, table in (
+            (self._names, names),
+            (self._words, words_),
+            (self._unspaced, unspaced),
+        ):
             for pattern, idxs in table.items():
                 automaton.add_word(pattern, (pattern, tuple(sorted(idxs))))
             if table:
@@ -144,7 +148,12 @@ class Matcher:
                 hits.setdefault(idx, []).append((s, e, full[s:e]))
 
     def _combine(
-        self, hits: dict[int, list[tuple[int, int, str]]], full: str, title_end: int, n_words: int, lang: str | None
+        self,
+        hits: dict[int, list[tuple[int, int, str]]],
+        full: str,
+        title_end: int,
+        n_words: int,
+        lang: str | None,
     ) -> Match:
         reasons: list[Reason] = []
         entity_sum = 0.0
@@ -182,7 +191,12 @@ class Matcher:
         if n_words > LENGTH_PIVOT:
             total /= 1.0 + 0.3 * math.log2(n_words / LENGTH_PIVOT)
         reasons.sort(key=lambda r: (-r.contribution, r.key))
-        return Match(score=round(total, 4), threshold=self.profile.threshold, reasons=tuple(reasons), lang=lang)
+        return Match(
+            score=round(total, 4),
+            threshold=self.profile.threshold,
+            reasons=tuple(reasons),
+            lang=lang,
+        )
 
 
 def _snippet(text: str, start: int, end: int, width: int = 160) -> str:
@@ -196,7 +210,9 @@ def _snippet(text: str, start: int, end: int, width: int = 160) -> str:
 def explain(match: Match) -> str:
     """A plain-text account of a score: the verdict, then each term that fired."""
     verdict = "MATCH" if match.is_match else "no match"
-    lines = [f"{verdict}: score {match.score:.3f}, threshold {match.threshold:.3f} (language {match.lang or '?'})"]
+    lines = [
+        f"{verdict}: score {match.score:.3f}, threshold {match.threshold:.3f} (language {match.lang or '?'})"
+    ]
     if not match.reasons:
         lines.append("  no profile term occurs in this article")
     for r in match.reasons:

@@ -38,11 +38,11 @@ come back, and terms or aliases added by hand are kept.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -68,8 +68,35 @@ MAX_PHRASES = 30
 MAX_ZIPF = 5.0
 RARITY_PIVOT = 5.5  # Zipf frequency at which a word says nothing about a topic
 ENTITY_BOOST = 1.5
-ALIAS_LOCALES = ("en", "ru", "uk", "kk", "lt", "lv", "et", "pl", "cs", "de", "fr", "es", "it", "pt",
-                 "tr", "zh", "zh_Hant", "ja", "ko", "ar", "fa", "hi", "ky", "uz", "be", "ka", "hy")
+ALIAS_LOCALES = (
+    "en",
+    "ru",
+    "uk",
+    "kk",
+    "lt",
+    "lv",
+    "et",
+    "pl",
+    "cs",
+    "de",
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "tr",
+    "zh",
+    "zh_Hant",
+    "ja",
+    "ko",
+    "ar",
+    "fa",
+    "hi",
+    "ky",
+    "uz",
+    "be",
+    "ka",
+    "hy",
+)
 
 _URL = re.compile(r"https?://|www\.|pic\.twitter|@\w{2,}|\b\w+\.(com|org|net|ru|lt|kz)\b", re.I)
 _DATE = re.compile(r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
@@ -83,9 +110,42 @@ _DATELINE = re.compile(r"^([A-ZА-Я][A-ZА-Я .-]{2,})\s*\(([^)]{2,40})\)\s*[-�
 _AGENCY = re.compile(
     r"\b([A-ZА-Я][\w-]+(?: [A-ZА-Я][\w-]+)?) (?:news agency|agency|reported|TV channel|newspaper)\b"
 )
-_STOP_CAPS = {"The", "A", "An", "In", "On", "At", "Of", "And", "But", "As", "It", "He", "She", "They",
-              "We", "I", "This", "That", "These", "Those", "According", "Today", "Earlier", "After",
-              "Before", "Within", "Both", "Mr", "Mrs", "Ms", "Dr", "Also", "However", "While"}
+_STOP_CAPS = {
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "At",
+    "Of",
+    "And",
+    "But",
+    "As",
+    "It",
+    "He",
+    "She",
+    "They",
+    "We",
+    "I",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "According",
+    "Today",
+    "Earlier",
+    "After",
+    "Before",
+    "Within",
+    "Both",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Also",
+    "However",
+    "While",
+}
 _CONNECTORS = {"of", "the", "for", "and", "de", "du", "la", "von", "van"}
 
 
@@ -219,13 +279,20 @@ def _candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tuple[st
                     continue
                 run = [w]
                 j = i + 1
-                while not title_case and j < len(toks) and (
-                    is_name(toks[j]) or (toks[j] == "of" and j + 1 < len(toks) and is_name(toks[j + 1]))
+                while (
+                    not title_case
+                    and j < len(toks)
+                    and (
+                        is_name(toks[j])
+                        or (toks[j] == "of" and j + 1 < len(toks) and is_name(toks[j + 1]))
+                    )
                 ):
                     run.append(toks[j])
                     j += 1
                 # titles and sentence-initial ordinary words are not part of a name
-                while len(run) > 1 and (_common(run[0], lang) >= 5.0 or (i == 0 and _common(run[0], lang) >= 4.0)):
+                while len(run) > 1 and (
+                    _common(run[0], lang) >= 5.0 or (i == 0 and _common(run[0], lang) >= 4.0)
+                ):
                     run.pop(0)
                 while len(run) > 1 and (run[-1] == "of" or _common(run[-1], lang) >= 5.0):
                     run.pop()
@@ -284,7 +351,18 @@ def _merge(cands: dict[tuple[str, str], _Cand]) -> list[_Cand]:
         for c in items:
             home = next((g for g in merged if _joins(g, c)), None)
             if home is None:
-                merged.append(_Cand(kind, c.key, Counter(c.forms), set(c.seeds), set(c.langs), c.count, set(c.expansions), c.in_runs))
+                merged.append(
+                    _Cand(
+                        kind,
+                        c.key,
+                        Counter(c.forms),
+                        set(c.seeds),
+                        set(c.langs),
+                        c.count,
+                        set(c.expansions),
+                        c.in_runs,
+                    )
+                )
             else:
                 home.forms.update(c.forms)
                 home.seeds |= c.seeds
@@ -303,7 +381,9 @@ def _merge(cands: dict[tuple[str, str], _Cand]) -> list[_Cand]:
                 continue
             ea = [raw_key(w) for w in sorted(a.expansions)[0].split()]
             eb = [raw_key(w) for w in sorted(b.expansions)[0].split()]
-            if len(ea) == len(eb) and sum(_soft_same(x, y) for x, y in zip(ea, eb, strict=True)) * 2 >= len(ea):
+            if len(ea) == len(eb) and sum(
+                _soft_same(x, y) for x, y in zip(ea, eb, strict=True)
+            ) * 2 >= len(ea):
                 a.forms.update(b.forms)
                 a.seeds |= b.seeds
                 a.langs |= b.langs
@@ -354,7 +434,7 @@ def _city_zones() -> dict[str, str]:
         except (LookupError, ValueError):
             continue
         if city:
-            zones.setdefault(str(city).casefold(), zone)
+            zones.setdefault(str(city).casefold(), str(zone))
     return zones
 
 
@@ -418,16 +498,28 @@ def _select(groups: list[_Cand], n_seeds: int) -> list[ProfileTerm]:
             weight *= ENTITY_BOOST
         label = g.forms.most_common(1)[0][0]
         aliases = sorted({f for f in g.forms} | g.expansions)
-        why = f"in {df}/{n_seeds} seeds, {g.count} times; Zipf frequency {z:.1f} in general language"
+        why = (
+            f"in {df}/{n_seeds} seeds, {g.count} times; Zipf frequency {z:.1f} in general language"
+        )
         if g.expansions:
             why += "; acronym spelled out in the seeds"
         terms.append(ProfileTerm(g.key, label, g.kind, round(weight, 4), tuple(aliases), why))  # type: ignore[arg-type]
-    entities = sorted((t for t in terms if t.kind == "entity"), key=lambda t: -t.weight)[:MAX_ENTITIES]
-    keywords = sorted((t for t in terms if t.kind == "keyword"), key=lambda t: -t.weight)[:MAX_KEYWORDS]
-    phrases = sorted((t for t in terms if t.kind == "phrase"), key=lambda t: -t.weight)[:MAX_PHRASES]
+    entities = sorted((t for t in terms if t.kind == "entity"), key=lambda t: -t.weight)[
+        :MAX_ENTITIES
+    ]
+    keywords = sorted((t for t in terms if t.kind == "keyword"), key=lambda t: -t.weight)[
+        :MAX_KEYWORDS
+    ]
+    phrases = sorted((t for t in terms if t.kind == "phrase"), key=lambda t: -t.weight)[
+        :MAX_PHRASES
+    ]
     # single words inside a kept multi-word entity stay; phrases need both words kept alone
     kept_keys = {t.key for t in keywords}
-    phrases = [p for p in phrases if all(any(_same_stem(k, x) or k == x for k in kept_keys) for x in p.key.split())]
+    phrases = [
+        p
+        for p in phrases
+        if all(any(_same_stem(k, x) or k == x for k in kept_keys) for x in p.key.split())
+    ]
     return _widen(entities) + keywords + phrases
 
 
@@ -439,7 +531,11 @@ def _widen(entities: list[ProfileTerm]) -> list[ProfileTerm]:
     for t in entities:
         extra = [a for a in _cldr_aliases(t.label) if a not in t.aliases]
         if extra:
-            t = replace(t, aliases=tuple(sorted(set(t.aliases) | set(extra))), why=t.why + "; names in other languages from CLDR")
+            t = replace(
+                t,
+                aliases=tuple(sorted(set(t.aliases) | set(extra))),
+                why=t.why + "; names in other languages from CLDR",
+            )
         out.append(t)
     return out
 
@@ -475,7 +571,15 @@ def learn_profile(
     terms = _terms_from(docs, outlets)
     terms = _apply_edits(terms, previous)
     languages = tuple(sorted({lang for _, lang in docs}))
-    draft = Profile(name, tuple(terms), 0.0, "", previous.excluded if previous else (), tuple(s.name for s in seeds), languages)
+    draft = Profile(
+        name,
+        tuple(terms),
+        0.0,
+        "",
+        previous.excluded if previous else (),
+        tuple(s.name for s in seeds),
+        languages,
+    )
     threshold, how = _calibrate(draft, docs, outlets, previous)
     return replace(draft, threshold=threshold, threshold_how=how)
 
@@ -500,17 +604,23 @@ def _apply_edits(terms: list[ProfileTerm], previous: Profile | None) -> list[Pro
         out.append(t)
     learned = {t.key for t in out}
     for t in previous.terms:
-        if t.key not in learned and t.key not in excluded and (t.pinned or t.why.startswith("added by")):
+        if (
+            t.key not in learned
+            and t.key not in excluded
+            and (t.pinned or t.why.startswith("added by"))
+        ):
             out.append(t)
     return out
 
 
 def _background() -> list[str]:
     folder = resources.files("newswatch.data") / "background"
-    texts = []
+    texts: list[str] = []
     for item in sorted(folder.iterdir(), key=lambda p: p.name):
         if item.name.endswith(".txt"):
-            texts.extend(t.strip() for t in item.read_text(encoding="utf-8").split("\n---\n") if t.strip())
+            texts.extend(
+                t.strip() for t in item.read_text(encoding="utf-8").split("\n---\n") if t.strip()
+            )
     return texts
 
 
@@ -523,7 +633,13 @@ def _calibrate(
     if len(docs) >= 3:
         for i, (text, lang) in enumerate(docs):
             rest = docs[:i] + docs[i + 1 :]
-            sub = Matcher(replace(profile, terms=tuple(_apply_edits(_terms_from(rest, outlets), previous)), threshold=0.0))
+            sub = Matcher(
+                replace(
+                    profile,
+                    terms=tuple(_apply_edits(_terms_from(rest, outlets), previous)),
+                    threshold=0.0,
+                )
+            )
             lead = " ".join(sentences(text)[:3])
             positives.append(sub.score("", text, lang=lang).score)
             positives.append(sub.score("", lead, lang=lang).score)
@@ -608,7 +724,9 @@ def load_profile(text: str, *, path: str | None = None) -> Profile:
     try:
         threshold = float(data["threshold"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError("'threshold' must be a number", path=path, line=_key_line(root, "threshold")) from exc
+        raise ConfigError(
+            "'threshold' must be a number", path=path, line=_key_line(root, "threshold")
+        ) from exc
     terms = []
     for n, item in enumerate(data.get("terms") or []):
         line = term_lines[n] if n < len(term_lines) else None

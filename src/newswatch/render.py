@@ -57,9 +57,13 @@ def _md_block(alert: Alert) -> str:
 def _html_block(alert: Alert) -> str:
     e = html.escape
     title = (
-        f'<a href="{e(alert.url, quote=True)}">{e(alert.title)}</a>' if alert.url else e(alert.title)
+        f'<a href="{e(alert.url, quote=True)}">{e(alert.title)}</a>'
+        if alert.url
+        else e(alert.title)
     )
-    snippet = f"<blockquote>{e(' '.join(alert.snippet.split()))}</blockquote>" if alert.snippet else ""
+    snippet = (
+        f"<blockquote>{e(' '.join(alert.snippet.split()))}</blockquote>" if alert.snippet else ""
+    )
     return (
         f"<h3>{title}</h3>"
         f"<p>{e(alert.source)} &middot; published {e(_when(alert))} &middot; "

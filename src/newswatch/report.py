@@ -101,8 +101,15 @@ def summary_markdown(summary: RunSummary) -> str:
         lines.append("")
     dups = [a for a in d["articles"] if a["duplicate_of"]]
     if dups:
-        lines += ["## Suppressed duplicates", "", "| article | duplicate of | kind |", "|---|---|---|"]
-        lines += [f"| {_md(a['title'])} | {a['duplicate_of']} | {a['duplicate_kind']} |" for a in dups]
+        lines += [
+            "## Suppressed duplicates",
+            "",
+            "| article | duplicate of | kind |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {_md(a['title'])} | {a['duplicate_of']} | {a['duplicate_kind']} |" for a in dups
+        ]
         lines.append("")
     bad = [x for x in d["deliveries"] if not x["ok"]]
     if bad:

@@ -37,29 +37,55 @@ class Settings(BaseSettings):
         env_prefix="NEWSWATCH_", env_file=".env", extra="ignore", frozen=True
     )
 
-    config_dir: Path = Field(Path("config"), description="Folder of feeds, notify and profile files.")
-    seeds_dir: Path = Field(Path("seeds"), description="Folder of seed articles the profile is learned from.")
-    data_dir: Path = Field(default_factory=_default_data_dir, description="Where the default SQLite store lives.")
+    config_dir: Path = Field(
+        Path("config"), description="Folder of feeds, notify and profile files."
+    )
+    seeds_dir: Path = Field(
+        Path("seeds"), description="Folder of seed articles the profile is learned from."
+    )
+    data_dir: Path = Field(
+        default_factory=_default_data_dir, description="Where the default SQLite store lives."
+    )
     feeds_file: Path | None = Field(None, description="Feeds YAML; default config_dir/feeds.yaml.")
-    notify_file: Path | None = Field(None, description="Apprise YAML; default config_dir/notify.yaml.")
-    profile_file: Path | None = Field(None, description="Profile YAML; default config_dir/profile.yaml.")
-    db_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite:///data_dir/newswatch.db.")
+    notify_file: Path | None = Field(
+        None, description="Apprise YAML; default config_dir/notify.yaml."
+    )
+    profile_file: Path | None = Field(
+        None, description="Profile YAML; default config_dir/profile.yaml."
+    )
+    db_url: str | None = Field(
+        None, description="SQLAlchemy URL; default sqlite:///data_dir/newswatch.db."
+    )
 
     user_agent: str = Field(
         "newswatch/0.1 (+https://github.com/newswatch/newswatch)",
         description="User-Agent sent with every request; put a contact URL in it.",
     )
     timeout_seconds: float = Field(20.0, gt=0, description="Total deadline for one HTTP request.")
-    max_body_bytes: int = Field(5_000_000, gt=0, description="Responses larger than this are cut off.")
-    max_entries_per_feed: int = Field(200, gt=0, description="Newest entries taken from one feed per run.")
-    article_batch_size: int = Field(25, gt=0, description="Articles fetched and extracted per task.")
-    fetch_articles: bool = Field(True, description="Fetch each entry's page; false uses the feed summary only.")
+    max_body_bytes: int = Field(
+        5_000_000, gt=0, description="Responses larger than this are cut off."
+    )
+    max_entries_per_feed: int = Field(
+        200, gt=0, description="Newest entries taken from one feed per run."
+    )
+    article_batch_size: int = Field(
+        25, gt=0, description="Articles fetched and extracted per task."
+    )
+    fetch_articles: bool = Field(
+        True, description="Fetch each entry's page; false uses the feed summary only."
+    )
 
     dedup_window_days: int = Field(30, gt=0, description="How far back duplicates are looked for.")
-    story_window_days: int = Field(3, gt=0, description="How far back an article may join an existing story.")
+    story_window_days: int = Field(
+        3, gt=0, description="How far back an article may join an existing story."
+    )
 
-    max_delivery_attempts: int = Field(5, gt=0, description="Sends tried before an alert is marked failed.")
-    retry_backoff_seconds: int = Field(300, ge=0, description="Wait before the first retry; doubles each time.")
+    max_delivery_attempts: int = Field(
+        5, gt=0, description="Sends tried before an alert is marked failed."
+    )
+    retry_backoff_seconds: int = Field(
+        300, ge=0, description="Wait before the first retry; doubles each time."
+    )
 
     schedule_cron: str = Field("*/15 * * * *", description="Cron schedule of `newswatch serve`.")
     timezone: str = Field("UTC", description="Time zone of the schedule.")
@@ -116,7 +142,9 @@ def parse_feeds(text: str, *, path: str = "<feeds>") -> list[Feed]:
     if root is None:
         raise ConfigError("empty feeds file: expected a 'feeds:' list", path=path, line=1)
     if not isinstance(root, yaml.MappingNode):
-        raise ConfigError("expected a mapping with a 'feeds:' list", path=path, line=root.start_mark.line + 1)
+        raise ConfigError(
+            "expected a mapping with a 'feeds:' list", path=path, line=root.start_mark.line + 1
+        )
     items = None
     for key, value in root.value:
         if key.value == "feeds":
@@ -153,7 +181,9 @@ def parse_feeds(text: str, *, path: str = "<feeds>") -> list[Feed]:
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise ConfigError("feed tags must be a list of words", path=path, line=line)
         if url in seen:
-            raise ConfigError(f"feed {url} is listed twice (first at line {seen[url]})", path=path, line=line)
+            raise ConfigError(
+                f"feed {url} is listed twice (first at line {seen[url]})", path=path, line=line
+            )
         seen[url] = line
         feeds.append(Feed(name=name, url=url, tags=tuple(tags)))
     return feeds

@@ -58,7 +58,13 @@ def fold(text: str) -> str:
 def spelling_key(folded: str) -> str:
     """Fold transliteration variants (see the module rules) of an already folded word."""
     s = folded.replace("'", "").replace("’", "")
-    s = s.replace("kh", "h").replace("ch", "h").replace("ph", "f").replace("x", "ks").replace("w", "v")
+    s = (
+        s.replace("kh", "h")
+        .replace("ch", "h")
+        .replace("ph", "f")
+        .replace("x", "ks")
+        .replace("w", "v")
+    )
     s = s.replace("zh", "j").replace("dzh", "j")
     s = re.sub(r"(?<=[aeiou])[yji](?=[aeiou])", "", s)
     s = s.replace("y", "i")

@@ -19,28 +19,52 @@ TEXT = (
 
 def entry(n: int) -> Entry:
     return Entry(
-        entry_id=f"e{n}", id_source="guid", feed_name="wire", feed_url="http://127.0.0.1/feed",
-        url=f"http://127.0.0.1/a/{n}", title=f"Story {n}", summary="summary", published=NOW,
+        entry_id=f"e{n}",
+        id_source="guid",
+        feed_name="wire",
+        feed_url="http://127.0.0.1/feed",
+        url=f"http://127.0.0.1/a/{n}",
+        title=f"Story {n}",
+        summary="summary",
+        published=NOW,
     )
 
 
 def article(n: int, text: str = TEXT) -> Article:
     return Article(
-        article_id=f"e{n}", feed_name="wire", url=f"http://127.0.0.1/a/{n}",
-        canonical_url=f"https://127.0.0.1/a/{n}", title=f"Story {n}", text=text,
-        source="Wire", extraction="page", published=NOW, lang="en",
+        article_id=f"e{n}",
+        feed_name="wire",
+        url=f"http://127.0.0.1/a/{n}",
+        canonical_url=f"https://127.0.0.1/a/{n}",
+        title=f"Story {n}",
+        text=text,
+        source="Wire",
+        extraction="page",
+        published=NOW,
+        lang="en",
     )
 
 
-REASON = Reason("kazakhstan", "Kazakhstan", "entity", 1.0, 1.0, 3, True, "Kazakhstan", "...Kazakhstan...")
+REASON = Reason(
+    "kazakhstan", "Kazakhstan", "entity", 1.0, 1.0, 3, True, "Kazakhstan", "...Kazakhstan..."
+)
 MATCH = Match(score=2.0, threshold=1.0, reasons=(REASON,), lang="en")
 
 
 def alert_for(a: Article, story: str) -> Alert:
     return Alert(
-        alert_id=f"a-{a.article_id}", article_id=a.article_id, story_id=story, title=a.title,
-        url=a.url, source=a.source, published=a.published, score=2.0, threshold=1.0,
-        reasons=(REASON,), snippet="...Kazakhstan...", created=NOW,
+        alert_id=f"a-{a.article_id}",
+        article_id=a.article_id,
+        story_id=story,
+        title=a.title,
+        url=a.url,
+        source=a.source,
+        published=a.published,
+        score=2.0,
+        threshold=1.0,
+        reasons=(REASON,),
+        snippet="...Kazakhstan...",
+        created=NOW,
     )
 
 
@@ -59,8 +83,14 @@ def test_migrations_are_idempotent(db_url: str) -> None:
 
 def test_feed_state_round_trip(store: Store) -> None:
     assert store.feed_state("http://x/feed") is None
-    state = FeedState("http://x/feed", etag='"abc"', last_modified="Wed, 05 Jan 2022 10:00:00 GMT",
-                      last_polled=NOW, last_success=NOW, consecutive_failures=0)
+    state = FeedState(
+        "http://x/feed",
+        etag='"abc"',
+        last_modified="Wed, 05 Jan 2022 10:00:00 GMT",
+        last_polled=NOW,
+        last_success=NOW,
+        consecutive_failures=0,
+    )
     store.save_feed_state(state)
     store.save_feed_state(state)
     assert store.feed_state("http://x/feed") == state
@@ -80,11 +110,25 @@ def test_article_alert_and_deliveries_commit_together(store: Store) -> None:
     a = article(1)
     fp = dedup.fingerprint(a.text, canonical_url=a.canonical_url, title=a.title, reasons=(REASON,))
     decision = DedupDecision(None, None, story_id="s-e1", new_story=True)
-    store.record_article(a, fp, MATCH, decision, alert=alert_for(a, "s-e1"),
-                         targets=[("t1", "json://127.0.0.1/"), ("t2", "mailto://***")], now=NOW)
+    store.record_article(
+        a,
+        fp,
+        MATCH,
+        decision,
+        alert=alert_for(a, "s-e1"),
+        targets=[("t1", "json://127.0.0.1/"), ("t2", "mailto://***")],
+        now=NOW,
+    )
     # recording the same article again (a retried batch) changes nothing
-    store.record_article(a, fp, MATCH, decision, alert=alert_for(a, "s-e1"),
-                         targets=[("t1", "json://127.0.0.1/")], now=NOW)
+    store.record_article(
+        a,
+        fp,
+        MATCH,
+        decision,
+        alert=alert_for(a, "s-e1"),
+        targets=[("t1", "json://127.0.0.1/")],
+        now=NOW,
+    )
     assert store.unfinished_entries() == []
     assert store.count("alerts") == 1 and store.count("deliveries") == 2
     due = store.due_deliveries(now=NOW)
@@ -96,17 +140,39 @@ def test_delivery_retries_back_off_then_fail(store: Store) -> None:
     store.claim_entries([entry(1)], now=NOW)
     a = article(1)
     fp = dedup.fingerprint(a.text, canonical_url=a.canonical_url)
-    store.record_article(a, fp, MATCH, DedupDecision(None, None, "s-e1", True),
-                         alert=alert_for(a, "s-e1"), targets=[("t1", "x"), ("t2", "y")], now=NOW)
-    assert store.mark_delivery("a-e1", "t1", ok=True, detail="", now=NOW, max_attempts=2, backoff_seconds=60) == "sent"
-    assert store.mark_delivery("a-e1", "t2", ok=False, detail="500", now=NOW, max_attempts=2, backoff_seconds=60) == "pending"
+    store.record_article(
+        a,
+        fp,
+        MATCH,
+        DedupDecision(None, None, "s-e1", True),
+        alert=alert_for(a, "s-e1"),
+        targets=[("t1", "x"), ("t2", "y")],
+        now=NOW,
+    )
+    assert (
+        store.mark_delivery(
+            "a-e1", "t1", ok=True, detail="", now=NOW, max_attempts=2, backoff_seconds=60
+        )
+        == "sent"
+    )
+    assert (
+        store.mark_delivery(
+            "a-e1", "t2", ok=False, detail="500", now=NOW, max_attempts=2, backoff_seconds=60
+        )
+        == "pending"
+    )
     assert store.due_deliveries(now=NOW) == []  # backing off
     later = NOW + timedelta(seconds=61)
     assert [k for _, k, _, _ in store.due_deliveries(now=later)] == ["t2"]
-    assert store.mark_delivery("a-e1", "t2", ok=False, detail="500", now=later, max_attempts=2, backoff_seconds=60) == "failed"
+    assert (
+        store.mark_delivery(
+            "a-e1", "t2", ok=False, detail="500", now=later, max_attempts=2, backoff_seconds=60
+        )
+        == "failed"
+    )
     assert store.due_deliveries(now=later + timedelta(days=1)) == []
     assert store.delivery_counts() == {"sent": 1, "failed": 1}
-    (alert, states), = store.recent_alerts()
+    ((alert, states),) = store.recent_alerts()
     assert sorted(s["state"] for s in states) == ["failed", "sent"]
 
 
@@ -114,11 +180,15 @@ def test_dedup_index_finds_url_text_and_near_duplicates(store: Store) -> None:
     a = article(1)
     fp = dedup.fingerprint(a.text, canonical_url=a.canonical_url, title=a.title)
     store.claim_entries([entry(1)], now=NOW)
-    store.record_article(a, fp, MATCH, DedupDecision(None, None, "s-e1", True), alert=None, targets=[], now=NOW)
+    store.record_article(
+        a, fp, MATCH, DedupDecision(None, None, "s-e1", True), alert=None, targets=[], now=NOW
+    )
     index = store.dedup_index(now=NOW, dedup_days=30, story_days=3)
     assert index.find_by_url("https://127.0.0.1/a/1") == "e1"
     assert index.find_by_text_hash(fp.text_hash) == "e1"
-    copy = dedup.fingerprint(TEXT + " Subscribe to our newsletter.", canonical_url="https://other/x")
+    copy = dedup.fingerprint(
+        TEXT + " Subscribe to our newsletter.", canonical_url="https://other/x"
+    )
     decision = dedup.decide("e2", copy, index)
     assert (decision.duplicate_of, decision.kind) == ("e1", "near")
     # outside the window nothing is found

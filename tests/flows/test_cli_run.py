@@ -30,10 +30,16 @@ def site(tmp_path: Path) -> Iterator[Path]:
         base = f"http://127.0.0.1:{server.server_address[1]}"
         for item in items:
             if item.serve_page:
-                handler.routes[item.path.split("?")[0]] = ("text/html", page_html(item, base).encode())
+                handler.routes[item.path.split("?")[0]] = (
+                    "text/html",
+                    page_html(item, base).encode(),
+                )
         feeds = [{"name": "broken", "url": base + "/gone.xml"}]
         for feed in feeds_spec:
-            handler.routes[feed["path"]] = ("application/rss+xml", feed_xml(feed, items, base).encode())
+            handler.routes[feed["path"]] = (
+                "application/rss+xml",
+                feed_xml(feed, items, base).encode(),
+            )
             feeds.append({"name": feed["name"], "url": base + feed["path"]})
         (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds}))
         yield tmp_path
@@ -44,13 +50,25 @@ def test_run_json_reports_everything_and_exits_0_despite_a_broken_feed(
 ) -> None:
     # A real process, as a user runs it: its own ephemeral Prefect API, its own PREFECT_HOME.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(NEWSWATCH_SEEDS_DIR=str(REPO / "seeds"), PREFECT_HOME=str(site / "prefect"), DO_NOT_TRACK="1")
+    env.update(
+        NEWSWATCH_SEEDS_DIR=str(REPO / "seeds"),
+        PREFECT_HOME=str(site / "prefect"),
+        DO_NOT_TRACK="1",
+    )
     args = [
-        sys.executable, "-m", "newswatch", "run", "--json",
-        "--feeds", str(site / "feeds.yaml"),
-        "--notify", str(site / "no-notify.yaml"),
-        "--profile", str(site / "profile.yaml"),
-        "--db", f"sqlite:///{site / 'store.db'}",
+        sys.executable,
+        "-m",
+        "newswatch",
+        "run",
+        "--json",
+        "--feeds",
+        str(site / "feeds.yaml"),
+        "--notify",
+        str(site / "no-notify.yaml"),
+        "--profile",
+        str(site / "profile.yaml"),
+        "--db",
+        f"sqlite:///{site / 'store.db'}",
     ]
     result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300, cwd=site)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -65,18 +83,29 @@ def test_run_json_reports_everything_and_exits_0_despite_a_broken_feed(
     assert counts["alerts_sent"] == 0
     assert (site / "profile.yaml").exists()
 
-    listing = runner.invoke(app, ["alerts", "--db", f"sqlite:///{site / 'store.db'}"], terminal_width=200)
+    listing = runner.invoke(
+        app, ["alerts", "--db", f"sqlite:///{site / 'store.db'}"], terminal_width=200
+    )
     assert listing.exit_code == 0
     assert "Tokayev" in listing.output or "CSTO" in listing.output
 
-    health = runner.invoke(app, ["feeds", "--db", f"sqlite:///{site / 'store.db'}"], terminal_width=250)
+    health = runner.invoke(
+        app, ["feeds", "--db", f"sqlite:///{site / 'store.db'}"], terminal_width=250
+    )
     assert health.exit_code == 0 and "gone.xml" in health.output
 
 
 def test_explain_shows_terms_for_a_seed_file(tmp_path: Path) -> None:
     profile = tmp_path / "profile.yaml"
-    assert runner.invoke(app, ["learn", "--seeds", str(REPO / "seeds"), "--profile", str(profile)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["learn", "--seeds", str(REPO / "seeds"), "--profile", str(profile)]
+        ).exit_code
+        == 0
+    )
     seed = sorted((REPO / "seeds").glob("*.txt"))[0]
-    result = runner.invoke(app, ["explain", str(seed), "--profile", str(profile)], terminal_width=200)
+    result = runner.invoke(
+        app, ["explain", str(seed), "--profile", str(profile)], terminal_width=200
+    )
     assert result.exit_code == 0, result.output
     assert "MATCH" in result.output and "CSTO" in result.output and "weight" in result.output

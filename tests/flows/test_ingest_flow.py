@@ -63,6 +63,7 @@ def test_failed_delivery_stays_pending_and_goes_out_on_the_next_run(
     tmp_path: Path, hook: tuple[type[Hook], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flows.ingest import ingest_flow
+
     from newswatch.demo import _serve, _Site, feed_xml, load_items, page_html
 
     handler, hook_url = hook
@@ -77,8 +78,14 @@ def test_failed_delivery_stays_pending_and_goes_out_on_the_next_run(
         feed = feeds_spec[0]
         site.routes[feed["path"]] = ("application/rss+xml", feed_xml(feed, items, base).encode())
         (tmp_path / "feeds.yaml").write_text(
-            yaml.safe_dump({"feeds": [{"name": feed["name"], "url": base + feed["path"]},
-                                      {"name": "broken", "url": base + "/missing.xml"}]})
+            yaml.safe_dump(
+                {
+                    "feeds": [
+                        {"name": feed["name"], "url": base + feed["path"]},
+                        {"name": "broken", "url": base + "/missing.xml"},
+                    ]
+                }
+            )
         )
         (tmp_path / "notify.yaml").write_text(yaml.safe_dump({"urls": [hook_url]}))
         params = {

@@ -67,7 +67,9 @@ def test_containment_formula() -> None:
 
 
 def test_fingerprint_is_deterministic_and_handles_cjk_and_empty_text() -> None:
-    assert dedup.fingerprint(BODY, canonical_url=None) == dedup.fingerprint(BODY, canonical_url=None)
+    assert dedup.fingerprint(BODY, canonical_url=None) == dedup.fingerprint(
+        BODY, canonical_url=None
+    )
     zh = "哈萨克斯坦总统托卡耶夫请求集体安全条约组织提供帮助，抗议活动蔓延到阿拉木图。"
     fp = dedup.fingerprint(zh, canonical_url=None, lang="zh")
     assert fp.shingles > 10

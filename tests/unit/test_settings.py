@@ -27,8 +27,16 @@ def test_parses_feeds_with_defaults() -> None:
     ("text", "line", "words"),
     [
         ("feeds:\n  - name: a\n    url: ftp://x/feed\n", 2, "http(s) URL"),
-        ("feeds:\n  - name: a\n    url: https://x/f\n  - name: b\n    urll: https://y/f\n", 4, "unknown key"),
-        ("feeds:\n  - name: a\n    url: https://x/f\n  - name: b\n    url: https://x/f\n", 4, "listed twice"),
+        (
+            "feeds:\n  - name: a\n    url: https://x/f\n  - name: b\n    urll: https://y/f\n",
+            4,
+            "unknown key",
+        ),
+        (
+            "feeds:\n  - name: a\n    url: https://x/f\n  - name: b\n    url: https://x/f\n",
+            4,
+            "listed twice",
+        ),
         ("feeds:\n  - name: [unclosed\n", 3, "not valid YAML"),
         ("feed:\n  - url: https://x/f\n", 1, "unknown top-level key"),
         ("feeds: https://x/f\n", 1, "must be a list"),

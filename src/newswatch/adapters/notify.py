@@ -115,7 +115,9 @@ class Notifier:
                 )
         config = apprise.AppriseConfig()
         config.add_config(text, format="yaml")
-        services = list(config.services() if hasattr(config, "services") else config.servers())
+        # Apprise 2.x calls them services(), 1.x servers()
+        lister = getattr(config, "services", None) or config.servers  # type: ignore[attr-defined]
+        services = list(lister())
         if not services:
             raise ConfigError(
                 "no notification target loaded (Apprise found no usable 'urls:' entry)",
@@ -133,7 +135,9 @@ class Notifier:
         sender = apprise.Apprise()
         sender.add(service)
         try:
-            result = sender.notify(body=body, title=title, body_format=apprise.NotifyFormat(target.format))
+            result = sender.notify(
+                body=body, title=title, body_format=apprise.NotifyFormat(target.format)
+            )
         except Exception as exc:  # noqa: BLE001 - a plugin bug must not stop other targets
             return DeliveryOutcome(target.display, False, f"{type(exc).__name__} while sending")
         return DeliveryOutcome(target.display, *_read_result(result))
@@ -154,4 +158,9 @@ def _read_result(result: Any) -> tuple[bool, str]:
     if ok:
         return True, "delivered"
     states = ", ".join(getattr(getattr(r, "status", None), "name", "?") for r in services)
-    return False, f"not delivered ({status.lower()}: {states.lower()})" if states else f"not delivered ({status.lower()})"
+    return (
+        False,
+        f"not delivered ({status.lower()}: {states.lower()})"
+        if states
+        else f"not delivered ({status.lower()})",
+    )

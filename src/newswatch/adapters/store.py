@@ -232,7 +232,11 @@ class Store:
     # -- dedup index -----------------------------------------------------------
 
     def dedup_index(self, *, now: datetime, dedup_days: int, story_days: int) -> StoreIndex:
-        return StoreIndex(self, since=now - timedelta(days=dedup_days), story_since=now - timedelta(days=story_days))
+        return StoreIndex(
+            self,
+            since=now - timedelta(days=dedup_days),
+            story_since=now - timedelta(days=story_days),
+        )
 
     # -- the one transaction per article ------------------------------------
 
@@ -298,7 +302,9 @@ class Store:
                             )
                         )
             conn.execute(
-                update(t.entries).where(t.entries.c.entry_id == article.article_id).values(state="done")
+                update(t.entries)
+                .where(t.entries.c.entry_id == article.article_id)
+                .values(state="done")
             )
 
     def _insert_article(
@@ -374,7 +380,9 @@ class Store:
                 .where(t.deliveries.c.state == "pending", t.deliveries.c.next_attempt <= now)
                 .order_by(t.alerts.c.created, t.alerts.c.alert_id)
             ).all()
-        return [(alert_from_json(r.payload), r.target_key, r.target_display, r.attempts) for r in rows]
+        return [
+            (alert_from_json(r.payload), r.target_key, r.target_display, r.attempts) for r in rows
+        ]
 
     def mark_delivery(
         self,
@@ -467,7 +475,11 @@ class Store:
 
     def count(self, table: str) -> int:
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(t.metadata.tables[table])).scalar_one())
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(t.metadata.tables[table])
+                ).scalar_one()
+            )
 
 
 class StoreIndex:
@@ -500,7 +512,9 @@ class StoreIndex:
                 select(t.articles.c.article_id, t.articles.c.minhash, t.articles.c.shingles)
                 .where(
                     t.articles.c.article_id.in_(
-                        select(t.article_bands.c.article_id).where(t.article_bands.c.band.in_(list(bands)))
+                        select(t.article_bands.c.article_id).where(
+                            t.article_bands.c.band.in_(list(bands))
+                        )
                     ),
                     t.articles.c.created >= self.since,
                 )
