@@ -119,3 +119,21 @@ def test_failed_delivery_stays_pending_and_goes_out_on_the_next_run(
     with Store.open(params["db_url"]) as store:
         assert store.delivery_counts() == {"sent": first["counts"]["alerts"]}
         assert store.count("runs") == 3
+
+    # what the Prefect UI shows: each run's summary (markdown) and alerts (table)
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    def artifacts(key: str) -> list[Any]:
+        return client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+        )
+
+    with get_client(sync_client=True) as client:
+        summaries = artifacts("ingest-summary")
+        tables = artifacts("ingest-alerts")
+    assert summaries, "no summary artifact"
+    assert any(
+        "Feeds that failed" in str(a.data) and "missing.xml" in str(a.data) for a in summaries
+    )
+    assert any(first["alerts"][0]["title"] in str(a.data) for a in tables)
