@@ -80,7 +80,7 @@ class DedupIndex(Protocol):
 
     def find_by_text_hash(self, text_hash: str) -> str | None: ...
 
-    def near_candidates(self, bands: Sequence[str]) -> Iterable[Candidate]: ...
+    def near_candidates(self, bands: Sequence[int]) -> Iterable[Candidate]: ...
 
     def recent_stories(self) -> Iterable[tuple[str, frozenset[str]]]: ...
 
@@ -130,13 +130,13 @@ def fingerprint(
     )
 
 
-def band_keys(minhash: Sequence[int]) -> tuple[str, ...]:
-    """LSH band keys: band number + a short hash of its rows."""
+def band_keys(minhash: Sequence[int]) -> tuple[int, ...]:
+    """LSH band keys: a 63-bit hash of the band's number and rows (a compact index key)."""
     keys = []
     for b in range(BANDS):
-        rows = minhash[b * ROWS : (b + 1) * ROWS]
-        digest = hashlib.blake2b(repr(tuple(rows)).encode(), digest_size=8).hexdigest()
-        keys.append(f"{b}:{digest}")
+        rows = (b, *minhash[b * ROWS : (b + 1) * ROWS])
+        digest = hashlib.blake2b(repr(rows).encode(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big") >> 1)
     return tuple(keys)
 
 
@@ -243,7 +243,7 @@ class MemoryIndex:
     def __init__(self) -> None:
         self._urls: dict[str, str] = {}
         self._hashes: dict[str, str] = {}
-        self._bands: dict[str, list[str]] = {}
+        self._bands: dict[int, list[str]] = {}
         self._prints: dict[str, Fingerprint] = {}
         self._stories: dict[str, set[str]] = {}
 
@@ -253,7 +253,7 @@ class MemoryIndex:
     def find_by_text_hash(self, text_hash: str) -> str | None:
         return self._hashes.get(text_hash)
 
-    def near_candidates(self, bands: Sequence[str]) -> Iterable[Candidate]:
+    def near_candidates(self, bands: Sequence[int]) -> Iterable[Candidate]:
         seen: set[str] = set()
         for band in bands:
             for aid in self._bands.get(band, ()):

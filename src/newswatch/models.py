@@ -167,7 +167,7 @@ class Fingerprint:
     canonical_url: str | None
     text_hash: str
     minhash: tuple[int, ...]
-    bands: tuple[str, ...]
+    bands: tuple[int, ...]
     story_terms: tuple[str, ...] = ()
     shingles: int = 0
 

@@ -9,6 +9,7 @@ A delivery is `pending` until Apprise reports success (`sent`) or attempts run o
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -80,7 +81,7 @@ articles = Table(
 article_bands = Table(
     "article_bands",
     metadata,
-    Column("band", String(40), primary_key=True),
+    Column("band", BigInteger, primary_key=True, autoincrement=False),
     Column("article_id", String(64), primary_key=True),
 )
 

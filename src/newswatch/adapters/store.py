@@ -506,7 +506,7 @@ class StoreIndex:
     def find_by_text_hash(self, text_hash: str) -> str | None:
         return self._first(t.articles.c.text_hash, text_hash)
 
-    def near_candidates(self, bands: Sequence[str]) -> Iterator[Candidate]:
+    def near_candidates(self, bands: Sequence[int]) -> Iterator[Candidate]:
         with self.store.engine.connect() as conn:
             rows = conn.execute(
                 select(t.articles.c.article_id, t.articles.c.minhash, t.articles.c.shingles)

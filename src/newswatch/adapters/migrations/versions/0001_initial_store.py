@@ -30,7 +30,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "article_bands",
-        sa.Column("band", sa.String(length=40), nullable=False),
+        sa.Column("band", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("article_id", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("band", "article_id"),
     )
