@@ -64,8 +64,10 @@ def _html_block(alert: Alert) -> str:
     snippet = (
         f"<blockquote>{e(' '.join(alert.snippet.split()))}</blockquote>" if alert.snippet else ""
     )
+    # the address is shown as text too: the plain-text part Apprise derives keeps it
+    link = f'<p><a href="{e(alert.url, quote=True)}">{e(alert.url)}</a></p>' if alert.url else ""
     return (
-        f"<h3>{title}</h3>"
+        f"<h3>{title}</h3>{link}"
         f"<p>{e(alert.source)} &middot; published {e(_when(alert))} &middot; "
         f"score {alert.score:.2f} (threshold {alert.threshold:.2f})</p>"
         f"<p>matched: <b>{e(_terms(alert))}</b></p>{snippet}"

@@ -1,0 +1,270 @@
+"""Alerts delivered through Apprise to a real SMTP server (aiosmtpd) and real webhooks.
+
+The SMTP test reads the mail that arrived: subject, HTML and text parts, link, matched
+terms. Delivery through the outbox: a target that fails stays pending and does not make
+the others resend; a later pass delivers it once.
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from aiosmtpd.controller import Controller
+
+from newswatch import dedup, ingest
+from newswatch.adapters.notify import Notifier
+from newswatch.adapters.store import Store
+from newswatch.errors import ConfigError
+from newswatch.models import Alert, Article, DedupDecision, Match, Reason
+from newswatch.render import render_batch
+from newswatch.settings import load_settings
+
+NOW = datetime(2022, 1, 6, 12, 0, tzinfo=UTC)
+REASONS = (
+    Reason(
+        "kazahstan",
+        "Kazakhstan",
+        "entity",
+        0.7,
+        1.4,
+        4,
+        True,
+        "Kazakhstan",
+        "…protests in Kazakhstan spread…",
+    ),
+    Reason("csto", "CSTO", "entity", 1.2, 1.8, 2, False, "CSTO", "…asked the CSTO for help…"),
+    Reason("protest", "protests", "keyword", 0.4, 0.5, 3, False, "protests", "…protests…"),
+)
+
+
+def alert(n: int, title: str = "Tokayev asks CSTO for help") -> Alert:
+    return Alert(
+        alert_id=f"a-{n}",
+        article_id=f"e{n}",
+        story_id=f"s-{n}",
+        title=f"{title} <b>{n}</b>",
+        url=f"https://news.example.org/story/{n}",
+        source="Steppe Wire",
+        published=NOW,
+        score=2.5,
+        threshold=1.0,
+        reasons=REASONS,
+        snippet="Kazakhstan's president asked the CSTO for help.",
+        created=NOW,
+    )
+
+
+class _Mailbox:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))  # type: ignore[arg-type]
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[_Mailbox, int]]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    box = _Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield box, port
+    controller.stop()
+
+
+class _Hook(BaseHTTPRequestHandler):
+    status = 200
+    received: list[dict[str, Any]] = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        type(self).received.append(json.loads(body))
+        self.send_response(type(self).status)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hooks() -> Iterator[tuple[type[_Hook], type[_Hook], str, str]]:
+    ok = type("Ok", (_Hook,), {"status": 200, "received": []})
+    bad = type("Bad", (_Hook,), {"status": 500, "received": []})
+    servers = [ThreadingHTTPServer(("127.0.0.1", 0), h) for h in (ok, bad)]
+    for srv in servers:
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+    urls = [f"json://127.0.0.1:{srv.server_address[1]}/hook" for srv in servers]
+    yield ok, bad, urls[0], urls[1]
+    for srv in servers:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_email_arrives_with_html_and_text_parts(smtp: tuple[_Mailbox, int]) -> None:
+    box, port = smtp
+    notifier = Notifier.from_yaml(
+        yaml.safe_dump(
+            {
+                "urls": [
+                    f"mailto://127.0.0.1:{port}?from=newswatch@example.org&to=analyst@example.org"
+                ]
+            }
+        )
+    )
+    (target,) = notifier.targets()
+    assert target.format == "html"
+    title, body = render_batch([alert(1), alert(2)], target.format)
+    outcome = notifier.send(target, title, body)
+    assert outcome.ok, outcome.detail
+    (mail,) = box.messages
+    assert mail["Subject"] == "newswatch: 2 new stories"
+    assert "analyst@example.org" in mail["To"]
+    html_part = mail.get_body(preferencelist=("html",))
+    text_part = mail.get_body(preferencelist=("plain",))
+    assert html_part is not None and text_part is not None
+    html = html_part.get_content()
+    assert '<a href="https://news.example.org/story/1">' in html
+    assert "&lt;b&gt;1&lt;/b&gt;" in html  # titles from the web are escaped
+    assert "Kazakhstan" in html and "CSTO" in html and "score 2.50" in html
+    assert "https://news.example.org/story/2" in text_part.get_content()
+
+
+def test_one_failing_target_does_not_resend_to_the_others(
+    tmp_path: Path, hooks: tuple[type[_Hook], type[_Hook], str, str]
+) -> None:
+    ok, bad, ok_url, bad_url = hooks
+    notify = tmp_path / "notify.yaml"
+    notify.write_text(yaml.safe_dump({"urls": [ok_url, bad_url]}))
+    settings = load_settings(
+        db_url=f"sqlite:///{tmp_path / 'store.db'}",
+        notify_file=notify,
+        max_delivery_attempts=3,
+        retry_backoff_seconds=60,
+    )
+    notifier = Notifier.from_file(notify)
+    targets = notifier.targets()
+    with Store.open(settings.resolved_db_url()) as store:
+        for n in (1, 2):
+            art = Article(
+                f"e{n}",
+                "wire",
+                f"https://news.example.org/story/{n}",
+                None,
+                f"t{n}",
+                f"text {n} " * 30,
+                "Wire",
+                "page",
+            )
+            fp = dedup.fingerprint(art.text, canonical_url=None)
+            store.record_article(
+                art,
+                fp,
+                Match(2.5, 1.0, REASONS),
+                DedupDecision(None, None, f"s-{n}", True),
+                alert=alert(n),
+                targets=[(t.key, t.display) for t in targets],
+                now=NOW,
+            )
+
+    first = ingest.deliver_alerts(settings, notifier, now=NOW)
+    assert sorted((d.alert_id, d.ok) for d in first) == [
+        ("a-1", False),
+        ("a-1", True),
+        ("a-2", False),
+        ("a-2", True),
+    ]
+    assert (
+        len(ok.received) == 1 and len(bad.received) == 1
+    )  # one message per target, both alerts in it
+    assert "t1" in ok.received[0]["message"] or "Tokayev" in ok.received[0]["message"]
+
+    # before the backoff has passed nothing is retried
+    assert ingest.deliver_alerts(settings, notifier, now=NOW + timedelta(seconds=30)) == []
+    bad.status = 200
+    later = ingest.deliver_alerts(settings, notifier, now=NOW + timedelta(seconds=61))
+    assert [d.ok for d in later] == [True, True]
+    assert len(ok.received) == 1 and len(bad.received) == 2
+    with Store.open(settings.resolved_db_url()) as store:
+        assert store.delivery_counts() == {"sent": 4}
+
+
+def test_attempts_run_out_and_the_delivery_is_marked_failed(
+    tmp_path: Path, hooks: tuple[type[_Hook], type[_Hook], str, str]
+) -> None:
+    _ok, bad, _ok_url, bad_url = hooks
+    notify = tmp_path / "notify.yaml"
+    notify.write_text(yaml.safe_dump({"urls": [bad_url]}))
+    settings = load_settings(
+        db_url=f"sqlite:///{tmp_path / 'store.db'}",
+        notify_file=notify,
+        max_delivery_attempts=2,
+        retry_backoff_seconds=0,
+    )
+    notifier = Notifier.from_file(notify)
+    (target,) = notifier.targets()
+    with Store.open(settings.resolved_db_url()) as store:
+        art = Article("e1", "wire", "https://x/1", None, "t", "text " * 30, "Wire", "page")
+        store.record_article(
+            art,
+            dedup.fingerprint(art.text, canonical_url=None),
+            Match(2.5, 1.0, REASONS),
+            DedupDecision(None, None, "s-1", True),
+            alert=alert(1),
+            targets=[(target.key, target.display)],
+            now=NOW,
+        )
+    assert "now pending" in ingest.deliver_alerts(settings, notifier, now=NOW)[0].detail
+    assert "now failed" in ingest.deliver_alerts(settings, notifier, now=NOW)[0].detail
+    assert ingest.deliver_alerts(settings, notifier, now=NOW) == []
+    with Store.open(settings.resolved_db_url()) as store:
+        ((_alert, states),) = store.recent_alerts()
+        assert states[0]["state"] == "failed" and states[0]["attempts"] == 2
+
+
+def test_a_target_with_nothing_listening_fails_without_raising() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    notifier = Notifier.from_yaml(yaml.safe_dump({"urls": [f"json://127.0.0.1:{port}/x"]}))
+    (target,) = notifier.targets()
+    outcome = notifier.send(target, "t", "b")
+    assert not outcome.ok and outcome.detail
+
+
+def test_config_that_loads_nothing_or_is_malformed_is_refused() -> None:
+    with pytest.raises(ConfigError, match="notify.yaml:2:"):
+        Notifier.from_yaml("urls:\n  - nosuchservice://x\n", path="notify.yaml")
+    with pytest.raises(ConfigError, match="no notification target"):
+        Notifier.from_yaml("urls: []\n", path="notify.yaml")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        Notifier.from_yaml("urls:\n  - [unclosed\n", path="notify.yaml")
+
+
+def test_secrets_never_show(smtp: tuple[_Mailbox, int]) -> None:
+    notifier = Notifier.from_yaml(
+        yaml.safe_dump(
+            {
+                "urls": [
+                    "mailtos://alerts:S3cretPassw0rd@smtp.example.org?to=a@example.org",
+                    "slack://T00000000/B00000000/SECRETSECRETSECRETSECRET/#news",
+                ]
+            }
+        )
+    )
+    shown = " ".join(t.display + repr(t) for t in notifier.targets())
+    assert "S3cretPassw0rd" not in shown and "SECRETSECRETSECRETSECRET" not in shown
