@@ -295,7 +295,7 @@ def notify_test(notify: NotifyOpt = None) -> None:
         outcome = notifier.send(target, title, body)
         mark = "[green]ok[/]" if outcome.ok else "[red]FAILED[/]"
         failures += not outcome.ok
-        out.print(f"{mark} {target.display} {outcome.detail}", highlight=False)
+        out.print(f"{mark} {target.display} {outcome.detail}", highlight=False, soft_wrap=True)
     if failures:
         raise typer.Exit(1)
 
