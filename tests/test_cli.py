@@ -187,7 +187,9 @@ def test_notify_test_says_which_targets_succeeded(tmp_path: Path) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
     notify = tmp_path / "notify.yaml"
-    notify.write_text(f"urls:\n  - json://127.0.0.1:{port}/ok\n  - json://127.0.0.1:{port}/broken\n")
+    notify.write_text(
+        f"urls:\n  - json://127.0.0.1:{port}/ok\n  - json://127.0.0.1:{port}/broken\n"
+    )
     try:
         result = runner.invoke(app, ["notify-test", "--notify", str(notify)], terminal_width=300)
     finally:

@@ -504,9 +504,9 @@ def _select(groups: list[_Cand], n_seeds: int) -> list[ProfileTerm]:
         if g.expansions:
             why += "; acronym spelled out in the seeds"
         terms.append(ProfileTerm(g.key, label, g.kind, round(weight, 4), tuple(aliases), why))  # type: ignore[arg-type]
-    entities = sorted((t for t in terms if t.kind == "entity"), key=lambda t: -t.weight)[
-        :MAX_ENTITIES
-    ]
+    entities = _one_per_name(
+        sorted((t for t in terms if t.kind == "entity"), key=lambda t: -t.weight)[:MAX_ENTITIES]
+    )
     keywords = sorted((t for t in terms if t.kind == "keyword"), key=lambda t: -t.weight)[
         :MAX_KEYWORDS
     ]
@@ -521,6 +521,35 @@ def _select(groups: list[_Cand], n_seeds: int) -> list[ProfileTerm]:
         if all(any(_same_stem(k, x) or k == x for k in kept_keys) for x in p.key.split())
     ]
     return _widen(entities) + keywords + phrases
+
+
+def _one_per_name(entities: list[ProfileTerm]) -> list[ProfileTerm]:
+    """One entry per thing named: a name of several words that holds a kept single-word
+    name (Kassym-Jomart Tokayev, Tokayev) becomes an alias of its strongest part, and its
+    other parts go with it (Kassym-Jomart): otherwise one mention would count three times."""
+    singles = {t.key: t for t in entities if " " not in t.key}
+    absorbed: dict[str, set[str]] = {}
+    merged_into: dict[str, str] = {}
+    for multi in (t for t in entities if " " in t.key):
+        parts = [k for k in multi.key.split() if k in singles]
+        if not parts:
+            continue
+        home = max(parts, key=lambda k: singles[k].weight)
+        home = merged_into.get(home, home)
+        absorbed.setdefault(home, set()).update(multi.aliases + (multi.label,))
+        merged_into[multi.key] = home
+        for k in parts:
+            if k != home and k not in merged_into and k not in absorbed:
+                absorbed[home].update(singles[k].aliases + (singles[k].label,))
+                merged_into[k] = home
+    out = []
+    for t in entities:
+        if t.key in merged_into:
+            continue
+        if t.key in absorbed:
+            t = replace(t, aliases=tuple(sorted(set(t.aliases) | absorbed[t.key])))
+        out.append(t)
+    return out
 
 
 def _widen(entities: list[ProfileTerm]) -> list[ProfileTerm]:
