@@ -264,14 +264,22 @@ def serve(
         str | None, typer.Option(help="Cron schedule (default: every 15 minutes).")
     ] = None,
 ) -> None:
-    """Run the ingest deployment on its schedule with Prefect's serve (Ctrl-C stops)."""
+    """Run the ingest deployment on its schedule with Prefect's serve (Ctrl-C stops).
+
+    Also registers the on-demand `newswatch-learn` deployment. The schedule and its time
+    zone come from NEWSWATCH_SCHEDULE_CRON and NEWSWATCH_TIMEZONE (default every 15
+    minutes, UTC). Without PREFECT_API_URL, Prefect runs a temporary local API.
+    """
     from flows.ingest import ingest_flow
     from flows.learn import learn_flow
     from prefect import serve as prefect_serve
+    from prefect.schedules import Cron
 
     settings = _settings(schedule_cron=cron)
     ingest_dep = ingest_flow.to_deployment(
-        name="newswatch-ingest", cron=settings.schedule_cron, description="poll feeds and alert"
+        name="newswatch-ingest",
+        schedule=Cron(settings.schedule_cron, timezone=settings.timezone),
+        description="poll feeds and alert",
     )
     learn_dep = learn_flow.to_deployment(name="newswatch-learn", description="re-learn the profile")
     prefect_serve(cast(Any, ingest_dep), cast(Any, learn_dep))
