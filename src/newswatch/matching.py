@@ -12,8 +12,9 @@ How the score is made:
   twice the weight) and half again when it is in the title.
 - Names tell which story, event words tell what happened: event words count at most
   1.5 times the names' sum, and an article with only entities or only keywords counts
-  half. Fewer than three distinct terms count a third or two thirds: a lone mention (a
-  sports result from Almaty, Kazakhstan in a trade figure) stays low.
+  half. Fewer than three distinct terms count a third or two thirds (a term weighing
+  under 0.3 counts as that share of one): a lone mention (a sports result from Almaty,
+  Kazakhstan in a trade figure) stays low.
 - Long texts gather hits by length alone, so the sum is divided by
   1 + 0.3 log2(words / 250) above 250 words.
 - The article matches when the score reaches the profile's threshold (learned, see
@@ -38,6 +39,7 @@ TITLE_BONUS = 1.5
 ONE_SIDED = 0.5
 EVENT_CAP = 1.5
 BREADTH = 3
+BREADTH_WEIGHT = 0.3
 LENGTH_PIVOT = 250
 
 
@@ -187,7 +189,10 @@ class Matcher:
         total = entity_sum + min(event_sum, EVENT_CAP * entity_sum)
         if entity_sum == 0 or event_sum == 0:
             total *= ONE_SIDED
-        total *= min(1.0, len(hits) / BREADTH)
+        # breadth: distinct terms, each counted in full only from BREADTH_WEIGHT up, so a
+        # name plus an everyday word ("rise") is still a lone mention
+        breadth = sum(min(1.0, self.terms[idx].weight / BREADTH_WEIGHT) for idx in hits)
+        total *= min(1.0, breadth / BREADTH)
         if n_words > LENGTH_PIVOT:
             total /= 1.0 + 0.3 * math.log2(n_words / LENGTH_PIVOT)
         reasons.sort(key=lambda r: (-r.contribution, r.key))

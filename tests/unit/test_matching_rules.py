@@ -1,0 +1,71 @@
+"""Scoring rules: a report on the story goes over the threshold, a lone mention does not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newswatch.adapters.seeds import read_seeds
+from newswatch.matching import Matcher, explain
+from newswatch.models import Profile
+from newswatch.profile import learn_profile
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Written for these tests (not copied from any publisher).
+REPORT_SHORT = (
+    "Kazakhstan declares state of emergency as protests spread",
+    "Protests over fuel prices spread from Zhanaozen to Almaty, and President Tokayev asked the CSTO for help.",
+)
+LONE_SPORT = (
+    "Almaty side wins the cup final",
+    "A late goal in Almaty gave the home team a one-nil win on Sunday.",
+)
+LONE_TRADE = (
+    "Grain exports rise",
+    "Kazakhstan shipped more wheat through the Caspian ports this spring than a year ago.",
+)
+RUSSIAN = (
+    "Токаев обратился к ОДКБ",
+    "Президент Казахстана Касым-Жомарт Токаев заявил о протестах в Алматы и Жанаозене.",
+)
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    profile: Profile = learn_profile(read_seeds(REPO / "seeds"))
+    return Matcher(profile)
+
+
+def test_a_short_report_on_the_story_matches_with_reasons(matcher: Matcher) -> None:
+    match = matcher.score(*REPORT_SHORT)
+    assert match.is_match, explain(match)
+    labels = {r.label for r in match.reasons}
+    assert {"Kazakhstan", "Tokayev", "CSTO"} <= labels
+    top = match.reasons[0]
+    assert top.snippet and top.hits >= 1 and top.contribution > 0
+    assert any(r.in_title for r in match.reasons)
+
+
+@pytest.mark.parametrize("article", [LONE_SPORT, LONE_TRADE])
+def test_a_lone_mention_stays_under_the_threshold(
+    matcher: Matcher, article: tuple[str, str]
+) -> None:
+    match = matcher.score(*article)
+    assert not match.is_match, explain(match)
+
+
+def test_names_match_across_scripts_and_inflections(matcher: Matcher) -> None:
+    match = matcher.score(*RUSSIAN, lang="ru")
+    labels = {r.label for r in match.reasons}
+    assert {"Tokayev", "Kazakhstan", "Almaty"} <= labels, explain(match)
+
+
+def test_unrelated_text_scores_zero(matcher: Matcher) -> None:
+    match = matcher.score(
+        "Recipe: a lemon cake",
+        "Mix flour, sugar, eggs and lemon zest, then bake for forty minutes.",
+    )
+    assert match.score == 0 and not match.reasons
+    assert "no profile term" in explain(match)

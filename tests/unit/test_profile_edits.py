@@ -1,0 +1,106 @@
+"""The learned profile is a file people edit: it round-trips, names bad lines, and keeps edits."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from newswatch.adapters.seeds import read_seeds
+from newswatch.errors import ConfigError
+from newswatch.models import Profile, ProfileTerm
+from newswatch.profile import SeedDoc, dump_profile, learn_profile, load_profile
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def learned() -> Profile:
+    return learn_profile(read_seeds(REPO / "seeds"))
+
+
+def test_learned_profile_keeps_the_topic_not_the_boilerplate(learned: Profile) -> None:
+    labels = {t.label for t in learned.terms}
+    keys = {t.key for t in learned.terms}
+    assert {"Tokayev", "CSTO", "Kazakhstan", "Almaty"} <= labels
+    for noise in ("sputnik", "subscribe", "discuss", "reply", "vednesdai", "januari"):
+        assert noise not in keys
+    csto = next(t for t in learned.terms if t.label == "CSTO")
+    assert "KSSO" in csto.aliases and "Collective Security Treaty Organization" in csto.aliases
+    kz = next(t for t in learned.terms if t.label == "Kazakhstan")
+    assert {"Kazachstane", "Казахстан", "哈萨克斯坦"} <= set(kz.aliases)
+    tokayev = next(t for t in learned.terms if t.label == "Tokayev")
+    assert "Tokayevas" in tokayev.aliases
+    assert learned.threshold > 0 and "leave-one-out" in learned.threshold_how
+    assert all(t.why for t in learned.terms)
+
+
+def test_yaml_round_trip(learned: Profile) -> None:
+    text = dump_profile(learned)
+    assert text.startswith("# newswatch topic profile")
+    assert load_profile(text) == learned
+
+
+def test_bad_profile_lines_are_named() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_profile(
+            "threshold: 1.0\nterms:\n  - key: a\n    weight: 1\n  - key: b\n    weight: heavy\n",
+            path="p.yaml",
+        )
+    assert info.value.line == 5
+    with pytest.raises(ConfigError, match="threshold"):
+        load_profile("threshold: high\nterms: []\n", path="p.yaml")
+
+
+def test_user_edits_survive_relearning(learned: Profile) -> None:
+    almaty = next(t for t in learned.terms if t.label == "Almaty")
+    tokayev = next(t for t in learned.terms if t.label == "Tokayev")
+    edited = replace(
+        learned,
+        terms=tuple(
+            [t for t in learned.terms if t.key not in {almaty.key, tokayev.key}]
+            + [
+                replace(tokayev, weight=3.0, pinned=True),
+                ProfileTerm(
+                    "odkb",
+                    "ОДКБ",
+                    "entity",
+                    1.2,
+                    ("ОДКБ",),
+                    "added by hand: Russian acronym of the CSTO",
+                ),
+            ]
+        ),
+        excluded=(almaty.key,),
+    )
+    again = learn_profile(read_seeds(REPO / "seeds"), previous=load_profile(dump_profile(edited)))
+    by_key = {t.key: t for t in again.terms}
+    assert almaty.key not in by_key
+    assert by_key[tokayev.key].weight == 3.0 and by_key[tokayev.key].pinned
+    assert by_key["odkb"].label == "ОДКБ"
+    assert again.excluded == (almaty.key,)
+
+
+def test_learning_works_for_another_topic_and_language() -> None:
+    seeds = [
+        SeedDoc(
+            "a.txt",
+            "Die Bahn streikt: Die Gewerkschaft GDL ruft zum Streik im Personenverkehr auf. "
+            "Millionen Pendler sind vom Streik der GDL betroffen, die Deutsche Bahn spricht von Chaos.",
+        ),
+        SeedDoc(
+            "b.txt",
+            "Der Streik der Lokführergewerkschaft GDL legt den Bahnverkehr lahm. Die Deutsche Bahn "
+            "bietet einen Notfahrplan an, die GDL fordert mehr Lohn und kürzere Arbeitszeiten.",
+        ),
+        SeedDoc(
+            "c.txt",
+            "GDL-Chef kündigt weitere Streiks an. Die Deutsche Bahn will vor Gericht gegen den "
+            "Streik vorgehen; Pendler müssen sich erneut auf Ausfälle im Bahnverkehr einstellen.",
+        ),
+    ]
+    profile = learn_profile(seeds, name="bahnstreik")
+    labels = {t.label.casefold() for t in profile.terms}
+    assert "gdl" in labels
+    assert any("streik" in label for label in labels)
