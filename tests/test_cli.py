@@ -41,6 +41,11 @@ def test_every_command_explains_itself(name: str) -> None:
     assert len(result.output.split()) > 15
 
 
+def test_alerts_retry_explains_itself() -> None:
+    result = runner.invoke(app, ["alerts", "retry", "--help"])
+    assert result.exit_code == 0 and "not reached" in result.output
+
+
 def test_run_help_names_its_flags() -> None:
     result = runner.invoke(app, ["run", "--help"], terminal_width=200)
     for flag in ["--feeds", "--notify", "--profile", "--db", "--json"]:

@@ -313,6 +313,9 @@ def alerts(
     ctx: typer.Context,
     db: DbOpt = None,
     limit: Annotated[int, typer.Option(help="How many recent alerts.")] = 20,
+    ids: Annotated[
+        bool, typer.Option("--ids", help="Show each alert's id (for `alerts retry`).")
+    ] = False,
 ) -> None:
     """List recent alerts with their delivery state per target."""
     if ctx.invoked_subcommand:
@@ -326,6 +329,8 @@ def alerts(
         out.print("no alerts yet")
         return
     table = Table("created", "score")
+    if ids:
+        table.add_column("id", overflow="fold")
     table.add_column("title", overflow="fold")
     table.add_column("deliveries", overflow="fold")
     for alert, dels in rows:
@@ -333,10 +338,40 @@ def alerts(
             "; ".join(f"{d['target']}: {d['state']} ({d['attempts']})" for d in dels)
             or "no targets"
         )
-        table.add_row(
-            alert.created.strftime("%Y-%m-%d %H:%M"), f"{alert.score:.2f}", alert.title, states
-        )
+        first = [alert.created.strftime("%Y-%m-%d %H:%M"), f"{alert.score:.2f}"]
+        table.add_row(*first, *([alert.alert_id] if ids else []), alert.title, states)
     out.print(table)
+
+
+@alerts_app.command("retry")
+def alerts_retry(
+    alert_id: Annotated[str, typer.Argument(help="The alert's id (see `newswatch alerts --ids`).")],
+    db: DbOpt = None,
+    notify: NotifyOpt = None,
+) -> None:
+    """Send one alert again to every target it has not reached (failed or still waiting)."""
+    from newswatch import ingest
+    from newswatch.adapters.store import Store
+
+    settings = _settings(db_url=db, notify_file=notify)
+    now = datetime.now(UTC)
+    with Store.open(settings.resolved_db_url()) as store:
+        count = store.requeue_alert(alert_id, now=now)
+    if count == 0:
+        err.print(f"no undelivered target for alert {alert_id}", highlight=False)
+        raise typer.Exit(1)
+    try:
+        notifier = ingest.load_notifier(settings)
+    except ConfigError as exc:
+        _fail_config(exc)
+    outcomes = [
+        o for o in ingest.deliver_alerts(settings, notifier, now=now) if o.alert_id == alert_id
+    ]
+    for o in outcomes:
+        mark = "[green]sent[/]" if o.ok else "[red]FAILED[/]"
+        out.print(f"{mark} {o.target} {o.detail}", highlight=False, soft_wrap=True)
+    if not outcomes or not all(o.ok for o in outcomes):
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -268,3 +268,42 @@ def test_secrets_never_show(smtp: tuple[_Mailbox, int]) -> None:
     )
     shown = " ".join(t.display + repr(t) for t in notifier.targets())
     assert "S3cretPassw0rd" not in shown and "SECRETSECRETSECRETSECRET" not in shown
+
+
+def test_alerts_retry_resends_only_what_did_not_arrive(
+    tmp_path: Path, hooks: tuple[type[_Hook], type[_Hook], str, str]
+) -> None:
+    from typer.testing import CliRunner
+
+    from newswatch.cli import app
+
+    ok, bad, ok_url, bad_url = hooks
+    notify = tmp_path / "notify.yaml"
+    notify.write_text(yaml.safe_dump({"urls": [ok_url, bad_url]}))
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    settings = load_settings(db_url=db, notify_file=notify, max_delivery_attempts=1)
+    notifier = Notifier.from_file(notify)
+    with Store.open(db) as store:
+        art = Article("e1", "wire", "https://x/1", None, "t", "text " * 30, "Wire", "page")
+        store.record_article(
+            art,
+            dedup.fingerprint(art.text, canonical_url=None),
+            Match(2.5, 1.0, REASONS),
+            DedupDecision(None, None, "s-1", True),
+            alert=alert(1),
+            targets=[(t.key, t.display) for t in notifier.targets()],
+            now=NOW,
+        )
+    ingest.deliver_alerts(settings, notifier, now=NOW)  # one target fails for good
+    assert len(ok.received) == 1 and len(bad.received) == 1
+    bad.status = 200
+    runner = CliRunner()
+    listing = runner.invoke(app, ["alerts", "--ids", "--db", db], terminal_width=250)
+    assert "a-1" in listing.output and "failed" in listing.output
+    result = runner.invoke(
+        app, ["alerts", "retry", "a-1", "--db", db, "--notify", str(notify)], terminal_width=250
+    )
+    assert result.exit_code == 0, result.output
+    assert len(ok.received) == 1 and len(bad.received) == 2  # only the target that missed it
+    again = runner.invoke(app, ["alerts", "retry", "a-1", "--db", db, "--notify", str(notify)])
+    assert again.exit_code == 1 and len(bad.received) == 2

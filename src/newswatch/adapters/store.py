@@ -423,6 +423,19 @@ class Store:
             )
         return state
 
+    def requeue_alert(self, alert_id: str, *, now: datetime) -> int:
+        """Make every delivery of one alert due again (a user's retry); returns how many.
+
+        Deliveries already sent are left alone unless `alert_id` has no other: a retry
+        resends what failed or waits, never duplicates what arrived."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(t.deliveries)
+                .where(t.deliveries.c.alert_id == alert_id, t.deliveries.c.state != "sent")
+                .values(state="pending", attempts=0, next_attempt=now)
+            )
+            return int(done.rowcount or 0)
+
     def delivery_counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
             rows = conn.execute(
