@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pytest
 
+# No test may send traffic beyond loopback: Prefect's telemetry and analytics stay off
+# however pytest is started (the Makefile sets these too).
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 

@@ -325,6 +325,10 @@ def alerts(
     settings = _settings(db_url=db)
     with Store.open(settings.resolved_db_url()) as store:
         rows = store.recent_alerts(limit=limit)
+        also = {
+            alert.alert_id: [src for src, _url in store.story_sources(alert.story_id)[1:]]
+            for alert, _ in rows
+        }
     if not rows:
         out.print("no alerts yet")
         return
@@ -333,13 +337,15 @@ def alerts(
         table.add_column("id", overflow="fold")
     table.add_column("title", overflow="fold")
     table.add_column("deliveries", overflow="fold")
+    table.add_column("also reported by", overflow="fold")
     for alert, dels in rows:
         states = (
             "; ".join(f"{d['target']}: {d['state']} ({d['attempts']})" for d in dels)
             or "no targets"
         )
         first = [alert.created.strftime("%Y-%m-%d %H:%M"), f"{alert.score:.2f}"]
-        table.add_row(*first, *([alert.alert_id] if ids else []), alert.title, states)
+        others = ", ".join(dict.fromkeys(also[alert.alert_id])) or "-"
+        table.add_row(*first, *([alert.alert_id] if ids else []), alert.title, states, others)
     out.print(table)
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from newswatch import dedup
 from newswatch.adapters.extract import extract_page
@@ -200,6 +201,17 @@ def extract_entries(entries: Sequence[Entry], settings: Settings) -> list[Articl
     return articles
 
 
+def _outlet(sitename: str | None, url: str, feed_name: str) -> str:
+    """The page's own site name, unless it is only the host (then the feed's name says more)."""
+    if not sitename:
+        return feed_name
+    host = urlsplit(url).netloc.lower()
+    bare = sitename.strip().lower()
+    if bare in {host, host.removeprefix("www."), host.split(":")[0]}:
+        return feed_name
+    return sitename
+
+
 def _extract_one(entry: Entry, fetcher: Fetcher, settings: Settings) -> Article:
     note = None
     if entry.url and settings.fetch_articles:
@@ -216,7 +228,7 @@ def _extract_one(entry: Entry, fetcher: Fetcher, settings: Settings) -> Article:
                 canonical_url=canonical_url(content.canonical_url or page.final_url),
                 title=content.title or entry.title,
                 text=content.text,
-                source=content.sitename or entry.feed_name,
+                source=_outlet(content.sitename, page.final_url, entry.feed_name),
                 extraction="page",
                 published=entry.published or content.published,
                 author=content.author or entry.author,
