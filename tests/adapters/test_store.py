@@ -196,3 +196,15 @@ def test_dedup_index_finds_url_text_and_near_duplicates(store: Store) -> None:
     assert old.find_by_url("https://127.0.0.1/a/1") is None
     assert list(old.near_candidates(copy.bands)) == []
     assert [s for s, _ in index.recent_stories()] == ["s-e1"]
+
+
+def test_migrations_build_exactly_the_declared_schema(db_url: str) -> None:
+    # Alembic's own comparison: after `upgrade head` nothing differs from schema.py.
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from newswatch.adapters.schema import metadata
+
+    with Store.open(db_url) as store, store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []

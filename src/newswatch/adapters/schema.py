@@ -35,6 +35,13 @@ feed_state = Table(
     Column("last_success", DateTime(timezone=True)),
     Column("last_error", Text),
     Column("consecutive_failures", Integer, nullable=False, default=0),
+    # 0002: politeness and health
+    Column("name", String(512)),
+    Column("body_hash", String(64)),
+    Column("last_status", Integer),
+    Column("poll_interval", Integer),
+    Column("next_poll", DateTime(timezone=True)),
+    Column("last_new_entry", DateTime(timezone=True)),
 )
 
 entries = Table(
@@ -45,6 +52,9 @@ entries = Table(
     Column("state", String(16), nullable=False),
     Column("payload", Text, nullable=False),
     Column("first_seen", DateTime(timezone=True), nullable=False),
+    # 0002: a run claims an entry for a while (a lease); another run skips it until then
+    Column("claimed_by", String(64)),
+    Column("claimed_until", DateTime(timezone=True)),
     Index("ix_entries_state", "state"),
 )
 
@@ -119,6 +129,10 @@ deliveries = Table(
     Column("last_error", Text),
     Column("next_attempt", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),
+    # 0002: `instant` or `digest`; a sender claims a delivery for a while (a lease)
+    Column("mode", String(16), nullable=False, default="instant", server_default="instant"),
+    Column("claimed_by", String(64)),
+    Column("claimed_until", DateTime(timezone=True)),
     Index("ix_deliveries_state", "state", "next_attempt"),
 )
 
