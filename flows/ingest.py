@@ -7,12 +7,14 @@ Side-effecting tasks use NO_CACHE; only transient errors are retried.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
 
 from newswatch import ingest
 from newswatch.errors import TransientError
@@ -91,7 +93,8 @@ def run_ingest(settings: Settings) -> dict[str, Any]:
         if report.status == "error":
             logger.warning("feed %s failed: %s", report.feed_name, report.error)
 
-    entries = ingest.pending_entries(settings)
+    run_id = str(flow_run.id or uuid.uuid4())
+    entries = ingest.pending_entries(settings, run_id=run_id, now=now)
     size = settings.article_batch_size
     batches = [entries[i : i + size] for i in range(0, len(entries), size)]
     articles = [
@@ -106,6 +109,7 @@ def run_ingest(settings: Settings) -> dict[str, Any]:
     summary.articles, summary.alerts = outcomes, alerts
     summary.deliveries = cast(list[DeliveryOutcome], deliver_alerts(settings, now))
     summary.pending_alerts = ingest.pending_delivery_count(settings)
+    summary.pruned_articles = ingest.prune(settings, now=now)
     summary.finished = datetime.now(UTC)
 
     create_markdown_artifact(

@@ -18,7 +18,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -179,10 +179,15 @@ def poll_feed(feed: Feed, settings: Settings, *, now: datetime) -> PollResult:
     return PollResult(report, tuple(fresh))
 
 
-def pending_entries(settings: Settings) -> list[Entry]:
-    """Every entry claimed but not yet decided: this run's, and any a crash left behind."""
+def pending_entries(settings: Settings, *, run_id: str, now: datetime) -> list[Entry]:
+    """The undecided entries this run takes: its own new ones, and any a crash left behind.
+
+    Each is leased to this run (`entry_lease_minutes`); a run at the same time takes others.
+    """
     with open_store(settings) as store:
-        entries = store.unfinished_entries()
+        entries = store.lease_entries(
+            run_id, now=now, lease=timedelta(minutes=settings.entry_lease_minutes)
+        )
     # Decide in publication order, so that an original precedes its re-posts even when
     # they arrive in the same run; entries without a date go last, in arrival order.
     far = datetime.max.replace(tzinfo=UTC)
@@ -288,7 +293,7 @@ def decide_articles(
     outcomes: list[ArticleOutcome] = []
     alerts: list[Alert] = []
     target_pairs = [(t.key, t.display) for t in targets]
-    with open_store(settings) as store:
+    with open_store(settings) as store, store.decision_lock():
         index = store.dedup_index(
             now=now, dedup_days=settings.dedup_window_days, story_days=settings.story_window_days
         )
@@ -402,6 +407,13 @@ def check_config(settings: Settings) -> None:
 def pending_delivery_count(settings: Settings) -> int:
     with open_store(settings) as store:
         return store.delivery_counts().get("pending", 0)
+
+
+def prune(settings: Settings, *, now: datetime) -> int:
+    """Drop articles past the retention age (never inside the dedup window)."""
+    days = max(settings.retention_days, settings.dedup_window_days, settings.story_window_days)
+    with open_store(settings) as store:
+        return store.prune(before=now - timedelta(days=days))
 
 
 def save_run(settings: Settings, summary: RunSummary, data: dict[str, object]) -> None:

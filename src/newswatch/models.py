@@ -256,6 +256,7 @@ class RunSummary:
     alerts: list[Alert] = field(default_factory=list)
     deliveries: list[DeliveryOutcome] = field(default_factory=list)
     pending_alerts: int = 0
+    pruned_articles: int = 0
 
     @property
     def feeds_polled(self) -> int:

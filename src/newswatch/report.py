@@ -29,6 +29,7 @@ def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
             "alerts_sent": summary.alerts_sent,
             "deliveries_failed": sum(1 for d in summary.deliveries if not d.ok),
             "pending_alerts": summary.pending_alerts,
+            "pruned_articles": summary.pruned_articles,
         },
         "feeds": [
             {

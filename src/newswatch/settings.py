@@ -75,9 +75,26 @@ class Settings(BaseSettings):
         True, description="Fetch each entry's page; false uses the feed summary only."
     )
 
+    entry_lease_minutes: int = Field(
+        30,
+        gt=0,
+        description=(
+            "How long a run holds the entries it took; after that a run killed mid-way "
+            "leaves them to the next run."
+        ),
+    )
     dedup_window_days: int = Field(30, gt=0, description="How far back duplicates are looked for.")
     story_window_days: int = Field(
         3, gt=0, description="How far back an article may join an existing story."
+    )
+
+    retention_days: int = Field(
+        180,
+        gt=0,
+        description=(
+            "Articles (text, fingerprints) older than this are pruned after each run; "
+            "stories, alerts and their deliveries are kept. At least the dedup window."
+        ),
     )
 
     max_delivery_attempts: int = Field(

@@ -8,8 +8,10 @@ when its article was accepted, and a crash loses neither.
 
 from __future__ import annotations
 
+import fcntl
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -19,7 +21,7 @@ from typing import Any
 import numpy as np
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
@@ -40,6 +42,8 @@ from newswatch.models import (
 )
 
 SQLAlchemyError = _SQLAlchemyError
+# pg_advisory_lock key of the decision lock (any fixed 64-bit number; this spells 'nwdecide')
+_DECISION_LOCK_KEY = 0x6E77646563696465
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -229,6 +233,68 @@ class Store:
             ).all()
         return [entry_from_json(r.payload) for r in rows]
 
+    def lease_entries(
+        self, run_id: str, *, now: datetime, lease: timedelta, limit: int = 10_000
+    ) -> list[Entry]:
+        """Take undecided entries for one run: those nobody holds, or whose lease ran out.
+
+        Several runs at once (two workers, or a run overlapping the next schedule) get
+        disjoint sets: PostgreSQL locks the rows it takes (`FOR UPDATE SKIP LOCKED`), so a
+        second run skips them instead of waiting; SQLite lets one writer in at a time. An
+        entry a killed run held becomes free when its lease ends.
+        """
+        free = (t.entries.c.claimed_until.is_(None)) | (t.entries.c.claimed_until < now)
+        pick = (
+            select(t.entries.c.entry_id)
+            .where(t.entries.c.state == "new", free)
+            .order_by(t.entries.c.first_seen, t.entries.c.entry_id)
+            .limit(limit)
+        )
+        if self.engine.dialect.name == "postgresql":
+            pick = pick.with_for_update(skip_locked=True)
+        with self.engine.begin() as conn:
+            # one statement: SQLite runs it under its write lock, PostgreSQL under row locks
+            conn.execute(
+                update(t.entries)
+                .where(t.entries.c.entry_id.in_(pick.scalar_subquery()))
+                .values(claimed_by=run_id, claimed_until=now + lease)
+            )
+            rows = conn.execute(
+                select(t.entries.c.payload)
+                .where(t.entries.c.claimed_by == run_id, t.entries.c.state == "new")
+                .order_by(t.entries.c.first_seen, t.entries.c.entry_id)
+            ).all()
+        return [entry_from_json(r.payload) for r in rows]
+
+    @contextmanager
+    def decision_lock(self) -> Iterator[None]:
+        """Hold the store's one decision lock: dedup and story decisions are made one run at a time.
+
+        Two runs deciding at once could each see the other's story as absent and alert
+        twice. The lock lives in the database, not in the process: a PostgreSQL advisory
+        lock (released if the holder dies), or on SQLite an OS file lock beside the
+        database file (the same machine is the only place SQLite can be shared).
+        """
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _DECISION_LOCK_KEY})
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _DECISION_LOCK_KEY})
+                    conn.commit()
+            return
+        path = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or not path or path == ":memory:":
+            yield
+            return
+        with open(f"{path}.decide.lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     # -- dedup index -----------------------------------------------------------
 
     def dedup_index(self, *, now: datetime, dedup_days: int, story_days: int) -> StoreIndex:
@@ -304,7 +370,7 @@ class Store:
             conn.execute(
                 update(t.entries)
                 .where(t.entries.c.entry_id == article.article_id)
-                .values(state="done")
+                .values(state="done", claimed_by=None, claimed_until=None)
             )
 
     def _insert_article(
@@ -485,6 +551,24 @@ class Store:
                     summary=summary_json,
                 )
             )
+
+    def prune(self, *, before: datetime) -> int:
+        """Delete articles created before `before` with their LSH bands; returns how many.
+
+        Stories, alerts and deliveries stay (an alert keeps its own title, URL and
+        reasons). Entries stay as ids only, so a feed that still lists an old item
+        never brings it back as new.
+        """
+        old = select(t.articles.c.article_id).where(t.articles.c.created < before)
+        with self.engine.begin() as conn:
+            conn.execute(t.article_bands.delete().where(t.article_bands.c.article_id.in_(old)))
+            pruned = conn.execute(t.articles.delete().where(t.articles.c.created < before))
+            conn.execute(
+                update(t.entries)
+                .where(t.entries.c.state == "done", t.entries.c.first_seen < before)
+                .values(payload="{}")
+            )
+        return int(pruned.rowcount or 0)
 
     def count(self, table: str) -> int:
         with self.engine.connect() as conn:

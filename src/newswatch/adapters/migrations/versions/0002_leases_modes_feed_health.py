@@ -7,6 +7,8 @@ Create Date: 2026-11-24 06:40:00
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,7 +17,7 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-_FEED = [
+_FEED: list[sa.Column[Any]] = [
     sa.Column("name", sa.String(length=512), nullable=True),
     sa.Column("body_hash", sa.String(length=64), nullable=True),
     sa.Column("last_status", sa.Integer(), nullable=True),
@@ -23,18 +25,22 @@ _FEED = [
     sa.Column("next_poll", sa.DateTime(timezone=True), nullable=True),
     sa.Column("last_new_entry", sa.DateTime(timezone=True), nullable=True),
 ]
-_LEASE = [
-    ("claimed_by", sa.String(length=64)),
-    ("claimed_until", sa.DateTime(timezone=True)),
-]
+_FEED_NAMES = ["name", "body_hash", "last_status", "poll_interval", "next_poll", "last_new_entry"]
+
+
+def _lease() -> list[sa.Column[Any]]:
+    return [
+        sa.Column("claimed_by", sa.String(length=64), nullable=True),
+        sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
+    ]
 
 
 def upgrade() -> None:
     for column in _FEED:
         op.add_column("feed_state", column)
     for table in ("entries", "deliveries"):
-        for name, type_ in _LEASE:
-            op.add_column(table, sa.Column(name, type_, nullable=True))
+        for column in _lease():
+            op.add_column(table, column)
     op.add_column(
         "deliveries",
         sa.Column("mode", sa.String(length=16), nullable=False, server_default="instant"),
@@ -44,11 +50,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("deliveries") as batch:
         batch.drop_column("mode")
-        for name, _ in _LEASE:
-            batch.drop_column(name)
+        batch.drop_column("claimed_by")
+        batch.drop_column("claimed_until")
     with op.batch_alter_table("entries") as batch:
-        for name, _ in _LEASE:
-            batch.drop_column(name)
+        batch.drop_column("claimed_by")
+        batch.drop_column("claimed_until")
     with op.batch_alter_table("feed_state") as batch:
-        for column in _FEED:
-            batch.drop_column(column.name)
+        for name in _FEED_NAMES:
+            batch.drop_column(name)
