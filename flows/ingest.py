@@ -139,5 +139,22 @@ def run_ingest(settings: Settings) -> dict[str, Any]:
     return data
 
 
+def on_task_runner(flow_: Any, settings: Settings) -> Any:
+    """The flow on the task runner the settings ask for: a Dask cluster, or Prefect's threads.
+
+    Only the task runner changes: the tasks, their inputs and the results are the same.
+    """
+    if not settings.dask_address:
+        return flow_
+    from prefect_dask import DaskTaskRunner
+
+    return flow_.with_options(task_runner=DaskTaskRunner(address=settings.dask_address))
+
+
+# Deployments and `newswatch run` pick this name up: NEWSWATCH_DASK_ADDRESS moves the
+# fetch-and-extract stage (and every other task) to that Dask cluster.
+ingest_flow = on_task_runner(ingest_flow, load_settings())
+
+
 if __name__ == "__main__":
     ingest_flow()

@@ -83,6 +83,13 @@ class Settings(BaseSettings):
             "leaves them to the next run."
         ),
     )
+    dask_address: str | None = Field(
+        None,
+        description=(
+            "Address of a Dask scheduler (tcp://host:8786): fetching and extraction then run "
+            "on that cluster (needs the `dask` extra). Default: threads in the flow's process."
+        ),
+    )
     dedup_window_days: int = Field(30, gt=0, description="How far back duplicates are looked for.")
     story_window_days: int = Field(
         3, gt=0, description="How far back an article may join an existing story."

@@ -6,43 +6,16 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from newswatch.cli import app
-from newswatch.demo import _serve, _Site, feed_xml, load_items, page_html
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 runner = CliRunner()
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Path]:
-    """The demo's feeds and pages on 127.0.0.1, plus a feeds file with one broken feed."""
-    feeds_spec, items = load_items(REPO / "seeds")
-    handler = type("S", (_Site,), {"routes": {}})
-    with _serve(handler) as server:
-        base = f"http://127.0.0.1:{server.server_address[1]}"
-        for item in items:
-            if item.serve_page:
-                handler.routes[item.path.split("?")[0]] = (
-                    "text/html",
-                    page_html(item, base).encode(),
-                )
-        feeds = [{"name": "broken", "url": base + "/gone.xml"}]
-        for feed in feeds_spec:
-            handler.routes[feed["path"]] = (
-                "application/rss+xml",
-                feed_xml(feed, items, base).encode(),
-            )
-            feeds.append({"name": feed["name"], "url": base + feed["path"]})
-        (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds}))
-        yield tmp_path
 
 
 def test_run_json_reports_everything_and_exits_0_despite_a_broken_feed(
