@@ -17,7 +17,7 @@ help:
 	@echo "make run    - one ingest run on config/ (your feeds and targets)"
 	@echo "make learn  - learn config/profile.yaml from seeds/"
 	@echo "make bench  - benchmarks (print figures)"
-	@echo "make serve  - run the ingest deployment on its schedule (Prefect serve)"
+	@echo "make serve  - a local Prefect server on 127.0.0.1:4200 (UI) and the deployments served on their schedules"
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -51,7 +51,7 @@ bench: install
 	$(VENV)/bin/python bench/run_all.py
 
 serve: install
-	$(VENV)/bin/newswatch serve
+	bash deploy/serve-local.sh
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -88,7 +89,10 @@ def learn(settings: Settings) -> tuple[Profile, Path]:
         previous = load_profile(path.read_text(encoding="utf-8"), path=str(path))
     profile = learn_profile(read_seeds(settings.seeds_dir), previous=previous)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dump_profile(profile), encoding="utf-8")
+    # Written whole, then renamed: a run starting meanwhile reads the old file or the new one.
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_text(dump_profile(profile), encoding="utf-8")
+    os.replace(partial, path)
     return profile, path
 
 

@@ -1,0 +1,212 @@
+"""newswatch on a real Prefect server: deployments, a worker, and runs at once on PostgreSQL.
+
+A real `prefect server start` on 127.0.0.1 (its own PREFECT_HOME and SQLite), the
+deployments of `deploy/prefect.yaml` created with `prefect deploy`, a real process worker,
+and everything checked through the server's REST API, as the UI would show it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(home: Path, api: str | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(
+        PREFECT_HOME=str(home),
+        DO_NOT_TRACK="1",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_UI_ENABLED="false",
+        NEWSWATCH_HOME=str(REPO),
+        NEWSWATCH_SEEDS_DIR=str(REPO / "seeds"),
+    )
+    if api:
+        env["PREFECT_API_URL"] = api
+    return env
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A real Prefect server on 127.0.0.1; yields its API URL and its PREFECT_HOME."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    log = (home / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=_env(home),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        for _ in range(240):
+            try:
+                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None:
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail("prefect server did not answer in 120 s")
+        assert proc.poll() is None, (home / "server.log").read_text()[-3000:]
+        yield api, home
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _cli(args: list[str], env: dict[str, str], timeout: int = 300) -> str:
+    done = subprocess.run(args, env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, (args, done.stdout[-2000:], done.stderr[-3000:])
+    return done.stdout
+
+
+def test_deployments_run_on_a_worker_and_show_in_the_api(
+    server: tuple[str, Path], site: Path
+) -> None:
+    api, home = server
+    env = _env(home, api)
+    prefect = str(BIN / "prefect")
+    _cli([prefect, "work-pool", "create", "newswatch", "--type", "process"], env)
+    _cli([prefect, "--no-prompt", "deploy", "--prefect-file", "deploy/prefect.yaml", "--all"], env)
+
+    client = httpx.Client(base_url=api, timeout=30)
+    deployments = {
+        d["name"]: d for d in client.post("/deployments/filter", json={}).raise_for_status().json()
+    }
+    assert {"newswatch-ingest", "newswatch-learn"} <= set(deployments)
+    ingest = deployments["newswatch-ingest"]
+    assert [s["schedule"]["cron"] for s in ingest["schedules"]] == ["*/15 * * * *"]
+    assert deployments["newswatch-learn"]["schedules"] == []
+
+    params = {
+        "feeds_file": str(site / "feeds.yaml"),
+        "notify_file": str(site / "no-notify.yaml"),
+        "profile_file": str(site / "profile.yaml"),
+        "db_url": f"sqlite:///{site / 'store.db'}",
+    }
+    run = (
+        client.post(f"/deployments/{ingest['id']}/create_flow_run", json={"parameters": params})
+        .raise_for_status()
+        .json()
+    )
+    # A real process worker takes the run, executes it in a subprocess, and exits.
+    _cli([prefect, "worker", "start", "--pool", "newswatch", "--run-once"], env, timeout=600)
+
+    flow_run = client.get(f"/flow_runs/{run['id']}").raise_for_status().json()
+    assert flow_run["state"]["type"] == "COMPLETED", flow_run["state"]
+    only_this_run = {"flow_runs": {"id": {"any_": [run["id"]]}}}
+    tasks = client.post("/task_runs/filter", json=only_this_run).raise_for_status().json()
+    names = [t["name"] for t in tasks]
+    assert sum(n.startswith("poll ") for n in names) == 4, names  # one task run per feed
+    for stage in ("extract-batch", "decide-articles", "deliver-alerts"):
+        assert any(n.startswith(stage) for n in names), (stage, names)
+    assert all(t["state"]["type"] == "COMPLETED" for t in tasks)
+    logs = client.post(
+        "/logs/filter", json={"logs": {"flow_run_id": {"any_": [run["id"]]}}}
+    ).raise_for_status()
+    messages = [entry["message"] for entry in logs.json()]
+    assert any("feeds 4 (1 failed)" in m for m in messages), messages[-20:]
+    artifacts = client.post(
+        "/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [run["id"]]}}}
+    ).raise_for_status()
+    by_key = {a["key"]: a for a in artifacts.json()}
+    assert {"ingest-summary", "ingest-alerts"} <= set(by_key)
+    assert "Tokayev" in by_key["ingest-summary"]["data"] or "CSTO" in json.dumps(
+        by_key["ingest-alerts"]["data"]
+    )
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    bodies: list[str] = []
+    lock = threading.Lock()
+
+    def do_POST(self) -> None:  # noqa: N802 - the stdlib's naming
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with type(self).lock:
+            type(self).bodies.append(body.decode("utf-8", "replace"))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.postgres
+def test_three_runs_at_once_on_postgres_alert_each_story_exactly_once(
+    server: tuple[str, Path], site: Path, postgres_url: str
+) -> None:
+    from newswatch import ingest
+    from newswatch.adapters.store import Store
+    from newswatch.settings import load_settings
+
+    api, home = server
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), type("R", (_Receiver,), {"bodies": []}))
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        hook = f"json://127.0.0.1:{receiver.server_address[1]}/hook"
+        (site / "notify.yaml").write_text(yaml.safe_dump({"urls": [hook]}))
+        profile = site / "profile.yaml"
+        ingest.learn(load_settings(profile_file=profile, seeds_dir=REPO / "seeds"))
+        args = [
+            *(sys.executable, "-m", "newswatch", "run", "--json"),
+            *("--feeds", str(site / "feeds.yaml"), "--notify", str(site / "notify.yaml")),
+            *("--profile", str(profile), "--db", postgres_url),
+        ]
+        runs = [
+            subprocess.Popen(
+                args, env=_env(home, api), cwd=site, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+            for _ in range(3)
+        ]
+        outputs = [r.communicate(timeout=600) for r in runs]
+        for r, (_, stderr) in zip(runs, outputs, strict=True):
+            assert r.returncode == 0, stderr.decode()[-3000:]
+        summaries = [json.loads(stdout) for stdout, _ in outputs]
+        bodies = list(receiver.RequestHandlerClass.bodies)  # type: ignore[attr-defined]
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
+
+    with Store.open(postgres_url) as store:
+        alerts = store.recent_alerts(limit=1000)
+        assert store.unfinished_entries() == []  # no entry lost
+        assert store.count("articles") == store.count("entries") == 11
+    titles = [alert.title for alert, _ in alerts]
+    assert len(titles) >= 4 and len(set(titles)) == len(titles)
+    # every run saw the feeds; together they decided each entry once and alerted each story once
+    assert sum(s["counts"]["new_entries"] for s in summaries) == 11
+    assert sum(s["counts"]["alerts"] for s in summaries) == len(alerts)
+    messages = [json.loads(b)["message"] for b in bodies]
+    for title in titles:
+        assert sum(title in m for m in messages) == 1, (title, len(messages))
+    assert all(d["state"] == "sent" for _, dels in alerts for d in dels)
