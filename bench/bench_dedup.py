@@ -102,6 +102,7 @@ def main() -> None:
         t0 = time.perf_counter()
         dups = sum(dedup.decide(f"n{k}", fp, index).is_duplicate for k, fp in enumerate(new_prints))
         store_secs = time.perf_counter() - t0
+        index.close()
 
         tracemalloc.start()
         memory = dedup.MemoryIndex()

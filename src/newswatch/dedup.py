@@ -36,6 +36,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -187,6 +188,7 @@ def story_terms(
 _NO_WORDFREQ = {"zh", "ja", "ko"}
 
 
+@lru_cache(maxsize=262_144)
 def _zipf(word: str, lang: str) -> float:
     """Background frequency of a word (Zipf scale), in its language and in English."""
     own = 0.0 if lang in _NO_WORDFREQ else zipf_frequency(word, lang)

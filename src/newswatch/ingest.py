@@ -297,10 +297,13 @@ def decide_articles(
     outcomes: list[ArticleOutcome] = []
     alerts: list[Alert] = []
     target_pairs = [(t.key, t.display) for t in targets]
-    with open_store(settings) as store, store.decision_lock():
-        index = store.dedup_index(
+    with (
+        open_store(settings) as store,
+        store.decision_lock(),
+        store.dedup_index(
             now=now, dedup_days=settings.dedup_window_days, story_days=settings.story_window_days
-        )
+        ) as index,
+    ):
         for article in articles:
             match = matcher.score(article.title, article.text, lang=article.lang)
             fp = dedup.fingerprint(

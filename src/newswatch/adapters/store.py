@@ -586,9 +586,32 @@ class StoreIndex:
         self.store = store
         self.since = since
         self.story_since = story_since
+        self._conn: Connection | None = None
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        # One connection for the index's life (a checkout per lookup cost more than the
+        # lookup); each read ends its transaction, so the next sees what was just recorded.
+        if self._conn is None or self._conn.closed:
+            self._conn = self.store.engine.connect()
+        try:
+            yield self._conn
+        finally:
+            self._conn.rollback()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> StoreIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _first(self, column: Any, value: str) -> str | None:
-        with self.store.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(
                 select(t.articles.c.article_id)
                 .where(column == value, t.articles.c.created >= self.since)
@@ -604,7 +627,7 @@ class StoreIndex:
         return self._first(t.articles.c.text_hash, text_hash)
 
     def near_candidates(self, bands: Sequence[int]) -> Iterator[Candidate]:
-        with self.store.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 select(t.articles.c.article_id, t.articles.c.minhash, t.articles.c.shingles)
                 .where(
@@ -621,7 +644,7 @@ class StoreIndex:
             yield Candidate(r.article_id, _unpack(r.minhash), r.shingles)
 
     def recent_stories(self) -> Iterator[tuple[str, frozenset[str]]]:
-        with self.store.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 select(t.stories.c.story_id, t.stories.c.terms)
                 .where(t.stories.c.updated >= self.story_since)
