@@ -126,15 +126,23 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
         if f["status"] == "error":
             con.print(f"  [red]feed failed[/] {f['name']}: {f['error']}", highlight=False)
     for a in summary["alerts"]:
+        also = [
+            x.get("source") or "?"
+            for x in summary["articles"]
+            if x["story"] == a["story"] and x["id"] != a["article_id"]
+        ]
         con.print(
             f"  [green]ALERT[/] {a['title']}  score {a['score']:.2f} (threshold {a['threshold']:.2f})\n"
-            f"        matched: {', '.join(a['reasons'][:8])}\n        {a['url'] or ''}",
+            f"        matched: {', '.join(a['reasons'][:8])}\n        {a['url'] or ''}"
+            + (f"\n        also reported by: {', '.join(dict.fromkeys(also))}" if also else ""),
             highlight=False,
         )
     for a in summary["articles"]:
         if a["duplicate_of"]:
+            of = a.get("duplicate_of_title") or a["duplicate_of"]
             con.print(
-                f"  [yellow]duplicate[/] {a['title']} ({a['duplicate_kind']} of {a['duplicate_of']})",
+                f"  [yellow]duplicate[/] {a['title']} from {a.get('source') or '?'}: "
+                f"{a['duplicate_kind']} copy of '{of}', not alerted again",
                 highlight=False,
             )
         elif a["match"] and not a["alert"]:

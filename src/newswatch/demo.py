@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 from rich.console import Console
 
+from newswatch.errors import ConfigError
 from newswatch.settings import load_settings
 
 
@@ -51,7 +52,14 @@ def load_items(seeds_dir: Path) -> tuple[list[dict[str, str]], list[DemoItem]]:
     items: list[DemoItem] = []
     for raw in spec["items"]:
         if "seed" in raw:
-            text = (seeds_dir / raw["seed"]).read_text(encoding="utf-8").strip()
+            try:
+                text = (seeds_dir / raw["seed"]).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(
+                    f"the demo serves the shipped seed articles, and {raw['seed']} is not in "
+                    f"{seeds_dir.resolve()}: run it from the project folder, or set "
+                    "NEWSWATCH_SEEDS_DIR to the project's seeds/"
+                ) from exc
             title = raw["title"]
         elif "article" in raw:
             lines = (

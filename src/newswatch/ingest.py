@@ -314,10 +314,14 @@ def decide_articles(
                 reasons=match.reasons,
             )
             decision = dedup.decide(article.article_id, fp, index)
+            original_title = None
             if decision.is_duplicate:
-                decision = replace(
-                    decision, story_id=store.story_of(decision.duplicate_of or "") or ""
+                story, original_title, _ = store.article_brief(decision.duplicate_of or "") or (
+                    None,
+                    None,
+                    None,
                 )
+                decision = replace(decision, story_id=story or "")
             alert = None
             if match.is_match and decision.new_story:
                 alert = make_alert(article, match, decision.story_id, now=now)
@@ -339,6 +343,8 @@ def decide_articles(
                     alerted=alert is not None,
                     reasons=tuple(r.label for r in match.reasons),
                     note=article.extraction_note,
+                    source=article.source,
+                    duplicate_of_title=original_title,
                 )
             )
     return outcomes, alerts

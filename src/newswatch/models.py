@@ -243,6 +243,8 @@ class ArticleOutcome:
     alerted: bool
     reasons: tuple[str, ...] = ()
     note: str | None = None
+    source: str = ""
+    duplicate_of_title: str | None = None
 
 
 @dataclass

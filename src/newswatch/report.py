@@ -52,6 +52,8 @@ def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
                 "match": a.is_match,
                 "duplicate_of": a.duplicate_of,
                 "duplicate_kind": a.duplicate_kind,
+                "duplicate_of_title": a.duplicate_of_title,
+                "source": a.source,
                 "story": a.story_id,
                 "alert": a.alerted,
                 "reasons": list(a.reasons),
@@ -105,11 +107,14 @@ def summary_markdown(summary: RunSummary) -> str:
         lines += [
             "## Suppressed duplicates",
             "",
-            "| article | duplicate of | kind |",
-            "|---|---|---|",
+            "| article | from | duplicate of | kind |",
+            "|---|---|---|---|",
         ]
         lines += [
-            f"| {_md(a['title'])} | {a['duplicate_of']} | {a['duplicate_kind']} |" for a in dups
+            f"| {_md(a['title'])} | {_md(a.get('source') or '')} "
+            f"| {_md(a.get('duplicate_of_title') or '')} ({a['duplicate_of']}) "
+            f"| {a['duplicate_kind']} |"
+            for a in dups
         ]
         lines.append("")
     bad = [x for x in d["deliveries"] if not x["ok"]]

@@ -307,3 +307,44 @@ def test_prune_drops_old_articles_and_keeps_stories_and_alerts(store: Store) -> 
     index = store.dedup_index(now=NOW, dedup_days=400, story_days=400)
     assert index.find_by_url("https://127.0.0.1/a/1") is None
     assert index.find_by_url("https://127.0.0.1/a/2") == "e2"
+
+
+def test_upgrading_an_older_store_keeps_its_data(db_url: str) -> None:
+    # A store made by an earlier release (schema 0001) with rows in it, then opened by this one.
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, insert
+
+    from newswatch.adapters import schema as t
+
+    engine = create_engine(db_url)
+    cfg = Config()
+    cfg.set_main_option(
+        "script_location", str(resources.files("newswatch.adapters") / "migrations")
+    )
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(insert(t.article_bands), [{"band": b, "article_id": "old"} for b in (1, 2)])
+        conn.execute(
+            t.entries.insert().values(
+                entry_id="e-old",
+                feed_url="u",
+                state="new",
+                payload=entry_to_json_for_test(),
+                first_seen=NOW,
+            )
+        )
+    engine.dispose()
+    with Store.open(db_url) as store:
+        assert store.count("article_bands") == 2
+        leased = store.lease_entries("r", now=NOW, lease=timedelta(minutes=1))
+        assert [e.entry_id for e in leased] == ["e1"]
+
+
+def entry_to_json_for_test() -> str:
+    from newswatch.adapters.store import entry_to_json
+
+    return entry_to_json(entry(1))

@@ -30,6 +30,10 @@ def test_demo_runs_green_and_alerts_each_story_once(monkeypatch: pytest.MonkeyPa
     assert code == 0, text
     assert "demo OK" in text
     assert "ALERT" in text and "duplicate" in text
+    # the re-posted story alerted once, with the outlet that re-posted it listed
+    assert text.count("ALERT Kazakh President Tokayev asks CSTO") == 1
+    assert "also reported by: Regional Aggregator" in text
+    assert "near copy of 'Kazakh President Tokayev asks CSTO" in text
 
 
 class Hook(BaseHTTPRequestHandler):

@@ -93,6 +93,7 @@ article_bands = Table(
     metadata,
     Column("band", BigInteger, primary_key=True, autoincrement=False),
     Column("article_id", String(64), primary_key=True),
+    sqlite_with_rowid=False,  # 0003: stored once, clustered by band
 )
 
 stories = Table(

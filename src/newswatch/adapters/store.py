@@ -21,7 +21,17 @@ from typing import Any
 import numpy as np
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, insert, select, text, update
+from sqlalchemy import (
+    Engine,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
@@ -413,6 +423,16 @@ class Store:
                 [{"band": b, "article_id": article.article_id} for b in fp.bands],
             )
 
+    def article_brief(self, article_id: str) -> tuple[str | None, str, str] | None:
+        """(story_id, title, source) of a recorded article, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.articles.c.story_id, t.articles.c.title, t.articles.c.source).where(
+                    t.articles.c.article_id == article_id
+                )
+            ).first()
+        return (row.story_id, row.title, row.source) if row else None
+
     def story_of(self, article_id: str) -> str | None:
         with self.engine.connect() as conn:
             row = conn.execute(
@@ -580,13 +600,43 @@ class Store:
 
 
 class StoreIndex:
-    """The DedupIndex over the store, limited to the dedup and story windows."""
+    """The DedupIndex over the store, limited to the dedup and story windows.
+
+    Its statements are built once (a decision runs four lookups, and building a
+    statement cost about as much as running it), and it reads through one connection.
+    """
 
     def __init__(self, store: Store, *, since: datetime, story_since: datetime) -> None:
         self.store = store
         self.since = since
         self.story_since = story_since
         self._conn: Connection | None = None
+        a = t.articles.c
+        first = (
+            select(a.article_id)
+            .where(a.created >= bindparam("since"))
+            .order_by(a.created, a.article_id)
+            .limit(1)
+        )
+        self._by_url = first.where(a.canonical_url == bindparam("value"))
+        self._by_hash = first.where(a.text_hash == bindparam("value"))
+        self._near = (
+            select(a.article_id, a.minhash, a.shingles)
+            .where(
+                a.article_id.in_(
+                    select(t.article_bands.c.article_id).where(
+                        t.article_bands.c.band.in_(bindparam("bands", expanding=True))
+                    )
+                ),
+                a.created >= bindparam("since"),
+            )
+            .order_by(a.created, a.article_id)
+        )
+        self._stories = (
+            select(t.stories.c.story_id, t.stories.c.terms)
+            .where(t.stories.c.updated >= bindparam("since"))
+            .order_by(t.stories.c.created, t.stories.c.story_id)
+        )
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -610,46 +660,25 @@ class StoreIndex:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _first(self, column: Any, value: str) -> str | None:
+    def find_by_url(self, canonical_url: str) -> str | None:
         with self._read() as conn:
-            row = conn.execute(
-                select(t.articles.c.article_id)
-                .where(column == value, t.articles.c.created >= self.since)
-                .order_by(t.articles.c.created, t.articles.c.article_id)
-                .limit(1)
-            ).first()
+            row = conn.execute(self._by_url, {"value": canonical_url, "since": self.since}).first()
         return row.article_id if row else None
 
-    def find_by_url(self, canonical_url: str) -> str | None:
-        return self._first(t.articles.c.canonical_url, canonical_url)
-
     def find_by_text_hash(self, text_hash: str) -> str | None:
-        return self._first(t.articles.c.text_hash, text_hash)
+        with self._read() as conn:
+            row = conn.execute(self._by_hash, {"value": text_hash, "since": self.since}).first()
+        return row.article_id if row else None
 
     def near_candidates(self, bands: Sequence[int]) -> Iterator[Candidate]:
         with self._read() as conn:
-            rows = conn.execute(
-                select(t.articles.c.article_id, t.articles.c.minhash, t.articles.c.shingles)
-                .where(
-                    t.articles.c.article_id.in_(
-                        select(t.article_bands.c.article_id).where(
-                            t.article_bands.c.band.in_(list(bands))
-                        )
-                    ),
-                    t.articles.c.created >= self.since,
-                )
-                .order_by(t.articles.c.created, t.articles.c.article_id)
-            ).all()
+            rows = conn.execute(self._near, {"bands": list(bands), "since": self.since}).all()
         for r in rows:
             yield Candidate(r.article_id, _unpack(r.minhash), r.shingles)
 
     def recent_stories(self) -> Iterator[tuple[str, frozenset[str]]]:
         with self._read() as conn:
-            rows = conn.execute(
-                select(t.stories.c.story_id, t.stories.c.terms)
-                .where(t.stories.c.updated >= self.story_since)
-                .order_by(t.stories.c.created, t.stories.c.story_id)
-            ).all()
+            rows = conn.execute(self._stories, {"since": self.story_since}).all()
         for r in rows:
             yield r.story_id, frozenset(json.loads(r.terms))
 
