@@ -276,8 +276,9 @@ class MemoryIndex:
             self._urls.setdefault(fp.canonical_url, article_id)
         if fp.shingles > 0:
             self._hashes.setdefault(fp.text_hash, article_id)
-            for band in fp.bands:
-                self._bands.setdefault(band, []).append(article_id)
+            if not decision.is_duplicate:  # as the store: copies are found through originals
+                for band in fp.bands:
+                    self._bands.setdefault(band, []).append(article_id)
         self._prints[article_id] = fp
         if on_topic and not decision.is_duplicate:
             self._stories.setdefault(decision.story_id, set()).update(fp.story_terms)

@@ -348,3 +348,40 @@ def entry_to_json_for_test() -> str:
     from newswatch.adapters.store import entry_to_json
 
     return entry_to_json(entry(1))
+
+
+def test_the_store_decides_as_backtests_memory_index_on_real_articles(db_url: str) -> None:
+    # `backtest` (MemoryIndex) is how users tune and how quality is measured: a real run
+    # (StoreIndex + record_article) must decide the same on the same articles in the same order.
+    import json as _json
+    from pathlib import Path
+
+    from newswatch.urls import canonical_url
+
+    corpus = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "relevance"
+    rows = [_json.loads(line) for line in (corpus / "dev.jsonl").read_text().splitlines()]
+    memory = dedup.MemoryIndex()
+    store_decisions, memory_decisions = [], []
+    with Store.open(db_url) as store:
+        for n, row in enumerate(rows):
+            on_topic = row["label"] == "positive"
+            a = article(n, text=row["text"])
+            a = Article(**{**a.__dict__, "title": row["title"], "url": row.get("url")})
+            fp = dedup.fingerprint(
+                a.text,
+                canonical_url=canonical_url(row["url"]) if row.get("url") else None,
+                title=a.title,
+                lang=row.get("lang"),
+            )
+            mem = dedup.decide(a.article_id, fp, memory)
+            memory.add(a.article_id, fp, mem, on_topic=on_topic)
+            store.claim_entries([entry(n)], now=NOW)
+            with store.dedup_index(now=NOW, dedup_days=30, story_days=3) as index:
+                got = dedup.decide(a.article_id, fp, index)
+            match = Match(score=1.0 if on_topic else 0.0, threshold=0.5)
+            store.record_article(a, fp, match, got, alert=None, targets=[], now=NOW)
+            store_decisions.append((got.duplicate_of, got.kind, got.story_id))
+            memory_decisions.append((mem.duplicate_of, mem.kind, mem.story_id))
+    assert store_decisions == memory_decisions
+    assert sum(1 for d in store_decisions if d[0]) >= 1  # the corpus has duplicates
+    assert len({d[2] for d in store_decisions if not d[0]}) < len(rows)  # and shared stories

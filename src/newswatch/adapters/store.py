@@ -351,10 +351,22 @@ class Store:
                         )
                     )
                 elif match.is_match and decision.story_id:
+                    # A story's terms grow with the articles that join it (as in `backtest`'s
+                    # MemoryIndex), so a later write-up can join through any of them.
+                    row = conn.execute(
+                        select(t.stories.c.terms).where(t.stories.c.story_id == decision.story_id)
+                    ).first()
+                    terms = set(json.loads(row.terms)) if row else set()
+                    if not decision.is_duplicate:
+                        terms.update(fp.story_terms)
                     conn.execute(
                         update(t.stories)
                         .where(t.stories.c.story_id == decision.story_id)
-                        .values(article_count=t.stories.c.article_count + 1, updated=now)
+                        .values(
+                            article_count=t.stories.c.article_count + 1,
+                            updated=now,
+                            terms=json.dumps(sorted(terms)),
+                        )
                     )
                 if alert is not None:
                     conn.execute(
