@@ -11,8 +11,9 @@ How the score is made:
 - A term that fires adds its weight, more when it recurs (x(1 + log2(hits)/2), at most
   twice the weight) and half again when it is in the title.
 - Names tell which story, event words tell what happened: event words count at most
-  1.5 times the names' sum, and an article with only entities or only keywords counts
-  half. Fewer than three distinct terms count a third or two thirds (a term weighing
+  1.5 times the names' sum and names at most 3 times the event words' sum; an article
+  with only keywords counts half, one with only names a quarter (a mention, not a
+  report: Tokayev at a summit). Fewer than three distinct terms count a third or two thirds (a term weighing
   under 0.3 counts as that share of one): a lone mention (a sports result from Almaty,
   Kazakhstan in a trade figure) stays low.
 - Long texts gather hits by length alone, so the sum is divided by
@@ -38,6 +39,8 @@ WORD_ENDING = 3
 TITLE_BONUS = 1.5
 ONE_SIDED = 0.5
 EVENT_CAP = 1.5
+NAME_CAP = 3.0
+ENTITY_ONLY = 0.1
 BREADTH = 3
 BREADTH_WEIGHT = 0.3
 LENGTH_PIVOT = 250
@@ -185,9 +188,14 @@ class Matcher:
                     snippet=_snippet(full, s, e),
                 )
             )
-        # event words count at most as much as the names that say which story it is
-        total = entity_sum + min(event_sum, EVENT_CAP * entity_sum)
-        if entity_sum == 0 or event_sum == 0:
+        # Each side vouches for the other only so far: event words count at most 1.5 times
+        # the names that say which story it is, and names at most 3 times the event words
+        # that say what happened. Names alone are a mention, not a report.
+        if event_sum > 0:
+            total = min(entity_sum, NAME_CAP * event_sum) + min(event_sum, EVENT_CAP * entity_sum)
+        else:
+            total = entity_sum * ENTITY_ONLY
+        if entity_sum == 0:
             total *= ONE_SIDED
         # breadth: distinct terms, each counted in full only from BREADTH_WEIGHT up, so a
         # name plus an everyday word ("rise") is still a lone mention

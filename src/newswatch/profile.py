@@ -51,6 +51,7 @@ from babel import Locale
 from wordfreq import zipf_frequency
 
 from newswatch.errors import ConfigError
+from newswatch.lexicon import concept_ids, translate
 from newswatch.models import Profile, ProfileTerm
 from newswatch.text import (
     WORD,
@@ -470,8 +471,54 @@ def _calendar_keys() -> set[str]:
     return _CALENDAR
 
 
+def _pool(groups: list[_Cand]) -> dict[int, set[int]]:
+    """Seeds that speak of each group's thing, pooled across case and language.
+
+    1. A single word capitalised in one seed (a headline's "Peacekeeping") and written in
+       lower case in another is a common word: the capitalised group joins the keyword.
+    2. Keywords that are forms of one lexicon concept (peacekeeping, taikdarių) count the
+       seeds of all of them: the story is told in several languages.
+    Returns id(group) -> pooled seeds.
+    """
+    keywords = {g.key: g for g in groups if g.kind == "keyword"}
+    for g in groups:
+        if g.kind == "entity" and " " not in g.key and not g.expansions and g.key in keywords:
+            home = keywords[g.key]
+            home.forms.update(g.forms)
+            home.seeds |= g.seeds
+            home.langs |= g.langs
+            home.count += g.count
+            g.count = 0
+    by_concept: dict[int, set[int]] = defaultdict(set)
+    concepts_of: dict[int, set[int]] = {}
+    for g in groups:
+        if g.kind != "keyword" or g.count == 0:
+            continue
+        found = concept_ids("event", _group_keys(g))
+        concepts_of[id(g)] = found
+        for c in found:
+            by_concept[c] |= g.seeds
+    pooled: dict[int, set[int]] = {}
+    for g in groups:
+        seeds = set(g.seeds)
+        for c in concepts_of.get(id(g), ()):
+            seeds |= by_concept[c]
+        pooled[id(g)] = seeds
+    return pooled
+
+
+def _group_keys(g: _Cand) -> set[str]:
+    keys = {g.key}
+    for form in g.forms:
+        keys.add(" ".join(raw_key(w) for w in WORD.findall(form)))
+        keys |= {" ".join(word_key(w, lang) for w in WORD.findall(form)) for lang in g.langs}
+    return keys
+
+
 def _select(groups: list[_Cand], n_seeds: int) -> list[ProfileTerm]:
     min_df = 2 if n_seeds >= 3 else 1
+    pooled = _pool(groups)
+    groups = [g for g in groups if g.count > 0]
     terms: list[ProfileTerm] = []
     calendar = _calendar_keys()
     lower_counts: Counter[str] = Counter()
@@ -480,7 +527,7 @@ def _select(groups: list[_Cand], n_seeds: int) -> list[ProfileTerm]:
             for form, n in g.forms.items():
                 lower_counts[raw_key(form)] += n
     for g in groups:
-        df = len(g.seeds)
+        df = len(pooled.get(id(g), g.seeds))
         if df < min_df or (n_seeds < 3 and g.count < 2):
             continue
         if g.kind == "entity" and " " not in g.key:
@@ -587,7 +634,8 @@ def _prepare(seeds: Sequence[SeedDoc]) -> tuple[list[tuple[str, str]], set[str]]
 
 
 def _terms_from(docs: list[tuple[str, str]], outlets: set[str]) -> list[ProfileTerm]:
-    return _select(_merge(_candidates(docs, outlets)), len(docs))
+    terms = _select(_merge(_candidates(docs, outlets)), len(docs))
+    return translate(terms, tuple(sorted({lang for _, lang in docs})))
 
 
 def learn_profile(

@@ -104,3 +104,35 @@ def test_learning_works_for_another_topic_and_language() -> None:
     labels = {t.label.casefold() for t in profile.terms}
     assert "gdl" in labels
     assert any("streik" in label for label in labels)
+
+
+def test_the_lexicon_translates_learned_words_and_never_adds_its_own() -> None:
+    from newswatch.lexicon import translate
+    from newswatch.models import ProfileTerm
+
+    terms = [
+        ProfileTerm("rioter", "rioters", "keyword", 0.28, ("rioters",), "seeds"),
+        ProfileTerm("riot", "riot", "keyword", 0.20, ("riot",), "seeds"),
+        ProfileTerm("csto", "CSTO", "entity", 1.1, ("CSTO",), "seeds"),
+        ProfileTerm("zhanaozen", "Zhanaozen", "entity", 0.9, ("Zhanaozen",), "seeds"),
+    ]
+    out = {t.label: t for t in translate(terms, ("en",))}
+    # two learned forms of one concept become one term (one word is not counted twice)
+    assert set(out) == {"rioters", "CSTO", "Zhanaozen"}
+    assert "riot" in out["rioters"].aliases
+    # the concept's forms in other languages, as lemmas, keep the learned weight
+    assert {"погром", "暴乱"} <= set(out["rioters"].aliases)
+    assert out["rioters"].weight == 0.28 and "bundled lexicon" in out["rioters"].why
+    assert {"ОДКБ", "集安组织", "KSSO"} <= set(out["CSTO"].aliases)
+    # a name the lexicon does not know is left as learned
+    assert out["Zhanaozen"] == terms[3]
+
+
+def test_a_translation_much_commoner_than_the_learned_word_is_left_out() -> None:
+    from newswatch.lexicon import translate
+    from newswatch.models import ProfileTerm
+
+    # "looter" is rare; the riot concept's Russian "толпа" (crowd) is an everyday word
+    (term,) = translate([ProfileTerm("loter", "looters", "keyword", 0.3, ("looters",))], ("en",))
+    assert "мародёр" in term.aliases or "мародер" in term.aliases
+    assert "толпа" not in term.aliases

@@ -1,0 +1,159 @@
+"""Bundled cross-language word lists that let a profile learned in one language match others.
+
+Seeds are usually in one or two languages; the story is reported in many. Names cross
+languages by transliteration and CLDR (see `profile`), but event words do not: протесты
+is not "protests" in any spelling. `data/lexicon/` holds, for common news-event concepts
+and for international organisations, their forms in several languages (written for
+newswatch; see the files' headers).
+
+The lexicon only *translates*: a term learned from the seeds that is one of a concept's
+forms gets the concept's other forms as aliases, keeping its learned weight. A form much
+more common in its language than the learned word is in its own (by wordfreq) is left
+out, so a rare word never borrows the weight of an everyday one. Nothing in the lexicon
+enters a profile unless the seeds brought it. Pure: reads only the bundled files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+from wordfreq import zipf_frequency
+
+from newswatch.models import ProfileTerm
+from newswatch.text import WORD, is_unspaced, lemma, raw_key, word_key
+
+# A form may be at most this much more common (Zipf) than the learned word it translates.
+MAX_COMMONER = 0.8
+# wordfreq needs tokenisers newswatch does not install for these: no frequency filter.
+_NO_FREQ = {"zh", "ja", "ko"}
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    kind: str  # "event" (keywords and phrases) or "organisation" (entities)
+    forms: tuple[tuple[str, str], ...]  # (language, form)
+
+
+@lru_cache(maxsize=1)
+def concepts() -> tuple[Concept, ...]:
+    folder = resources.files("newswatch.data") / "lexicon"
+    events = yaml.safe_load((folder / "events.yaml").read_text(encoding="utf-8"))
+    orgs = yaml.safe_load((folder / "organisations.yaml").read_text(encoding="utf-8"))
+    out: list[Concept] = []
+    for name, by_lang in events["concepts"].items():
+        forms = tuple((lang, str(f)) for lang, fs in by_lang.items() for f in fs)
+        out.append(Concept(name, "event", forms))
+    for entry in orgs["organisations"]:
+        by_lang = {k: v for part in entry for k, v in part.items()}
+        forms = tuple((lang, str(f)) for lang, fs in by_lang.items() for f in fs)
+        out.append(Concept(str(by_lang["en"][0]), "organisation", forms))
+    return tuple(out)
+
+
+def _event_key(form: str, lang: str) -> str:
+    return " ".join(word_key(w, lang) for w in WORD.findall(form))
+
+
+def _name_key(form: str) -> str:
+    return " ".join(raw_key(w) for w in WORD.findall(form))
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[tuple[str, str], tuple[int, ...]]:
+    """(kind, key) -> concepts having a form with that match key."""
+    table: dict[tuple[str, str], set[int]] = {}
+    for i, c in enumerate(concepts()):
+        for lang, form in c.forms:
+            if is_unspaced(form):
+                continue
+            if c.kind == "event":
+                keys = {_event_key(form, lang), _name_key(form)}
+            else:
+                keys = {_name_key(form)}
+            for k in keys:
+                if k:
+                    table.setdefault((c.kind, k), set()).add(i)
+    return {k: tuple(sorted(v)) for k, v in table.items()}
+
+
+def concept_ids(kind: str, keys: set[str]) -> set[int]:
+    """The concepts (of `kind`: "event" or "organisation") having a form with one of `keys`."""
+    index = _index()
+    return {i for k in keys for i in index.get((kind, k), ())}
+
+
+def _zipf(form: str, lang: str) -> float:
+    parts = WORD.findall(form)
+    if not parts or lang in _NO_FREQ or is_unspaced(form):
+        return 0.0
+    # a phrase is as common as its rarest word
+    return min(zipf_frequency(p, lang) for p in parts)
+
+
+def _alias(form: str, lang: str, kind: str) -> str:
+    """The form as matching needs it: event words as lemmas (articles are lemmatised)."""
+    if kind != "event" or is_unspaced(form):
+        return form
+    return " ".join(lemma(w.casefold(), lang) for w in WORD.findall(form))
+
+
+def translate(terms: list[ProfileTerm], languages: tuple[str, ...]) -> list[ProfileTerm]:
+    """Widen learned terms with the lexicon's forms in other languages (see the module).
+
+    When two learned terms are forms of one concept (protests, protesters), the lighter
+    joins the heavier as aliases, so one word of an article is not counted twice.
+    """
+    index = _index()
+    table = concepts()
+    owner: dict[int, int] = {}  # concept -> position of the heaviest term holding it
+    found: dict[int, list[int]] = {}
+    for pos, term in enumerate(terms):
+        kind = "organisation" if term.kind == "entity" else "event"
+        keys = {term.key, _name_key(term.label)}
+        keys |= {_event_key(term.label, lang) for lang in languages if kind == "event"}
+        keys |= {_name_key(a) for a in term.aliases}
+        hits = sorted({i for k in keys for i in index.get((kind, k), ())})
+        if hits:
+            found[pos] = hits
+            for i in hits:
+                if i not in owner or terms[owner[i]].weight < term.weight:
+                    owner[i] = pos
+    merged_away: set[int] = set()
+    extra: dict[int, set[str]] = {}
+    why: dict[int, set[str]] = {}
+    for pos, hits in found.items():
+        term = terms[pos]
+        home = owner[hits[0]]
+        if home != pos and terms[pos].kind == terms[home].kind and not term.pinned:
+            merged_away.add(pos)
+            extra.setdefault(home, set()).update((term.label, *term.aliases))
+            continue
+        own = max(
+            (_zipf(form, lang) for form in (term.label, *term.aliases) for lang in languages),
+            default=0.0,
+        )
+        for i in hits:
+            c = table[i]
+            why.setdefault(pos, set()).add(c.name)
+            for lang, form in c.forms:
+                if c.kind == "event" and _zipf(form, lang) > own + MAX_COMMONER:
+                    continue
+                extra.setdefault(pos, set()).add(_alias(form, lang, c.kind))
+    out: list[ProfileTerm] = []
+    for pos, term in enumerate(terms):
+        if pos in merged_away:
+            continue
+        add = extra.get(pos, set()) - set(term.aliases) - {term.label}
+        if add:
+            names = ", ".join(sorted(why.get(pos, set()))) or "a related term"
+            term = replace(
+                term,
+                aliases=tuple(sorted(set(term.aliases) | add)),
+                why=f"{term.why}; forms in other languages from the bundled lexicon ({names})",
+            )
+        out.append(term)
+    return out
