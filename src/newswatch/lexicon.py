@@ -25,6 +25,8 @@ from wordfreq import zipf_frequency
 from newswatch.models import ProfileTerm
 from newswatch.text import WORD, is_unspaced, lemma, raw_key, word_key
 
+# The languages the lexicon's forms are written in.
+LANGUAGES = ("en", "ru", "uk", "zh", "de", "fr", "es", "lt", "pl")
 # A form may be at most this much more common (Zipf) than the learned word it translates.
 MAX_COMMONER = 0.8
 # wordfreq needs tokenisers newswatch does not install for these: no frequency filter.

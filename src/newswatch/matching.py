@@ -28,9 +28,11 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass
+from itertools import accumulate
 
 import ahocorasick
 
+from newswatch.lexicon import LANGUAGES as LEXICON_LANGUAGES
 from newswatch.models import Match, Profile, ProfileTerm, Reason
 from newswatch.text import WORD, detect_language, is_unspaced, raw_key, word_key
 
@@ -50,18 +52,12 @@ LENGTH_PIVOT = 250
 class _Stream:
     text: str
     starts: list[int]  # offset in `text` of each token
-    spans: list[tuple[int, int]]  # offset of each token in the article
 
 
-def _stream(keys: list[str], spans: list[tuple[int, int]]) -> _Stream:
-    starts = []
-    pos = 0
-    parts = []
-    for k in keys:
-        starts.append(pos + 1)
-        parts.append(" " + k)
-        pos += len(k) + 1
-    return _Stream("".join(parts) + " ", starts, spans)
+def _stream(keys: list[str]) -> _Stream:
+    # " k0 k1 k2 ": token i starts after the space that precedes it
+    starts = list(accumulate((len(k) + 1 for k in keys[:-1]), initial=1)) if keys else []
+    return _Stream(" " + " ".join(keys) + " ", starts)
 
 
 class Matcher:
@@ -70,6 +66,10 @@ class Matcher:
     def __init__(self, profile: Profile) -> None:
         self.profile = profile
         self.terms: list[ProfileTerm] = list(profile.terms)
+        # Lemmas matter only where keyword forms can be: the seeds' languages and the
+        # lexicon's. Other languages are matched on names alone, and skip loading a
+        # lemma dictionary (about 1.5 s each, once per process).
+        self._lemma_langs = set(profile.languages) | set(LEXICON_LANGUAGES)
         self._names = ahocorasick.Automaton()
         self._words = ahocorasick.Automaton()
         self._unspaced = ahocorasick.Automaton()
@@ -108,33 +108,39 @@ class Matcher:
         full = f"{title}\n{text}" if title else text
         title_end = len(title)
         lang = lang or detect_language(full)
-        toks = [(m.group(0), m.start(), m.end()) for m in WORD.finditer(full)]
-        spans = [(s, e) for _, s, e in toks]
+        words = WORD.findall(full)
         hits: dict[int, list[tuple[int, int, str]]] = {}
-        if toks:
-            name_stream = _stream([raw_key(w) for w, _, _ in toks], spans)
-            word_stream = _stream([word_key(w, lang) for w, _, _ in toks], spans)
-            self._find(self._names, name_stream, ENTITY_ENDING, hits, full)
-            self._find(self._words, word_stream, WORD_ENDING, hits, full)
+        if words:
+            lemma_lang = lang if lang in self._lemma_langs else None
+            found: list[tuple[int, int, int]] = []  # (term, first token, last token)
+            self._find(self._names, _stream(list(map(raw_key, words))), ENTITY_ENDING, found)
+            keys = [word_key(w, lemma_lang) for w in words]
+            self._find(self._words, _stream(keys), WORD_ENDING, found)
+            if found:
+                # token offsets in the article, only for articles where something fired
+                spans = [m.span() for m in WORD.finditer(full)]
+                for idx, first, last in found:
+                    s, e = spans[first][0], spans[last][1]
+                    hits.setdefault(idx, []).append((s, e, full[s:e]))
         if len(self._unspaced) and is_unspaced(full):
             folded = full.casefold()
             for end, (pattern, idxs) in self._unspaced.iter(folded):
                 start = end - len(pattern) + 1
                 for idx in idxs:
                     hits.setdefault(idx, []).append((start, end + 1, full[start : end + 1]))
-        return self._combine(hits, full, title_end, len(toks), lang)
+        return self._combine(hits, full, title_end, len(words), lang)
 
     @staticmethod
     def _find(
         automaton: ahocorasick.Automaton,
         stream: _Stream,
         ending: int,
-        hits: dict[int, list[tuple[int, int, str]]],
-        full: str,
+        found: list[tuple[int, int, int]],
     ) -> None:
         if not len(automaton):
             return
         seen: set[tuple[int, int]] = set()
+        n_tokens = len(stream.starts)
         for end, (pattern, idxs) in automaton.iter(stream.text):
             start_in_stream = end - len(pattern) + 2
             nxt = stream.text.find(" ", end + 1)
@@ -143,14 +149,13 @@ class Matcher:
                 continue
             first = bisect.bisect_left(stream.starts, start_in_stream)
             last = bisect.bisect_right(stream.starts, end) - 1
-            if first >= len(stream.spans) or last < first:
+            if first >= n_tokens or last < first:
                 continue
-            s, e = stream.spans[first][0], stream.spans[last][1]
             for idx in idxs:
                 if (idx, first) in seen:
                     continue
                 seen.add((idx, first))
-                hits.setdefault(idx, []).append((s, e, full[s:e]))
+                found.append((idx, first, last))
 
     def _combine(
         self,

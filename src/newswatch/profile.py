@@ -69,6 +69,7 @@ MAX_PHRASES = 30
 MAX_ZIPF = 5.0
 RARITY_PIVOT = 5.5  # Zipf frequency at which a word says nothing about a topic
 ENTITY_BOOST = 1.5
+LOO_FOLDS = 10
 ALIAS_LOCALES = (
     "en",
     "ru",
@@ -349,21 +350,24 @@ def _merge(cands: dict[tuple[str, str], _Cand]) -> list[_Cand]:
         by_kind[c.kind].append(c)
     for kind, items in by_kind.items():
         merged: list[_Cand] = []
+        # Two keys can only join when they share their first 4 letters (see _same_stem):
+        # compare within those buckets, in the order groups were made.
+        buckets: dict[str, list[_Cand]] = defaultdict(list)
         for c in items:
-            home = next((g for g in merged if _joins(g, c)), None)
+            home = next((g for g in buckets.get(c.key[:4], ()) if _joins(g, c)), None)
             if home is None:
-                merged.append(
-                    _Cand(
-                        kind,
-                        c.key,
-                        Counter(c.forms),
-                        set(c.seeds),
-                        set(c.langs),
-                        c.count,
-                        set(c.expansions),
-                        c.in_runs,
-                    )
+                group = _Cand(
+                    kind,
+                    c.key,
+                    Counter(c.forms),
+                    set(c.seeds),
+                    set(c.langs),
+                    c.count,
+                    set(c.expansions),
+                    c.in_runs,
                 )
+                merged.append(group)
+                buckets[c.key[:4]].append(group)
             else:
                 home.forms.update(c.forms)
                 home.seeds |= c.seeds
@@ -708,8 +712,12 @@ def _calibrate(
 
     positives: list[float] = []
     if len(docs) >= 3:
-        for i, (text, lang) in enumerate(docs):
-            rest = docs[:i] + docs[i + 1 :]
+        # leave-one-out; with more than LOO_FOLDS seeds, held out in LOO_FOLDS folds
+        # (seed i in fold i mod LOO_FOLDS), so learning stays linear in the seeds
+        folds = min(len(docs), LOO_FOLDS)
+        for f in range(folds):
+            held = [d for i, d in enumerate(docs) if i % folds == f]
+            rest = [d for i, d in enumerate(docs) if i % folds != f]
             sub = Matcher(
                 replace(
                     profile,
@@ -717,9 +725,10 @@ def _calibrate(
                     threshold=0.0,
                 )
             )
-            lead = " ".join(sentences(text)[:3])
-            positives.append(sub.score("", text, lang=lang).score)
-            positives.append(sub.score("", lead, lang=lang).score)
+            for text, lang in held:
+                lead = " ".join(sentences(text)[:3])
+                positives.append(sub.score("", text, lang=lang).score)
+                positives.append(sub.score("", lead, lang=lang).score)
     full = Matcher(replace(profile, threshold=0.0))
     negatives = [full.score("", t).score for t in _background()]
     top_neg = max(negatives, default=0.0)

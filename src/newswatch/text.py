@@ -30,6 +30,8 @@ from anyascii import anyascii
 WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u0e00-\u0e7f\uac00-\ud7af]")
 _VOWELS = "aeiou"
+_GLIDE = re.compile(r"(?<=[aeiou])[yji](?=[aeiou])")
+_DOUBLE = re.compile(r"(.)\1+")
 _NO_LEMMAS: set[str] = set()
 
 
@@ -66,10 +68,10 @@ def spelling_key(folded: str) -> str:
         .replace("w", "v")
     )
     s = s.replace("zh", "j").replace("dzh", "j")
-    s = re.sub(r"(?<=[aeiou])[yji](?=[aeiou])", "", s)
+    s = _GLIDE.sub("", s)
     s = s.replace("y", "i")
     if len(s) > 4:
-        s = re.sub(r"(.)\1+", r"\1", s)
+        s = _DOUBLE.sub(r"\1", s)
     return s
 
 
@@ -92,6 +94,7 @@ def word_key(word: str, lang: str | None) -> str:
     return spelling_key(fold(lemma(lowered, lang)))
 
 
+@lru_cache(maxsize=400_000)
 def raw_key(word: str) -> str:
     """The match key of a word without lemmatising (for names, whose endings vary)."""
     return spelling_key(fold(word))
