@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -370,8 +371,11 @@ def deliver_alerts(
         return []
     targets = {t.key: t for t in notifier.targets()}
     outcomes: list[DeliveryOutcome] = []
+    sender = uuid.uuid4().hex
     with open_store(settings) as store:
-        due = store.due_deliveries(now=now)
+        due = store.claim_deliveries(
+            sender, now=now, lease=timedelta(seconds=settings.delivery_lease_seconds)
+        )
         by_target: dict[str, list[Alert]] = {}
         for alert, key, _display, _attempts in due:
             by_target.setdefault(key, []).append(alert)

@@ -104,6 +104,14 @@ class Settings(BaseSettings):
         ),
     )
 
+    delivery_lease_seconds: int = Field(
+        300,
+        gt=0,
+        description=(
+            "How long a run holds the deliveries it is sending; a run killed mid-send "
+            "leaves them to the next run after this."
+        ),
+    )
     max_delivery_attempts: int = Field(
         5, gt=0, description="Sends tried before an alert is marked failed."
     )

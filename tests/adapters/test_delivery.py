@@ -307,3 +307,133 @@ def test_alerts_retry_resends_only_what_did_not_arrive(
     assert len(ok.received) == 1 and len(bad.received) == 2  # only the target that missed it
     again = runner.invoke(app, ["alerts", "retry", "a-1", "--db", db, "--notify", str(notify)])
     assert again.exit_code == 1 and len(bad.received) == 2
+
+
+def _record_alerts(settings: Any, notifier: Notifier, ns: tuple[int, ...]) -> None:
+    with Store.open(settings.resolved_db_url()) as store:
+        for n in ns:
+            art = Article(
+                f"e{n}", "wire", f"https://news.example.org/story/{n}", None, f"t{n}",
+                f"text {n} " * 30, "Wire", "page",
+            )  # fmt: skip
+            store.record_article(
+                art,
+                dedup.fingerprint(art.text, canonical_url=None),
+                Match(2.5, 1.0, REASONS),
+                DedupDecision(None, None, f"s-{n}", True),
+                alert=alert(n),
+                targets=[(t.key, t.display) for t in notifier.targets()],
+                now=NOW,
+            )
+
+
+def test_concurrent_senders_claim_disjoint_deliveries(db_url: str) -> None:
+    notifier = Notifier.from_yaml(
+        yaml.safe_dump({"urls": ["json://127.0.0.1:9/a", "json://127.0.0.1:9/b"]})
+    )
+    settings = load_settings(db_url=db_url)
+    _record_alerts(settings, notifier, tuple(range(1, 31)))
+    taken: dict[str, list[tuple[str, str]]] = {}
+    barrier = threading.Barrier(3)
+
+    def claim(sender: str) -> None:
+        with Store.open(db_url, migrate=False) as store:
+            barrier.wait()
+            got = store.claim_deliveries(sender, now=NOW, lease=timedelta(minutes=5))
+            taken[sender] = [(a.alert_id, key) for a, key, _, _ in got]
+
+    threads = [threading.Thread(target=claim, args=(f"s{i}",)) for i in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    every = [d for ds in taken.values() for d in ds]
+    assert len(every) == len(set(every)) == 60  # 30 alerts x 2 targets, each claimed once
+    with Store.open(db_url, migrate=False) as store:
+        # held while the lease runs; free again once it ran out (the sender died)
+        assert store.claim_deliveries("late", now=NOW, lease=timedelta(minutes=5)) == []
+        again = store.claim_deliveries(
+            "late", now=NOW + timedelta(minutes=6), lease=timedelta(minutes=5)
+        )
+        assert len(again) == 60
+
+
+_SENDER = """
+import sys
+from datetime import datetime
+from newswatch import ingest
+from newswatch.settings import load_settings
+settings = load_settings(db_url=sys.argv[1], notify_file=sys.argv[2])
+ingest.deliver_alerts(settings, ingest.load_notifier(settings), now=datetime.fromisoformat(sys.argv[3]))
+"""
+
+
+def test_a_sender_killed_mid_send_loses_nothing_and_repeats_at_most_the_message_in_flight(
+    tmp_path: Path,
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    arrived = threading.Event()
+    hold = threading.Event()
+
+    class Fast(_Hook):
+        received: list[dict[str, Any]] = []
+
+    class Stuck(_Hook):
+        received: list[dict[str, Any]] = []
+
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            type(self).received.append(json.loads(body))
+            arrived.set()
+            if len(type(self).received) == 1:
+                hold.wait(60)  # the first send hangs until the sender is killed
+            self.send_response(200)
+            self.end_headers()
+
+    servers = [ThreadingHTTPServer(("127.0.0.1", 0), h) for h in (Fast, Stuck)]
+    for srv in servers:
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        urls = [f"json://127.0.0.1:{srv.server_address[1]}/hook" for srv in servers]
+        notify = tmp_path / "notify.yaml"
+        notify.write_text(yaml.safe_dump({"urls": urls}))
+        db = f"sqlite:///{tmp_path / 'store.db'}"
+        settings = load_settings(db_url=db, notify_file=notify)
+        _record_alerts(settings, Notifier.from_file(notify), (1, 2, 3))
+
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+        sender = subprocess.Popen(
+            [sys.executable, "-c", _SENDER, db, str(notify), NOW.isoformat()], env=env
+        )
+        assert arrived.wait(120), "the stuck target never got the first send"
+        os.kill(sender.pid, signal.SIGKILL)  # killed while the send is in flight
+        sender.wait(30)
+        hold.set()
+
+        # before the lease ends the next run leaves the in-flight delivery alone ...
+        assert ingest.deliver_alerts(settings, ingest.load_notifier(settings), now=NOW) == []
+        # ... and after it, delivers everything that was not delivered
+        later = NOW + timedelta(seconds=settings.delivery_lease_seconds + 1)
+        outcomes = ingest.deliver_alerts(settings, ingest.load_notifier(settings), now=later)
+        assert outcomes and all(o.ok for o in outcomes)
+        with Store.open(db) as store:
+            assert store.delivery_counts() == {"sent": 6}
+    finally:
+        hold.set()
+        for srv in servers:
+            srv.shutdown()
+            srv.server_close()
+
+    # every alert reached both targets; only the message in flight was repeated
+    def titles(received: list[dict[str, Any]]) -> list[str]:
+        return [f"<b>{n}</b>" for m in received for n in (1, 2, 3) if f"<b>{n}</b>" in m["message"]]
+
+    assert sorted(set(titles(Fast.received))) == sorted(set(titles(Stuck.received)))
+    assert len(set(titles(Stuck.received))) == 3
+    assert len(Fast.received) == 1  # the fast target got its one message, never repeated
+    assert len(Stuck.received) == 2  # the message in flight, and its repeat
+    assert Stuck.received[0]["message"] == Stuck.received[1]["message"]

@@ -161,10 +161,11 @@ class _Receiver(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.mark.postgres
-def test_three_runs_at_once_on_postgres_alert_each_story_exactly_once(
-    server: tuple[str, Path], site: Path, postgres_url: str
+def test_three_runs_at_once_alert_each_story_exactly_once(
+    server: tuple[str, Path], site: Path, db_url: str
 ) -> None:
+    # On PostgreSQL (row locks, an advisory lock) and on SQLite (one writer at a time,
+    # a file lock): three `newswatch run` processes, the same feeds, the same store.
     from newswatch import ingest
     from newswatch.adapters.store import Store
     from newswatch.settings import load_settings
@@ -180,7 +181,7 @@ def test_three_runs_at_once_on_postgres_alert_each_story_exactly_once(
         args = [
             *(sys.executable, "-m", "newswatch", "run", "--json"),
             *("--feeds", str(site / "feeds.yaml"), "--notify", str(site / "notify.yaml")),
-            *("--profile", str(profile), "--db", postgres_url),
+            *("--profile", str(profile), "--db", db_url),
         ]
         runs = [
             subprocess.Popen(
@@ -197,7 +198,7 @@ def test_three_runs_at_once_on_postgres_alert_each_story_exactly_once(
         receiver.shutdown()
         receiver.server_close()
 
-    with Store.open(postgres_url) as store:
+    with Store.open(db_url) as store:
         alerts = store.recent_alerts(limit=1000)
         assert store.unfinished_entries() == []  # no entry lost
         assert store.count("articles") == store.count("entries") == 11

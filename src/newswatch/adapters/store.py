@@ -30,6 +30,7 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    tuple_,
     update,
 )
 from sqlalchemy.engine import Connection
@@ -482,6 +483,57 @@ class Store:
             (alert_from_json(r.payload), r.target_key, r.target_display, r.attempts) for r in rows
         ]
 
+    def claim_deliveries(
+        self,
+        sender: str,
+        *,
+        now: datetime,
+        lease: timedelta,
+        mode: str = "instant",
+        targets: Sequence[str] | None = None,
+    ) -> list[tuple[Alert, str, str, int]]:
+        """Take the due pending deliveries of `mode` for one sender, as `due_deliveries` lists them.
+
+        Claimed rows belong to this sender until `lease` ends: several runs at once never
+        send the same delivery (PostgreSQL skips rows another sender holds, SQLite lets one
+        writer in at a time). A sender killed mid-send leaves its claims to expire; the
+        next run sends them again, so at most what was in flight is repeated.
+        """
+        d = t.deliveries.c
+        free = d.claimed_until.is_(None) | (d.claimed_until < now)
+        pick = select(d.alert_id, d.target_key).where(
+            d.state == "pending", d.next_attempt <= now, d.mode == mode, free
+        )
+        if targets is not None:
+            pick = pick.where(d.target_key.in_(list(targets)))
+        if self.engine.dialect.name == "postgresql":
+            pick = pick.with_for_update(skip_locked=True)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(t.deliveries)
+                .where(tuple_(d.alert_id, d.target_key).in_(pick))
+                .values(claimed_by=sender, claimed_until=now + lease)
+            )
+            rows = conn.execute(
+                select(t.alerts.c.payload, d.target_key, d.target_display, d.attempts)
+                .join(t.alerts, t.alerts.c.alert_id == d.alert_id)
+                .where(d.claimed_by == sender, d.state == "pending", d.mode == mode)
+                .order_by(t.alerts.c.created, t.alerts.c.alert_id, d.target_key)
+            ).all()
+        return [
+            (alert_from_json(r.payload), r.target_key, r.target_display, r.attempts) for r in rows
+        ]
+
+    def release_deliveries(self, sender: str, *, values: dict[str, Any] | None = None) -> int:
+        """Give back what a sender claimed and did not send (optionally changing the rows)."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(t.deliveries)
+                .where(t.deliveries.c.claimed_by == sender, t.deliveries.c.state == "pending")
+                .values(claimed_by=None, claimed_until=None, **(values or {}))
+            )
+        return int(done.rowcount or 0)
+
     def mark_delivery(
         self,
         alert_id: str,
@@ -517,6 +569,8 @@ class Store:
                     last_error=None if ok else detail,
                     next_attempt=next_attempt,
                     sent_at=now if ok else None,
+                    claimed_by=None,
+                    claimed_until=None,
                 )
             )
         return state
