@@ -56,12 +56,15 @@ def decide_articles(articles: list[Article], settings: Settings, now: datetime) 
     profile = ingest.ensure_profile(settings)
     notifier = ingest.load_notifier(settings)
     targets = notifier.targets() if notifier else []
-    return ingest.decide_articles(articles, profile, settings, targets, now=now)
+    policy = ingest.load_alert_policy(settings)
+    return ingest.decide_articles(articles, profile, settings, targets, now=now, policy=policy)
 
 
 @task(name="deliver-alerts", cache_policy=NO_CACHE)
 def deliver_alerts(settings: Settings, now: datetime) -> Any:
-    return ingest.deliver_alerts(settings, ingest.load_notifier(settings), now=now)
+    return ingest.deliver_alerts(
+        settings, ingest.load_notifier(settings), now=now, policy=ingest.load_alert_policy(settings)
+    )
 
 
 @flow(name="ingest", log_prints=True)
@@ -70,10 +73,15 @@ def ingest_flow(
     notify_file: str | None = None,
     profile_file: str | None = None,
     db_url: str | None = None,
+    alerts_file: str | None = None,
 ) -> dict[str, Any]:
     """One ingest run over every configured feed; returns the run summary as JSON data."""
     settings = load_settings(
-        feeds_file=feeds_file, notify_file=notify_file, profile_file=profile_file, db_url=db_url
+        feeds_file=feeds_file,
+        notify_file=notify_file,
+        profile_file=profile_file,
+        db_url=db_url,
+        alerts_file=alerts_file,
     )
     return run_ingest(settings)
 

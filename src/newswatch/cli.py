@@ -46,6 +46,14 @@ NotifyOpt = Annotated[
 ProfileOpt = Annotated[
     Path | None, typer.Option("--profile", help="Profile YAML (default config/profile.yaml).")
 ]
+AlertsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--alerts",
+        help="Alert policy YAML: routing, instant or digest, hourly caps, quiet hours, templates "
+        "(default config/alerts.yaml; without it every target gets every alert at once).",
+    ),
+]
 DbOpt = Annotated[
     str | None,
     typer.Option(
@@ -77,6 +85,7 @@ def run(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")
     ] = False,
+    alerts_policy: AlertsOpt = None,
 ) -> None:
     """Do one ingest run: poll every feed, extract new articles, match, dedup, alert.
 
@@ -85,7 +94,13 @@ def run(
     """
     from newswatch import ingest
 
-    settings = _settings(feeds_file=feeds, notify_file=notify, profile_file=profile, db_url=db)
+    settings = _settings(
+        feeds_file=feeds,
+        notify_file=notify,
+        profile_file=profile,
+        db_url=db,
+        alerts_file=alerts_policy,
+    )
     try:
         ingest.check_config(settings)
     except ConfigError as exc:
@@ -98,6 +113,7 @@ def run(
             notify_file=str(settings.resolved_notify_file()),
             profile_file=str(settings.resolved_profile_file()),
             db_url=settings.resolved_db_url(),
+            alerts_file=str(settings.resolved_alerts_file()),
         )
     except ConfigError as exc:
         _fail_config(exc)
@@ -148,7 +164,9 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
         elif a["match"] and not a["alert"]:
             con.print(f"  [cyan]same story[/] {a['title']} (story {a['story']})", highlight=False)
     for d in summary["deliveries"]:
-        if not d["ok"]:
+        if d.get("state") in ("waiting", "digest"):
+            con.print(f"  [yellow]postponed[/] {d['target']}: {d['detail']}", highlight=False)
+        elif not d["ok"]:
             con.print(f"  [red]delivery failed[/] {d['target']}: {d['detail']}", highlight=False)
 
 
@@ -272,12 +290,15 @@ def serve(
         str | None, typer.Option(help="Cron schedule (default: every 15 minutes).")
     ] = None,
 ) -> None:
-    """Run the ingest deployment on its schedule with Prefect's serve (Ctrl-C stops).
+    """Run the ingest and digest deployments on their schedules with Prefect's serve (Ctrl-C stops).
 
-    Also registers the on-demand `newswatch-learn` deployment. The schedule and its time
-    zone come from NEWSWATCH_SCHEDULE_CRON and NEWSWATCH_TIMEZONE (default every 15
-    minutes, UTC). Without PREFECT_API_URL, Prefect runs a temporary local API.
+    Also registers the on-demand `newswatch-learn` deployment. The schedules and their
+    time zone come from NEWSWATCH_SCHEDULE_CRON (ingest, default every 15 minutes),
+    NEWSWATCH_DIGEST_CRON (digest, default 08:00 daily) and NEWSWATCH_TIMEZONE (default
+    UTC). Without PREFECT_API_URL, Prefect runs a temporary local API (`make serve`
+    starts a local server instead, so the history stays in the UI).
     """
+    from flows.digest import digest_flow
     from flows.ingest import ingest_flow
     from flows.learn import learn_flow
     from prefect import serve as prefect_serve
@@ -289,8 +310,49 @@ def serve(
         schedule=Cron(settings.schedule_cron, timezone=settings.timezone),
         description="poll feeds and alert",
     )
+    digest_dep = digest_flow.to_deployment(
+        name="newswatch-digest",
+        schedule=Cron(settings.digest_cron, timezone=settings.timezone),
+        description="send the waiting alerts as one digest per target",
+    )
     learn_dep = learn_flow.to_deployment(name="newswatch-learn", description="re-learn the profile")
-    prefect_serve(cast(Any, ingest_dep), cast(Any, learn_dep))
+    prefect_serve(cast(Any, ingest_dep), cast(Any, digest_dep), cast(Any, learn_dep))
+
+
+@app.command()
+def digest(
+    notify: NotifyOpt = None,
+    alerts_policy: AlertsOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Send the digest now: per target, one message with every alert that waited for it.
+
+    Alerts wait for the digest when they score below a target's `instant_min_score` or
+    went over its `max_per_hour` (see config/alerts.example.yaml). `newswatch serve`
+    runs this on NEWSWATCH_DIGEST_CRON (default 08:00 daily). Exits 1 if a send failed.
+    """
+    settings = _settings(notify_file=notify, alerts_file=alerts_policy, db_url=db)
+    try:
+        from newswatch import ingest
+
+        ingest.load_notifier(settings)
+        ingest.load_alert_policy(settings)
+    except ConfigError as exc:
+        _fail_config(exc)
+    from flows.digest import digest_flow
+
+    result = digest_flow(
+        notify_file=str(settings.resolved_notify_file()),
+        alerts_file=str(settings.resolved_alerts_file()),
+        db_url=settings.resolved_db_url(),
+    )
+    if not result["deliveries"]:
+        out.print("nothing waiting for the digest")
+    for d in result["deliveries"]:
+        mark = "[green]sent[/]" if d["ok"] else "[red]FAILED[/]"
+        out.print(f"{mark} {d['alert_id']} -> {d['target']} {d['detail']}", highlight=False)
+    if result["failed"]:
+        raise typer.Exit(1)
 
 
 @app.command("notify-test")

@@ -46,9 +46,10 @@ from newswatch.models import (
     Profile,
     RunSummary,
 )
+from newswatch.policy import Policy, TargetPolicy, hold_until, mode_for, over_cap
 from newswatch.profile import dump_profile, learn_profile, load_profile
-from newswatch.render import render_batch
-from newswatch.settings import Settings
+from newswatch.render import Templates, render_batch, render_digest
+from newswatch.settings import Settings, load_policy
 from newswatch.text import detect_language
 from newswatch.urls import canonical_url
 
@@ -292,12 +293,17 @@ def decide_articles(
     targets: Sequence[Target],
     *,
     now: datetime,
+    policy: Policy | None = None,
 ) -> tuple[list[ArticleOutcome], list[Alert]]:
-    """Score, dedup and group each article, and commit it with its alert in one transaction."""
+    """Score, dedup and group each article, and commit it with its alert in one transaction.
+
+    Each alert gets one pending delivery per target its profile routes to, `instant` or
+    `digest` by the target's policy (see `newswatch.policy`)."""
     matcher = Matcher(profile)
+    policy = policy or Policy()
     outcomes: list[ArticleOutcome] = []
     alerts: list[Alert] = []
-    target_pairs = [(t.key, t.display) for t in targets]
+    routed = [t for t in targets if policy.routes_to(profile.name, t.tags)]
     with (
         open_store(settings) as store,
         store.decision_lock(),
@@ -327,8 +333,11 @@ def decide_articles(
             if match.is_match and decision.new_story:
                 alert = make_alert(article, match, decision.story_id, now=now)
                 alerts.append(alert)
+            deliveries = [
+                (t.key, t.display, mode_for(match.score, policy.for_target(t.tags))) for t in routed
+            ]
             store.record_article(
-                article, fp, match, decision, alert=alert, targets=target_pairs, now=now
+                article, fp, match, decision, alert=alert, targets=deliveries, now=now
             )
             outcomes.append(
                 ArticleOutcome(
@@ -360,17 +369,21 @@ def deliver_alerts(
     *,
     now: datetime,
     clock: Callable[[], datetime] | None = None,
+    policy: Policy | None = None,
 ) -> list[DeliveryOutcome]:
-    """Send every due pending alert: one message per target holding all its alerts.
+    """Send every due instant alert: one message per target holding all its alerts.
 
+    Deliveries are claimed first (a lease: concurrent runs never send one twice). Per
+    target, in its quiet hours an alert below the urgent score waits until they end, and
+    over the target's hourly cap alerts move to the digest; neither counts as an attempt.
     A delivery is marked sent only when Apprise reports success for that target; a
     failure leaves it pending with a backoff, and after `max_delivery_attempts` it is
     marked failed (and reported, never dropped silently).
     """
     if notifier is None:
         return []
+    policy = policy or Policy()
     targets = {t.key: t for t in notifier.targets()}
-    outcomes: list[DeliveryOutcome] = []
     sender = uuid.uuid4().hex
     with open_store(settings) as store:
         due = store.claim_deliveries(
@@ -379,33 +392,156 @@ def deliver_alerts(
         by_target: dict[str, list[Alert]] = {}
         for alert, key, _display, _attempts in due:
             by_target.setdefault(key, []).append(alert)
+        outcomes: list[DeliveryOutcome] = []
         for key, alerts in by_target.items():
             target = targets.get(key)
-            if target is None:
-                outcome = DeliveryOutcome(
-                    target=key, ok=False, detail="target no longer in the notify config"
-                )
-            else:
-                title, body = render_batch(alerts, target.format)
-                outcome = notifier.send(target, title, body)
-            when = clock() if clock else now
+            rules = policy.for_target(target.tags) if target else Policy().for_target(())
+            waiting: dict[datetime, list[str]] = {}
+            ready: list[Alert] = []
             for alert in alerts:
-                state = store.mark_delivery(
-                    alert.alert_id,
-                    key,
-                    ok=outcome.ok,
-                    detail=outcome.detail,
-                    now=when,
-                    max_attempts=settings.max_delivery_attempts,
-                    backoff_seconds=settings.retry_backoff_seconds,
-                )
-                detail = outcome.detail if outcome.ok else f"{outcome.detail} (now {state})"
-                outcomes.append(
-                    DeliveryOutcome(
-                        target=outcome.target, ok=outcome.ok, detail=detail, alert_id=alert.alert_id
+                until = hold_until(alert.score, rules, now)
+                if until is None:
+                    ready.append(alert)
+                else:
+                    waiting.setdefault(until, []).append(alert.alert_id)
+            for until, ids in waiting.items():
+                store.defer_deliveries(sender, [(i, key) for i in ids], until=until)
+                for i in ids:
+                    outcomes.append(
+                        DeliveryOutcome(
+                            (target.display if target else key),
+                            False,
+                            f"quiet hours: waits until {until.isoformat(timespec='minutes')}",
+                            alert_id=i,
+                            state="waiting",
+                        )
                     )
+            if not ready:
+                continue
+            if target is not None and over_cap(
+                store.messages_sent_since(key, now - timedelta(hours=1)), rules
+            ):
+                store.defer_deliveries(sender, [(a.alert_id, key) for a in ready], mode="digest")
+                outcomes.extend(
+                    DeliveryOutcome(
+                        target.display,
+                        False,
+                        f"over {rules.max_per_hour} messages an hour: moved to the next digest",
+                        alert_id=a.alert_id,
+                        state="digest",
+                    )
+                    for a in ready
                 )
+                continue
+            outcomes.extend(
+                _send(store, notifier, target, key, ready, rules, settings, clock or (lambda: now))
+            )
     return outcomes
+
+
+def _send(
+    store: Store,
+    notifier: Notifier,
+    target: Target | None,
+    key: str,
+    alerts: Sequence[Alert],
+    rules: TargetPolicy,
+    settings: Settings,
+    clock: Callable[[], datetime],
+    *,
+    digest: bool = False,
+) -> list[DeliveryOutcome]:
+    """One message to one target holding `alerts`; each delivery marked by the outcome."""
+    if target is None:
+        outcome = DeliveryOutcome(
+            target=key, ok=False, detail="target no longer in the notify config"
+        )
+    else:
+        fmt = rules.format or target.format
+        templates = Templates(rules.title_template, rules.item_template)
+        also = {a.alert_id: _also_reported(store, a) for a in alerts}
+        if digest:
+            title, body = render_digest([(a, also[a.alert_id]) for a in alerts], fmt, templates)
+        else:
+            title, body = render_batch(alerts, fmt, templates, also)
+        outcome = notifier.send(target, title, body)
+    when = clock()
+    outcomes = []
+    for alert in alerts:
+        state = store.mark_delivery(
+            alert.alert_id,
+            key,
+            ok=outcome.ok,
+            detail=outcome.detail,
+            now=when,
+            max_attempts=settings.max_delivery_attempts,
+            backoff_seconds=settings.retry_backoff_seconds,
+        )
+        detail = outcome.detail if outcome.ok else f"{outcome.detail} (now {state})"
+        outcomes.append(
+            DeliveryOutcome(
+                target=outcome.target,
+                ok=outcome.ok,
+                detail=detail,
+                alert_id=alert.alert_id,
+                state=state,
+            )
+        )
+    return outcomes
+
+
+def _also_reported(store: Store, alert: Alert) -> list[str]:
+    """The other outlets of an alert's story, first seen first, each once."""
+    sources = [src for src, _url in store.story_sources(alert.story_id)]
+    return [s for s in dict.fromkeys(sources[1:]) if s != alert.source]
+
+
+def send_digest(
+    settings: Settings,
+    notifier: Notifier | None,
+    *,
+    now: datetime,
+    policy: Policy | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> list[DeliveryOutcome]:
+    """Send the digest: per target, one message with every waiting story (and its outlets)."""
+    if notifier is None:
+        return []
+    policy = policy or Policy()
+    targets = {t.key: t for t in notifier.targets()}
+    sender = uuid.uuid4().hex
+    outcomes: list[DeliveryOutcome] = []
+    with open_store(settings) as store:
+        due = store.claim_deliveries(
+            sender,
+            now=now,
+            lease=timedelta(seconds=settings.delivery_lease_seconds),
+            mode="digest",
+        )
+        by_target: dict[str, list[Alert]] = {}
+        for alert, key, _display, _attempts in due:
+            by_target.setdefault(key, []).append(alert)
+        for key, alerts in by_target.items():
+            target = targets.get(key)
+            rules = policy.for_target(target.tags) if target else Policy().for_target(())
+            outcomes.extend(
+                _send(
+                    store,
+                    notifier,
+                    target,
+                    key,
+                    alerts,
+                    rules,
+                    settings,
+                    clock or (lambda: now),
+                    digest=True,
+                )
+            )
+    return outcomes
+
+
+def load_alert_policy(settings: Settings) -> Policy:
+    return load_policy(settings.resolved_alerts_file())
 
 
 def check_config(settings: Settings) -> None:
@@ -415,6 +551,7 @@ def check_config(settings: Settings) -> None:
     load_feeds(settings.resolved_feeds_file())
     ensure_profile(settings)
     load_notifier(settings)
+    load_alert_policy(settings)
     if not settings.seeds_dir.exists() and not settings.resolved_profile_file().exists():
         raise ConfigError(
             "no profile and no seeds folder to learn one from", path=str(settings.seeds_dir)

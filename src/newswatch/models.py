@@ -213,6 +213,8 @@ class DeliveryOutcome:
     ok: bool
     detail: str = ""
     alert_id: str | None = None
+    # sent | pending | failed, or waiting (quiet hours) | digest (over the hourly cap)
+    state: str | None = None
 
 
 @dataclass(frozen=True)

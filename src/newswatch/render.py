@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from newswatch.models import Alert
@@ -78,18 +79,107 @@ _BLOCKS = {"text": _text_block, "markdown": _md_block, "html": _html_block}
 _SEPARATORS = {"text": "\n\n", "markdown": "\n\n---\n\n", "html": "<hr>"}
 
 
-def render_alert(alert: Alert, fmt: Format) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Templates:
+    """A user's templates (see `policy`): `title` for a one-alert message, `item` per alert."""
+
+    title: str | None = None
+    item: str | None = None
+
+
+def _html_escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _plain(text: str) -> str:
+    return text
+
+
+_ESCAPES: dict[str, Callable[[str], str]] = {"html": _html_escape, "markdown": _md, "text": _plain}
+
+
+def _fields(alert: Alert, fmt: Format, also: Sequence[str]) -> dict[str, str]:
+    esc: Callable[[str], str] = _ESCAPES[fmt]
+    raw = {
+        "title": " ".join(alert.title.split()),
+        "url": alert.url or "",
+        "source": alert.source,
+        "published": _when(alert),
+        "score": f"{alert.score:.2f}",
+        "threshold": f"{alert.threshold:.2f}",
+        "terms": _terms(alert),
+        "snippet": " ".join(alert.snippet.split()),
+        "also": ", ".join(also),
+    }
+    return {k: esc(v) for k, v in raw.items()}
+
+
+def _also_line(also: Sequence[str], fmt: Format) -> str:
+    if not also:
+        return ""
+    names = ", ".join(also)
+    if fmt == "html":
+        return f"<p>also reported by: {html.escape(names)}</p>"
+    return f"\nalso reported by: {_md(names) if fmt == 'markdown' else names}"
+
+
+def _block(alert: Alert, fmt: Format, templates: Templates, also: Sequence[str]) -> str:
+    if templates.item:
+        return templates.item.format(**_fields(alert, fmt, also))
+    return _BLOCKS[fmt](alert) + _also_line(also, fmt)
+
+
+def render_alert(
+    alert: Alert, fmt: Format, templates: Templates | None = None, also: Sequence[str] = ()
+) -> tuple[str, str]:
     """One alert as (title, body)."""
-    return f"newswatch: {' '.join(alert.title.split())}", _BLOCKS[fmt](alert)
+    templates = templates or Templates()
+    title = (
+        templates.title.format(**_fields(alert, "text", also))
+        if templates.title
+        else f"newswatch: {' '.join(alert.title.split())}"
+    )
+    return title, _block(alert, fmt, templates, also)
 
 
-def render_batch(alerts: Sequence[Alert], fmt: Format) -> tuple[str, str]:
+def render_batch(
+    alerts: Sequence[Alert],
+    fmt: Format,
+    templates: Templates | None = None,
+    also: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[str, str]:
     """Several alerts as one message (one send per target per run)."""
+    templates = templates or Templates()
+    also = also or {}
     if len(alerts) == 1:
-        return render_alert(alerts[0], fmt)
+        return render_alert(alerts[0], fmt, templates, also.get(alerts[0].alert_id, ()))
     title = f"newswatch: {len(alerts)} new stories"
-    body = _SEPARATORS[fmt].join(_BLOCKS[fmt](a) for a in alerts)
+    body = _SEPARATORS[fmt].join(
+        _block(a, fmt, templates, also.get(a.alert_id, ())) for a in alerts
+    )
     return title, body
+
+
+def render_digest(
+    stories: Sequence[tuple[Alert, Sequence[str]]],
+    fmt: Format,
+    templates: Templates | None = None,
+    *,
+    since: str = "",
+) -> tuple[str, str]:
+    """A digest: one block per story (its first article), with the outlets that also reported it."""
+    templates = templates or Templates()
+    n = len(stories)
+    title = f"newswatch digest: {n} {'story' if n == 1 else 'stories'}" + (
+        f" since {since}" if since else ""
+    )
+    blocks = [_block(alert, fmt, templates, also) for alert, also in stories]
+    head = {
+        "html": f"<h2>{html.escape(title)}</h2>",
+        "markdown": f"## {_md(title)}",
+        "text": title,
+    }[fmt]
+    return title, head + _SEPARATORS[fmt] + _SEPARATORS[fmt].join(blocks)
 
 
 def render_test_message() -> tuple[str, str]:

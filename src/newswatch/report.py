@@ -12,6 +12,9 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+_POSTPONED = ("waiting", "digest")
+
+
 def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
     """The run summary as plain JSON-able data (the shape of `newswatch run --json`)."""
     return {
@@ -27,7 +30,10 @@ def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
             "duplicates": summary.duplicates,
             "alerts": len(summary.alerts),
             "alerts_sent": summary.alerts_sent,
-            "deliveries_failed": sum(1 for d in summary.deliveries if not d.ok),
+            "deliveries_failed": sum(
+                1 for d in summary.deliveries if not d.ok and d.state not in _POSTPONED
+            ),
+            "deliveries_postponed": sum(1 for d in summary.deliveries if d.state in _POSTPONED),
             "pending_alerts": summary.pending_alerts,
             "pruned_articles": summary.pruned_articles,
         },
@@ -76,7 +82,13 @@ def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
             for al in summary.alerts
         ],
         "deliveries": [
-            {"alert_id": d.alert_id, "target": d.target, "ok": d.ok, "detail": d.detail}
+            {
+                "alert_id": d.alert_id,
+                "target": d.target,
+                "ok": d.ok,
+                "detail": d.detail,
+                "state": d.state,
+            }
             for d in summary.deliveries
         ],
     }
@@ -117,10 +129,15 @@ def summary_markdown(summary: RunSummary) -> str:
             for a in dups
         ]
         lines.append("")
-    bad = [x for x in d["deliveries"] if not x["ok"]]
+    bad = [x for x in d["deliveries"] if not x["ok"] and x.get("state") not in _POSTPONED]
     if bad:
         lines += ["## Deliveries that failed", ""]
         lines += [f"- {x['target']}: {_md(x['detail'])}" for x in bad]
+        lines.append("")
+    later = [x for x in d["deliveries"] if x.get("state") in _POSTPONED]
+    if later:
+        lines += ["## Deliveries postponed (quiet hours, hourly cap)", ""]
+        lines += [f"- {x['target']}: {_md(x['detail'])}" for x in later]
         lines.append("")
     return "\n".join(lines)
 

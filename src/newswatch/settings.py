@@ -22,6 +22,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from newswatch.errors import ConfigError
 from newswatch.models import Feed
+from newswatch.policy import Policy, parse_policy
 
 
 def _default_data_dir() -> Path:
@@ -49,6 +50,10 @@ class Settings(BaseSettings):
     feeds_file: Path | None = Field(None, description="Feeds YAML; default config_dir/feeds.yaml.")
     notify_file: Path | None = Field(
         None, description="Apprise YAML; default config_dir/notify.yaml."
+    )
+    alerts_file: Path | None = Field(
+        None,
+        description="Alert policy YAML (routing, digests, limits, quiet hours); default config_dir/alerts.yaml.",
     )
     profile_file: Path | None = Field(
         None, description="Profile YAML; default config_dir/profile.yaml."
@@ -120,6 +125,9 @@ class Settings(BaseSettings):
     )
 
     schedule_cron: str = Field("*/15 * * * *", description="Cron schedule of `newswatch serve`.")
+    digest_cron: str = Field(
+        "0 8 * * *", description="Cron schedule of the digest deployment (`newswatch serve`)."
+    )
     timezone: str = Field("UTC", description="Time zone of the schedule.")
 
     def resolved_feeds_file(self) -> Path:
@@ -127,6 +135,9 @@ class Settings(BaseSettings):
 
     def resolved_notify_file(self) -> Path:
         return self.notify_file or self.config_dir / "notify.yaml"
+
+    def resolved_alerts_file(self) -> Path:
+        return self.alerts_file or self.config_dir / "alerts.yaml"
 
     def resolved_profile_file(self) -> Path:
         return self.profile_file or self.config_dir / "profile.yaml"
@@ -148,6 +159,17 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError(
             f"setting {name!r} (env NEWSWATCH_{name.upper()}): {first['msg']}"
         ) from exc
+
+
+def load_policy(path: Path) -> Policy:
+    """The alert policy file; no file means the default policy (every target, at once)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Policy()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read alerts file: {exc}", path=str(path)) from exc
+    return parse_policy(text, path=str(path))
 
 
 def load_feeds(path: Path) -> list[Feed]:

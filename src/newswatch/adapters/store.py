@@ -325,12 +325,13 @@ class Store:
         decision: DedupDecision,
         *,
         alert: Alert | None,
-        targets: Sequence[tuple[str, str]],
+        targets: Sequence[tuple[str, str] | tuple[str, str, str]],
         now: datetime,
     ) -> None:
         """Commit an article, its bands, its story, its alert and pending deliveries together.
 
-        `targets` are (key, display) pairs; one pending delivery row per target.
+        `targets` are (key, display) or (key, display, mode) with mode `instant` (the
+        default) or `digest`; one pending delivery row per target.
         Re-recording an article already recorded (a retried batch) changes nothing.
         """
         with self.engine.begin() as conn:
@@ -379,12 +380,13 @@ class Store:
                             created=now,
                         )
                     )
-                    for key, display in targets:
+                    for target in targets:
                         conn.execute(
                             insert(t.deliveries).values(
                                 alert_id=alert.alert_id,
-                                target_key=key,
-                                target_display=display,
+                                target_key=target[0],
+                                target_display=target[1],
+                                mode=target[2] if len(target) > 2 else "instant",
                                 state="pending",
                                 attempts=0,
                                 next_attempt=now,
@@ -524,6 +526,46 @@ class Store:
             (alert_from_json(r.payload), r.target_key, r.target_display, r.attempts) for r in rows
         ]
 
+    def defer_deliveries(
+        self,
+        sender: str,
+        pairs: Sequence[tuple[str, str]],
+        *,
+        until: datetime | None = None,
+        mode: str | None = None,
+    ) -> None:
+        """Hand claimed deliveries back unsent, to wait (`until`) or go another way (`mode`).
+
+        Not an attempt: quiet hours and rate caps postpone, they do not fail."""
+        values: dict[str, Any] = {"claimed_by": None, "claimed_until": None}
+        if until is not None:
+            values["next_attempt"] = until
+        if mode is not None:
+            values["mode"] = mode
+        d = t.deliveries.c
+        with self.engine.begin() as conn:
+            for alert_id, key in pairs:
+                conn.execute(
+                    update(t.deliveries)
+                    .where(d.alert_id == alert_id, d.target_key == key, d.claimed_by == sender)
+                    .values(**values)
+                )
+
+    def messages_sent_since(self, target_key: str, since: datetime) -> int:
+        """Instant messages sent to a target since `since` (one per batch a run sent)."""
+        d = t.deliveries.c
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count(func.distinct(d.sent_at))).where(
+                        d.target_key == target_key,
+                        d.state == "sent",
+                        d.mode == "instant",
+                        d.sent_at >= since,
+                    )
+                ).scalar_one()
+            )
+
     def release_deliveries(self, sender: str, *, values: dict[str, Any] | None = None) -> int:
         """Give back what a sender claimed and did not send (optionally changing the rows)."""
         with self.engine.begin() as conn:
@@ -584,7 +626,14 @@ class Store:
             done = conn.execute(
                 update(t.deliveries)
                 .where(t.deliveries.c.alert_id == alert_id, t.deliveries.c.state != "sent")
-                .values(state="pending", attempts=0, next_attempt=now)
+                .values(
+                    state="pending",
+                    attempts=0,
+                    next_attempt=now,
+                    mode="instant",
+                    claimed_by=None,
+                    claimed_until=None,
+                )
             )
             return int(done.rowcount or 0)
 
