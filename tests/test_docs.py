@@ -59,3 +59,15 @@ def test_readme_quick_start_commands_exist_in_the_makefile() -> None:
         assert re.search(rf"^{target}:", makefile, flags=re.M), target
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def test_alerts_example_parses_and_covers_the_notify_example_targets() -> None:
+    from newswatch.adapters.notify import Notifier
+    from newswatch.settings import load_policy
+
+    policy = load_policy(REPO / "config" / "alerts.example.yaml")
+    targets = Notifier.from_file(REPO / "config" / "notify.example.yaml").targets()
+    for target in targets:
+        rules = policy.for_target(target.tags)
+        assert rules.line is not None and "*" not in rules.tags, target  # an explicit entry
+        assert policy.routes_to("default", target.tags)

@@ -437,3 +437,224 @@ def test_a_sender_killed_mid_send_loses_nothing_and_repeats_at_most_the_message_
     assert len(Fast.received) == 1  # the fast target got its one message, never repeated
     assert len(Stuck.received) == 2  # the message in flight, and its repeat
     assert Stuck.received[0]["message"] == Stuck.received[1]["message"]
+
+
+# -- policy: digests, quiet hours, hourly caps, routing, templates ------------------
+
+
+def _record(settings: Any, notifier: Notifier, n: int, *, score: float, story: str, policy: Any,
+            source: str = "Steppe Wire", when: datetime = NOW, alerted: bool = True) -> None:  # fmt: skip
+    from newswatch.policy import mode_for
+
+    art = Article(
+        f"e{n}", "wire", f"https://news.example.org/story/{n}", None, f"t{n}",
+        f"text {n} " * 30, source, "page",
+    )  # fmt: skip
+    a = alert(n)
+    a = Alert(**{**a.__dict__, "score": score, "story_id": story, "source": source})
+    with Store.open(settings.resolved_db_url()) as store:
+        store.claim_entries([], now=when)
+        store.record_article(
+            art,
+            dedup.fingerprint(art.text, canonical_url=None),
+            Match(score, 1.0, REASONS),
+            DedupDecision(None, None, story, alerted),
+            alert=a if alerted else None,
+            targets=[
+                (t.key, t.display, mode_for(score, policy.for_target(t.tags)))
+                for t in notifier.targets()
+            ],
+            now=when,
+        )
+
+
+def test_a_digest_of_several_stories_arrives_as_one_real_mail_and_one_webhook(
+    tmp_path: Path, smtp: tuple[_Mailbox, int], hooks: tuple[type[_Hook], type[_Hook], str, str]
+) -> None:
+    from newswatch.policy import parse_policy
+
+    box, port = smtp
+    ok, _bad, ok_url, _ = hooks
+    mail_url = f"mailto://127.0.0.1:{port}?from=newswatch@example.org&to=analyst@example.org"
+    notify = tmp_path / "notify.yaml"
+    notify.write_text(yaml.safe_dump({"urls": [{mail_url: [{"tag": "email"}]}, ok_url]}))
+    policy = parse_policy("targets:\n  - tags: ['*']\n    instant_min_score: 100\n")
+    settings = load_settings(db_url=f"sqlite:///{tmp_path / 's.db'}", notify_file=notify)
+    notifier = Notifier.from_file(notify)
+    _record(settings, notifier, 1, score=2.5, story="s-1", policy=policy)
+    _record(settings, notifier, 2, score=3.5, story="s-2", policy=policy)
+    # a second outlet's write-up joins story 1 (no alert of its own)
+    _record(settings, notifier, 3, score=2.0, story="s-1", policy=policy,
+            source="Regional Aggregator", alerted=False)  # fmt: skip
+
+    # below instant_min_score: the ingest run sends nothing, the digest sends all of it
+    assert ingest.deliver_alerts(settings, notifier, now=NOW, policy=policy) == []
+    assert box.messages == [] and ok.received == []
+    sent = ingest.send_digest(settings, notifier, now=NOW, policy=policy)
+    assert len(sent) == 4 and all(d.ok for d in sent)
+    (mail,) = box.messages
+    assert mail["Subject"] == "newswatch digest: 2 stories"
+    html_part = mail.get_body(preferencelist=("html",))
+    text_part = mail.get_body(preferencelist=("plain",))
+    assert html_part is not None and text_part is not None
+    html = html_part.get_content()
+    for n in (1, 2):
+        assert f'<a href="https://news.example.org/story/{n}">' in html
+    assert "Kazakhstan" in html and "CSTO" in html
+    assert "also reported by: Regional Aggregator" in html
+    assert "https://news.example.org/story/2" in text_part.get_content()
+    (hook,) = ok.received
+    assert hook["title"] == "newswatch digest: 2 stories"
+    assert "also reported by: Regional Aggregator" in hook["message"]
+    # sent once: a second digest has nothing left
+    assert ingest.send_digest(settings, notifier, now=NOW, policy=policy) == []
+    assert len(box.messages) == 1 and len(ok.received) == 1
+
+
+def test_quiet_hours_hold_alerts_until_they_end_unless_urgent(
+    tmp_path: Path, hooks: tuple[type[_Hook], type[_Hook], str, str]
+) -> None:
+    from newswatch.policy import parse_policy
+
+    ok, _bad, ok_url, _ = hooks
+    notify = tmp_path / "notify.yaml"
+    notify.write_text(yaml.safe_dump({"urls": [ok_url]}))
+    policy = parse_policy(
+        "targets:\n  - tags: ['*']\n    urgent_score: 9\n"
+        "    quiet_hours: {from: '22:00', to: '07:00', timezone: UTC}\n"
+    )
+    settings = load_settings(db_url=f"sqlite:///{tmp_path / 's.db'}", notify_file=notify)
+    notifier = Notifier.from_file(notify)
+    night = datetime(2022, 1, 6, 23, 0, tzinfo=UTC)
+    _record(settings, notifier, 1, score=2.5, story="s-1", policy=policy, when=night)
+    _record(settings, notifier, 2, score=9.5, story="s-2", policy=policy, when=night)
+
+    first = ingest.deliver_alerts(settings, notifier, now=night, policy=policy)
+    assert {(d.alert_id, d.state) for d in first} == {("a-1", "waiting"), ("a-2", "sent")}
+    assert len(ok.received) == 1 and "<b>2</b>" in ok.received[0]["message"]
+    dawn = datetime(2022, 1, 7, 6, 59, tzinfo=UTC)
+    assert ingest.deliver_alerts(settings, notifier, now=dawn, policy=policy) == []
+    morning = datetime(2022, 1, 7, 7, 0, tzinfo=UTC)
+    later = ingest.deliver_alerts(settings, notifier, now=morning, policy=policy)
+    assert [(d.alert_id, d.state) for d in later] == [("a-1", "sent")]
+    assert len(ok.received) == 2 and "<b>1</b>" in ok.received[1]["message"]
+    with Store.open(settings.resolved_db_url()) as store:
+        assert store.delivery_counts() == {"sent": 2}  # waiting was never an attempt
+
+
+def test_over_the_hourly_cap_alerts_wait_for_the_digest_and_are_never_dropped(
+    tmp_path: Path, hooks: tuple[type[_Hook], type[_Hook], str, str]
+) -> None:
+    from newswatch.policy import parse_policy
+
+    ok, _bad, ok_url, _ = hooks
+    notify = tmp_path / "notify.yaml"
+    notify.write_text(yaml.safe_dump({"urls": [ok_url]}))
+    policy = parse_policy("targets:\n  - tags: ['*']\n    max_per_hour: 1\n")
+    settings = load_settings(db_url=f"sqlite:///{tmp_path / 's.db'}", notify_file=notify)
+    notifier = Notifier.from_file(notify)
+    _record(settings, notifier, 1, score=2.5, story="s-1", policy=policy)
+    assert [d.state for d in ingest.deliver_alerts(settings, notifier, now=NOW, policy=policy)] == [
+        "sent"
+    ]
+    t2 = NOW + timedelta(minutes=10)
+    _record(settings, notifier, 2, score=2.5, story="s-2", policy=policy, when=t2)
+    _record(settings, notifier, 3, score=2.5, story="s-3", policy=policy, when=t2)
+    capped = ingest.deliver_alerts(settings, notifier, now=t2, policy=policy)
+    assert {(d.alert_id, d.state) for d in capped} == {("a-2", "digest"), ("a-3", "digest")}
+    assert len(ok.received) == 1
+    # an hour later new instant alerts flow again; the capped ones stay for the digest
+    digest = ingest.send_digest(settings, notifier, now=t2 + timedelta(minutes=5), policy=policy)
+    assert sorted(d.alert_id for d in digest if d.ok) == ["a-2", "a-3"]
+    assert len(ok.received) == 2 and ok.received[1]["title"] == "newswatch digest: 2 stories"
+    with Store.open(settings.resolved_db_url()) as store:
+        assert store.delivery_counts() == {"sent": 3}
+
+
+def test_routes_and_templates_decide_who_gets_what_and_how(
+    tmp_path: Path, hooks: tuple[type[_Hook], type[_Hook], str, str]
+) -> None:
+    from newswatch.models import Profile, ProfileTerm
+    from newswatch.policy import parse_policy
+
+    ok, other, ok_url, other_url = hooks
+    other.status = 200
+    notify = tmp_path / "notify.yaml"
+    notify.write_text(
+        yaml.safe_dump({"urls": [{ok_url: [{"tag": "desk"}]}, {other_url: [{"tag": "ops"}]}]})
+    )
+    policy = parse_policy(
+        "routes:\n  default: [desk]\n"
+        "targets:\n  - tags: [desk]\n    format: text\n"
+        "    title: 'NEWS {score}: {title}'\n    item: '{title} | {source} | {terms} | {url}'\n"
+    )
+    settings = load_settings(db_url=f"sqlite:///{tmp_path / 's.db'}", notify_file=notify)
+    notifier = Notifier.from_file(notify)
+    profile = Profile(
+        "default",
+        (
+            ProfileTerm("kazahstan", "Kazakhstan", "entity", 1.0, ("Kazakhstan",)),
+            ProfileTerm("protest", "protests", "keyword", 0.5, ("protests",)),
+        ),
+        0.5,
+        "test",
+    )
+    art = Article(
+        "e9", "wire", "https://news.example.org/story/9", None,
+        "Protests spread across Kazakhstan", "Protests spread across Kazakhstan. " * 3,
+        "Steppe Wire", "page",
+    )  # fmt: skip
+    with Store.open(settings.resolved_db_url()) as store:
+        store.claim_entries([], now=NOW)
+    _, alerts = ingest.decide_articles(
+        [art], profile, settings, notifier.targets(), now=NOW, policy=policy
+    )
+    assert len(alerts) == 1
+    sent = ingest.deliver_alerts(settings, notifier, now=NOW, policy=policy)
+    assert [d.state for d in sent] == ["sent"]
+    assert other.received == []  # the profile routes to 'desk' only
+    (msg,) = ok.received
+    assert msg["title"].startswith("NEWS ") and "Protests spread across Kazakhstan" in msg["title"]
+    assert msg["message"] == (
+        "Protests spread across Kazakhstan | Steppe Wire | "
+        f"{', '.join(r.label for r in alerts[0].reasons)} | https://news.example.org/story/9"
+    )
+
+
+def test_a_token_in_an_apprise_url_shows_nowhere(tmp_path: Path) -> None:
+    # A webhook whose URL carries a password, failing (nothing listens): its outcome is
+    # stored, listed, summarised and shown by notify-test, and the secret is in none of it.
+    from sqlalchemy import text as sql
+    from typer.testing import CliRunner
+
+    from newswatch.cli import app
+    from newswatch.policy import Policy
+    from newswatch.report import summary_markdown, summary_to_dict
+
+    secret = "T0kenS3cretValue"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead_port = s.getsockname()[1]
+    notify = tmp_path / "notify.yaml"
+    notify.write_text(yaml.safe_dump({"urls": [f"json://user:{secret}@127.0.0.1:{dead_port}/x"]}))
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    settings = load_settings(db_url=db, notify_file=notify)
+    notifier = Notifier.from_file(notify)
+    _record(settings, notifier, 1, score=2.5, story="s-1", policy=Policy())
+    outcomes = ingest.deliver_alerts(settings, notifier, now=NOW)
+    assert outcomes and not outcomes[0].ok
+
+    from newswatch.models import RunSummary
+
+    summary = RunSummary(started=NOW, deliveries=outcomes)
+    shown = [json.dumps(summary_to_dict(summary)), summary_markdown(summary)]
+    runner = CliRunner()
+    shown.append(runner.invoke(app, ["alerts", "--db", db], terminal_width=300).output)
+    shown.append(runner.invoke(app, ["notify-test", "--notify", str(notify)]).output)
+    shown.append(runner.invoke(app, ["run", "--help"]).output)
+    with Store.open(db) as store, store.engine.connect() as conn:
+        for table in ("deliveries", "alerts"):
+            shown.extend(str(row) for row in conn.execute(sql(f"SELECT * FROM {table}")))
+    everything = "\n".join(shown)
+    assert "user:" in everything or "json://" in everything  # the target is shown ...
+    assert secret not in everything  # ... in its privacy form only
