@@ -13,6 +13,10 @@ import pytest
 # however pytest is started (the Makefile sets these too).
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# The SSRF guard refuses loopback for article links and redirects: the test servers run on
+# 127.0.0.1, which the tests allow explicitly (and only that address: refusal tests use
+# other 127.0.0.0/8 addresses).
+os.environ.setdefault("NEWSWATCH_ALLOWED_HOSTS", "127.0.0.1")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -113,10 +113,10 @@ def test_make_serve_starts_a_local_server_and_serves_the_deployments(tmp_path: P
                 names = {d["name"] for d in got.json()} if got.status_code == 200 else set()
             except httpx.TransportError:
                 pass
-            if {"newswatch-ingest", "newswatch-learn"} <= names:
+            if {"newswatch-ingest", "newswatch-digest", "newswatch-learn"} <= names:
                 break
             time.sleep(0.5)
-        assert {"newswatch-ingest", "newswatch-learn"} <= names, names
+        assert {"newswatch-ingest", "newswatch-digest", "newswatch-learn"} <= names, names
         ingest = next(
             d
             for d in httpx.post(f"{api}/deployments/filter", json={}).json()

@@ -263,12 +263,16 @@ def explain(
 
 def _read_article(source: str) -> tuple[str, str, str | None]:
     from newswatch.adapters.extract import extract_page
-    from newswatch.adapters.http import Fetcher
+    from newswatch.adapters.http import AddressGuard, Fetcher
 
     if source.startswith(("http://", "https://")):
         settings = _settings()
-        with Fetcher(timeout_seconds=settings.timeout_seconds, user_agent=settings.user_agent) as f:
-            page = f.fetch(source)
+        with Fetcher(
+            timeout_seconds=settings.timeout_seconds,
+            user_agent=settings.user_agent,
+            guard=AddressGuard(settings.allowed_hosts.split(",")),
+        ) as f:
+            page = f.fetch(source, trusted=True)  # the user's own URL; its redirects are checked
         content = extract_page(page.body, url=page.final_url)
         return content.title or "", content.text, content.lang
     path = Path(source)

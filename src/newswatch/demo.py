@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -204,6 +205,10 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
     feeds_spec, items = load_items(base_settings.seeds_dir)
     site_handler: type[_Site] = type("Site", (_Site,), {"routes": {}})
     receiver_handler: type[_Receiver] = type("Receiver", (_Receiver,), {"received": []})
+    # The demo's article pages are on 127.0.0.1, which the SSRF guard refuses for links
+    # that come from feeds: the demo allows its own loopback address, and only that.
+    allowed_before = os.environ.get("NEWSWATCH_ALLOWED_HOSTS")
+    os.environ["NEWSWATCH_ALLOWED_HOSTS"] = ",".join(filter(None, [allowed_before, "127.0.0.1"]))
     try:
         with _serve(site_handler) as site, _serve(receiver_handler) as receiver:
             base = f"http://127.0.0.1:{site.server_address[1]}"
@@ -268,6 +273,10 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
                 len(receiver_handler.received) != received_before
             )
     finally:
+        if allowed_before is None:
+            os.environ.pop("NEWSWATCH_ALLOWED_HOSTS", None)
+        else:
+            os.environ["NEWSWATCH_ALLOWED_HOSTS"] = allowed_before
         if keep:
             console.print(f"demo data kept in {workdir}")
         else:

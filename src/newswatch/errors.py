@@ -51,6 +51,10 @@ class TooLargeError(PermanentError):
     """A response went over the configured size cap and was cut off."""
 
 
+class RefusedError(PermanentError):
+    """An untrusted URL leads to an address newswatch must not reach (SSRF guard)."""
+
+
 class DeliveryError(TransientError):
     """A notification target did not accept a message."""
 

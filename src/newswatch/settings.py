@@ -66,6 +66,14 @@ class Settings(BaseSettings):
         "newswatch/0.1 (+https://github.com/newswatch/newswatch)",
         description="User-Agent sent with every request; put a contact URL in it.",
     )
+    allowed_hosts: str = Field(
+        "",
+        description=(
+            "Comma-separated hosts or CIDR networks that article links and redirects may "
+            "reach although they are loopback, private or link-local (the SSRF guard "
+            "refuses those otherwise). Example: intranet.example.org,10.20.0.0/16."
+        ),
+    )
     timeout_seconds: float = Field(20.0, gt=0, description="Total deadline for one HTTP request.")
     max_body_bytes: int = Field(
         5_000_000, gt=0, description="Responses larger than this are cut off."

@@ -103,9 +103,11 @@ def test_deployments_run_on_a_worker_and_show_in_the_api(
     deployments = {
         d["name"]: d for d in client.post("/deployments/filter", json={}).raise_for_status().json()
     }
-    assert {"newswatch-ingest", "newswatch-learn"} <= set(deployments)
+    assert {"newswatch-ingest", "newswatch-digest", "newswatch-learn"} <= set(deployments)
     ingest = deployments["newswatch-ingest"]
     assert [s["schedule"]["cron"] for s in ingest["schedules"]] == ["*/15 * * * *"]
+    digest = deployments["newswatch-digest"]
+    assert [s["schedule"]["cron"] for s in digest["schedules"]] == ["0 8 * * *"]
     assert deployments["newswatch-learn"]["schedules"] == []
 
     params = {

@@ -18,19 +18,108 @@ Rules, and why:
   takes longer than about twice `timeout_seconds`.
 - The User-Agent names newswatch and where to find it, on every request, even through a
   client passed in by the caller.
-- Redirects are followed up to `max_redirects` (a client passed in keeps its own limit).
+- Redirects are followed here, hop by hop, up to `max_redirects`, so each hop is checked.
+- SSRF guard (`AddressGuard`): feed URLs come from the user, but article links and every
+  redirect come from servers newswatch does not control. Before connecting to an untrusted
+  URL its host is resolved, and loopback, private, link-local (cloud metadata at
+  169.254.169.254), multicast, reserved and other non-global addresses are refused, unless
+  the host or a network holding the address is allowed (`NEWSWATCH_ALLOWED_HOSTS`). After
+  connecting, the address actually connected to is checked again, so a DNS answer that
+  changes between the check and the connection (rebinding) is refused too, before any
+  byte of the body is read. A refusal is a `RefusedError`, recorded like any failure.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
 import zlib
+from collections.abc import Iterable
 from types import TracebackType
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from newswatch.errors import PermanentError, TooLargeError, TransientError
+from newswatch.errors import PermanentError, RefusedError, TooLargeError, TransientError
 from newswatch.models import FetchResult
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_REDIRECTS = {301, 302, 303, 307, 308}
+
+
+class AddressGuard:
+    """Which addresses an untrusted URL may lead to: global ones, and what is allowed.
+
+    `allowed` holds host names (matched exactly, case-insensitively) and IP networks in
+    CIDR form (`10.0.0.0/8`, `127.0.0.1`), from settings and `NEWSWATCH_ALLOWED_HOSTS`.
+    """
+
+    def __init__(self, allowed: Iterable[str] = ()) -> None:
+        self.hosts: set[str] = set()
+        self.networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        for item in (a.strip() for a in allowed):
+            if not item:
+                continue
+            try:
+                self.networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                self.hosts.add(item.lower().rstrip("."))
+
+    def check_url(self, url: str) -> None:
+        """Resolve the URL's host and refuse it if any address it has is not allowed."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".")
+        if not host:
+            raise PermanentError("URL has no host", url=url)
+        if host.lower() in self.hosts:
+            return
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as exc:
+            raise PermanentError(f"invalid port: {exc}", url=url) from exc
+        try:
+            literal = ipaddress.ip_address(host)
+        except ValueError:
+            try:
+                infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            except (socket.gaierror, UnicodeError) as exc:
+                raise TransientError(f"cannot resolve host {host!r}: {exc}", url=url) from exc
+            addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
+        else:
+            addresses = {literal}
+        for address in sorted(addresses, key=str):
+            self.check_address(address, host=host, url=url)
+
+    def check_address(self, address: IPAddress | str, *, host: str, url: str) -> None:
+        ip = ipaddress.ip_address(address) if isinstance(address, str) else address
+        if host.lower() in self.hosts or any(ip in net for net in self.networks):
+            return
+        kind = _forbidden_kind(ip)
+        if kind:
+            raise RefusedError(
+                f"refused: {host} is {ip}, {'an' if kind[0] in 'aeiou' else 'a'} {kind} "
+                "address (allow it with "
+                "NEWSWATCH_ALLOWED_HOSTS if it is meant to be reached)",
+                url=url,
+            )
+
+
+def _forbidden_kind(ip: IPAddress) -> str | None:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for kind, test in (
+        ("loopback", ip.is_loopback),
+        ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast),
+        ("unspecified", ip.is_unspecified),
+        ("private", ip.is_private),
+        ("reserved", ip.is_reserved),
+        ("non-global", not ip.is_global),
+    ):
+        if test:
+            return kind
+    return None
 
 DEFAULT_USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch/newswatch)"
 ACCEPT_ENCODING = "gzip, deflate"
@@ -51,17 +140,20 @@ class Fetcher:
         max_body_bytes: int = 5_000_000,
         user_agent: str = DEFAULT_USER_AGENT,
         max_redirects: int = 5,
+        guard: AddressGuard | None = None,
     ) -> None:
         if timeout_seconds <= 0 or max_body_bytes <= 0 or max_redirects < 0:
             raise ValueError("timeout_seconds and max_body_bytes must be > 0, max_redirects >= 0")
         self.timeout_seconds = timeout_seconds
         self.max_body_bytes = max_body_bytes
         self.user_agent = user_agent
+        self.max_redirects = max_redirects
+        self.guard = guard
         self._own_client = client is None
         # trust_env=False: proxies and certificates come from configuration, not from
         # whatever environment the worker happens to run in.
         self.client = client or httpx.Client(
-            follow_redirects=True,
+            follow_redirects=False,
             max_redirects=max_redirects,
             timeout=httpx.Timeout(timeout_seconds),
             trust_env=False,
@@ -74,12 +166,14 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str | None = None,
+        trusted: bool = False,
     ) -> FetchResult:
         """GET `url` and return the whole decoded body, or raise (see the module rules).
 
         With `etag` / `last_modified` the request is conditional; a 304 answer gives
         `FetchResult(not_modified=True, body=b"")`. `final_url` is the URL after redirects;
-        `headers` has lower-cased names.
+        `headers` has lower-cased names. `trusted` (a URL the user configured) skips the
+        SSRF guard for the first hop only: its redirects are checked like any other.
         """
         headers = {"User-Agent": self.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
         if etag:
@@ -89,37 +183,31 @@ class Fetcher:
         if accept:
             headers["Accept"] = accept
         started = time.monotonic()
+        current = url
         try:
-            with self.client.stream(
-                "GET",
-                url,
-                headers=headers,
-                follow_redirects=True,
-                timeout=httpx.Timeout(self.timeout_seconds),
-            ) as response:
-                status = response.status_code
-                final_url = str(response.url)
-                response_headers = {k.lower(): v for k, v in response.headers.items()}
-                if status == 304:
-                    return FetchResult(
-                        url=url,
-                        final_url=final_url,
-                        status=status,
-                        headers=response_headers,
-                        body=b"",
-                        not_modified=True,
-                        elapsed_seconds=time.monotonic() - started,
-                    )
-                self._check_status(status, url, response_headers)
-                body = self._read_body(response, url, started)
-                return FetchResult(
-                    url=url,
-                    final_url=final_url,
-                    status=status,
-                    headers=response_headers,
-                    body=body,
-                    elapsed_seconds=time.monotonic() - started,
-                )
+            for hop in range(self.max_redirects + 2):
+                if hop > self.max_redirects:
+                    raise PermanentError("too many redirects", url=url)
+                checked = self.guard is not None and (hop > 0 or not trusted)
+                if checked and self.guard is not None:
+                    self.guard.check_url(current)
+                with self.client.stream(
+                    "GET",
+                    current,
+                    headers=headers,
+                    follow_redirects=False,
+                    timeout=httpx.Timeout(self.timeout_seconds),
+                ) as response:
+                    if checked:
+                        self._check_peer(response, current)
+                    location = response.headers.get("location")
+                    if response.status_code in _REDIRECTS and location:
+                        current = urljoin(current, location.strip())
+                        if urlsplit(current).scheme not in ("http", "https"):
+                            raise PermanentError(f"redirect to a non-http URL {current!r}", url=url)
+                        continue
+                    return self._finish(response, url, started)
+            raise PermanentError("too many redirects", url=url)  # pragma: no cover
         except httpx.TooManyRedirects as exc:
             raise PermanentError("too many redirects", url=url) from exc
         except httpx.TimeoutException as exc:
@@ -136,6 +224,38 @@ class Fetcher:
             ) from exc
         except httpx.StreamError as exc:
             raise TransientError(f"response stream failed: {exc}", url=url) from exc
+
+    def _finish(self, response: httpx.Response, url: str, started: float) -> FetchResult:
+        status = response.status_code
+        final_url = str(response.url)
+        response_headers = {k.lower(): v for k, v in response.headers.items()}
+        if status == 304:
+            return FetchResult(
+                url=url,
+                final_url=final_url,
+                status=status,
+                headers=response_headers,
+                body=b"",
+                not_modified=True,
+                elapsed_seconds=time.monotonic() - started,
+            )
+        self._check_status(status, url, response_headers)
+        body = self._read_body(response, url, started)
+        return FetchResult(
+            url=url,
+            final_url=final_url,
+            status=status,
+            headers=response_headers,
+            body=body,
+            elapsed_seconds=time.monotonic() - started,
+        )
+
+    def _check_peer(self, response: httpx.Response, url: str) -> None:
+        """The address actually connected to must pass the guard too (DNS rebinding)."""
+        stream = response.extensions.get("network_stream")
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        if self.guard is not None and peer:
+            self.guard.check_address(str(peer[0]), host=urlsplit(url).hostname or "", url=url)
 
     def _check_status(self, status: int, url: str, headers: dict[str, str]) -> None:
         if status == 429 or status >= 500:
