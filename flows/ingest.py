@@ -74,8 +74,10 @@ def ingest_flow(
     profile_file: str | None = None,
     db_url: str | None = None,
     alerts_file: str | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
-    """One ingest run over every configured feed; returns the run summary as JSON data."""
+    """One ingest run over the feeds that are due (all of them with `force`); returns the
+    run summary as JSON data."""
     settings = load_settings(
         feeds_file=feeds_file,
         notify_file=notify_file,
@@ -83,10 +85,10 @@ def ingest_flow(
         db_url=db_url,
         alerts_file=alerts_file,
     )
-    return run_ingest(settings)
+    return run_ingest(settings, force=force)
 
 
-def run_ingest(settings: Settings) -> dict[str, Any]:
+def run_ingest(settings: Settings, *, force: bool = False) -> dict[str, Any]:
     """The body of the ingest flow (also called by `newswatch run` inside the flow)."""
     logger = get_run_logger()
     now = datetime.now(UTC)
@@ -94,6 +96,10 @@ def run_ingest(settings: Settings) -> dict[str, Any]:
     feeds = load_feeds(settings.resolved_feeds_file())
     ingest.ensure_profile(settings)
     ingest.prepare_store(settings)
+    if not force:
+        due = [f for f in feeds if ingest.feed_is_due(f, settings, now=now)]
+        summary.feeds_not_due = len(feeds) - len(due)
+        feeds = due
 
     polls = poll_feed.map(feeds, settings=unmapped(settings), now=unmapped(now)).result()
     summary.feeds = [p.report for p in polls]

@@ -86,8 +86,18 @@ def run(
         bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")
     ] = False,
     alerts_policy: AlertsOpt = None,
+    poll_all: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Poll every feed now, also those whose next poll has not come yet."
+        ),
+    ] = False,
 ) -> None:
-    """Do one ingest run: poll every feed, extract new articles, match, dedup, alert.
+    """Do one ingest run: poll the feeds that are due, extract new articles, match, dedup, alert.
+
+    Each feed is polled as often as it publishes (within NEWSWATCH_POLL_MIN_SECONDS and
+    NEWSWATCH_POLL_MAX_SECONDS, never before its server's hints allow) and less often
+    while it fails; `--all` polls every feed now.
 
     Exits 0 when the run completed, even if some feeds failed (they are listed);
     exits 2 when it could not run at all (a bad config file: which file, which line, what).
@@ -114,6 +124,7 @@ def run(
             profile_file=str(settings.resolved_profile_file()),
             db_url=settings.resolved_db_url(),
             alerts_file=str(settings.resolved_alerts_file()),
+            force=poll_all,
         )
     except ConfigError as exc:
         _fail_config(exc)
@@ -456,18 +467,38 @@ def alerts_retry(
 
 @app.command()
 def feeds(db: DbOpt = None) -> None:
-    """Show each polled feed's health: last success, last error, consecutive failures."""
+    """Show each polled feed's health: last success, failures in a row, next poll, last error.
+
+    A feed that failed 5 times in a row is unhealthy: still polled, at a slow pace
+    (its wait doubles with each failure, up to a day)."""
     from newswatch.adapters.store import Store
 
     settings = _settings(db_url=db)
     with Store.open(settings.resolved_db_url()) as store:
         states = store.feed_states()
-    table = Table("last success", "failures")
+    if not states:
+        out.print("no feed polled yet")
+        return
+    table = Table("health", "last success", "failures", "next poll", "every")
     table.add_column("feed", overflow="fold")
     table.add_column("last error", overflow="fold")
+
+    def when(value: datetime | None) -> str:
+        return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
     for s in states:
-        ok = s.last_success.strftime("%Y-%m-%d %H:%M") if s.last_success else "never"
-        table.add_row(ok, str(s.consecutive_failures), s.url, s.last_error or "")
+        health = "ok" if s.healthy else "[red]unhealthy[/]"
+        every = f"{s.poll_interval // 60} min" if s.poll_interval else "-"
+        name = f"{s.name}\n{s.url}" if s.name else s.url
+        table.add_row(
+            health,
+            when(s.last_success) if s.last_success else "never",
+            str(s.consecutive_failures),
+            when(s.next_poll),
+            every,
+            name,
+            s.last_error or "",
+        )
     out.print(table)
 
 

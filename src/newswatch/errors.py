@@ -28,9 +28,17 @@ class ConfigError(NewswatchError):
 class TransientError(NewswatchError):
     """A failure that may go away by itself: retry later, keep the item."""
 
-    def __init__(self, message: str, *, url: str | None = None, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        status: int | None = None,
+        retry_after: str | None = None,
+    ) -> None:
         self.url = url
         self.status = status
+        self.retry_after = retry_after  # the server's Retry-After header, when it sent one
         super().__init__(_with_url(message, url, status))
 
 

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from newswatch import dedup
+from newswatch import dedup, polling
 from newswatch.adapters.extract import extract_page
 from newswatch.adapters.feeds import parse_feed
 from newswatch.adapters.http import AddressGuard, Fetcher
@@ -42,6 +42,7 @@ from newswatch.models import (
     Feed,
     FeedReport,
     FeedState,
+    FeedStatus,
     Match,
     Profile,
     RunSummary,
@@ -120,8 +121,18 @@ def load_notifier(settings: Settings) -> Notifier | None:
 # -- feed -> entries -------------------------------------------------------------
 
 
+def feed_is_due(feed: Feed, settings: Settings, *, now: datetime) -> bool:
+    """Whether a feed's next poll (adaptive, see `polling`) has come."""
+    with open_store(settings) as store:
+        state = store.feed_state(feed.url)
+    return state is None or state.next_poll is None or state.next_poll <= now
+
+
 def poll_feed(feed: Feed, settings: Settings, *, now: datetime) -> PollResult:
-    """Fetch one feed with a conditional GET, parse it, and claim the entries never seen."""
+    """Fetch one feed with a conditional GET, parse it, and claim the entries never seen.
+
+    The feed's health and next poll are recorded whatever happens (see `polling`)."""
+    bounds = {"min_seconds": settings.poll_min_seconds}
     with open_store(settings) as store:
         state = store.feed_state(feed.url) or FeedState(url=feed.url)
         try:
@@ -131,42 +142,104 @@ def poll_feed(feed: Feed, settings: Settings, *, now: datetime) -> PollResult:
                     feed.url, etag=state.etag, last_modified=state.last_modified, trusted=True
                 )
         except NewswatchError as exc:
+            failures = state.consecutive_failures + 1
+            retry = polling.retry_after_seconds(getattr(exc, "retry_after", None), now)
+            plan = polling.after_failure(
+                now=now, failures=failures, hints=polling.PollHints(retry_after=retry), **bounds
+            )
             store.save_feed_state(
                 replace(
                     state,
+                    name=feed.name,
                     last_polled=now,
                     last_error=str(exc),
-                    consecutive_failures=state.consecutive_failures + 1,
+                    consecutive_failures=failures,
+                    last_status=getattr(exc, "status", None),
+                    next_poll=plan.next_poll,
                 )
             )
-            return PollResult(FeedReport(feed.name, feed.url, "error", error=str(exc)), ())
-        if result.not_modified:
+            report = FeedReport(
+                feed.name,
+                feed.url,
+                "error",
+                error=str(exc),
+                next_poll=plan.next_poll,
+                healthy=plan.healthy,
+            )
+            return PollResult(report, ())
+        headers = {k.lower(): v for k, v in result.headers.items()}
+        body_hash = hashlib.sha256(result.body).hexdigest() if not result.not_modified else None
+        if result.not_modified or body_hash == state.body_hash:
+            # a 304, or a 200 with the very same body (stale validators): nothing new
+            plan = polling.after_success(
+                now=now,
+                published=(),
+                previous=state.poll_interval,
+                hints=polling.hints_from(headers, now=now),
+                max_seconds=settings.poll_max_seconds,
+                **bounds,
+            )
             store.save_feed_state(
                 replace(
                     state,
+                    name=feed.name,
+                    etag=headers.get("etag") or state.etag,
+                    last_modified=headers.get("last-modified") or state.last_modified,
                     last_polled=now,
                     last_success=now,
                     last_error=None,
                     consecutive_failures=0,
+                    last_status=result.status,
+                    poll_interval=plan.interval,
+                    next_poll=plan.next_poll,
                 )
             )
-            return PollResult(FeedReport(feed.name, feed.url, "not_modified"), ())
+            status: FeedStatus = "not_modified" if result.not_modified else "unchanged"
+            return PollResult(FeedReport(feed.name, feed.url, status, next_poll=plan.next_poll), ())
 
         parsed = parse_feed(result.body, result.headers, feed=feed)
-        headers = {k.lower(): v for k, v in result.headers.items()}
         if not parsed.entries and parsed.problem:
+            failures = state.consecutive_failures + 1
+            plan = polling.after_failure(
+                now=now, failures=failures, hints=polling.PollHints(), **bounds
+            )
             store.save_feed_state(
                 replace(
                     state,
+                    name=feed.name,
                     last_polled=now,
                     last_error=parsed.problem,
-                    consecutive_failures=state.consecutive_failures + 1,
+                    consecutive_failures=failures,
+                    last_status=result.status,
+                    next_poll=plan.next_poll,
                 )
             )
-            return PollResult(FeedReport(feed.name, feed.url, "error", error=parsed.problem), ())
+            report = FeedReport(
+                feed.name,
+                feed.url,
+                "error",
+                error=parsed.problem,
+                next_poll=plan.next_poll,
+                healthy=plan.healthy,
+            )
+            return PollResult(report, ())
 
         entries = list(parsed.entries)[: settings.max_entries_per_feed]
         fresh = store.claim_entries(entries, now=now)
+        plan = polling.after_success(
+            now=now,
+            published=[e.published for e in entries if e.published],
+            previous=state.poll_interval,
+            hints=polling.hints_from(
+                headers,
+                ttl_minutes=parsed.ttl,
+                sy_period=parsed.sy_period,
+                sy_frequency=parsed.sy_frequency,
+                now=now,
+            ),
+            max_seconds=settings.poll_max_seconds,
+            **bounds,
+        )
         store.save_feed_state(
             FeedState(
                 url=feed.url,
@@ -176,6 +249,11 @@ def poll_feed(feed: Feed, settings: Settings, *, now: datetime) -> PollResult:
                 last_success=now,
                 last_error=parsed.problem,
                 consecutive_failures=0,
+                name=feed.name,
+                body_hash=body_hash,
+                last_status=result.status,
+                poll_interval=plan.interval,
+                next_poll=plan.next_poll,
             )
         )
     report = FeedReport(
@@ -185,6 +263,7 @@ def poll_feed(feed: Feed, settings: Settings, *, now: datetime) -> PollResult:
         entries=len(entries),
         new_entries=len(fresh),
         error=parsed.problem,
+        next_poll=plan.next_poll,
     )
     return PollResult(report, tuple(fresh))
 

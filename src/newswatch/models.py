@@ -17,7 +17,7 @@ TermKind = Literal["entity", "keyword", "phrase"]
 IdSource = Literal["guid", "url", "hash"]
 ExtractionSource = Literal["page", "summary"]
 DuplicateKind = Literal["url", "exact", "near"]
-FeedStatus = Literal["ok", "not_modified", "error"]
+FeedStatus = Literal["ok", "not_modified", "unchanged", "error"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,17 @@ class FeedState:
     last_success: datetime | None = None
     last_error: str | None = None
     consecutive_failures: int = 0
+    name: str | None = None
+    body_hash: str | None = None
+    last_status: int | None = None
+    poll_interval: int | None = None  # seconds, adaptive (see `polling`)
+    next_poll: datetime | None = None
+
+    @property
+    def healthy(self) -> bool:
+        from newswatch.polling import UNHEALTHY_AFTER
+
+        return self.consecutive_failures < UNHEALTHY_AFTER
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,9 @@ class ParsedFeed:
     entries: tuple[Entry, ...]
     problem: str | None = None
     format: str | None = None
+    ttl: str | None = None  # RSS <ttl>, minutes
+    sy_period: str | None = None  # sy:updatePeriod
+    sy_frequency: str | None = None  # sy:updateFrequency
 
 
 @dataclass(frozen=True)
@@ -227,6 +241,8 @@ class FeedReport:
     entries: int = 0
     new_entries: int = 0
     error: str | None = None
+    next_poll: datetime | None = None
+    healthy: bool = True
 
 
 @dataclass(frozen=True)
@@ -261,6 +277,7 @@ class RunSummary:
     deliveries: list[DeliveryOutcome] = field(default_factory=list)
     pending_alerts: int = 0
     pruned_articles: int = 0
+    feeds_not_due: int = 0
 
     @property
     def feeds_polled(self) -> int:

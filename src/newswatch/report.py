@@ -36,6 +36,7 @@ def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
             "deliveries_postponed": sum(1 for d in summary.deliveries if d.state in _POSTPONED),
             "pending_alerts": summary.pending_alerts,
             "pruned_articles": summary.pruned_articles,
+            "feeds_not_due": summary.feeds_not_due,
         },
         "feeds": [
             {
@@ -45,6 +46,8 @@ def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
                 "entries": f.entries,
                 "new_entries": f.new_entries,
                 "error": f.error,
+                "next_poll": _iso(f.next_poll),
+                "healthy": f.healthy,
             }
             for f in summary.feeds
         ],

@@ -74,6 +74,19 @@ class Settings(BaseSettings):
             "refuses those otherwise). Example: intranet.example.org,10.20.0.0/16."
         ),
     )
+    poll_min_seconds: int = Field(
+        600,
+        gt=0,
+        description=(
+            "Shortest time between two polls of one feed; the adaptive interval and the "
+            "failure backoff start here."
+        ),
+    )
+    poll_max_seconds: int = Field(
+        21600,
+        gt=0,
+        description="Longest time between two polls of a healthy feed (its hints are capped here).",
+    )
     timeout_seconds: float = Field(20.0, gt=0, description="Total deadline for one HTTP request.")
     max_body_bytes: int = Field(
         5_000_000, gt=0, description="Responses larger than this are cut off."

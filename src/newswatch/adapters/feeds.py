@@ -87,7 +87,19 @@ def parse_feed(body: bytes, headers: dict[str, str], *, feed: Feed) -> ParsedFee
     if not entries:
         problem = _empty_problem(body, lowered.get("content-type", ""), version, bozo)
         return ParsedFeed(feed.url, title, (), problem=problem, format=version)
-    return ParsedFeed(feed.url, title, tuple(entries), problem=bozo, format=version)
+    meta = parsed.feed
+    return ParsedFeed(
+        feed.url,
+        title,
+        tuple(entries),
+        problem=bozo,
+        format=version,
+        ttl=str(meta.get("ttl")) if meta.get("ttl") else None,
+        sy_period=str(meta.get("sy_updateperiod")) if meta.get("sy_updateperiod") else None,
+        sy_frequency=(
+            str(meta.get("sy_updatefrequency")) if meta.get("sy_updatefrequency") else None
+        ),
+    )
 
 
 def _bozo_reason(parsed: Any) -> str | None:

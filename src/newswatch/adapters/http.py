@@ -121,6 +121,7 @@ def _forbidden_kind(ip: IPAddress) -> str | None:
             return kind
     return None
 
+
 DEFAULT_USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch/newswatch)"
 ACCEPT_ENCODING = "gzip, deflate"
 
@@ -259,7 +260,12 @@ class Fetcher:
 
     def _check_status(self, status: int, url: str, headers: dict[str, str]) -> None:
         if status == 429 or status >= 500:
-            raise TransientError("server answered with an error", url=url, status=status)
+            raise TransientError(
+                "server answered with an error",
+                url=url,
+                status=status,
+                retry_after=headers.get("retry-after"),
+            )
         if status >= 400:
             raise PermanentError("server refused the request", url=url, status=status)
         if status >= 300:

@@ -178,6 +178,11 @@ class Store:
             last_success=_utc(row.last_success),
             last_error=row.last_error,
             consecutive_failures=row.consecutive_failures or 0,
+            name=row.name,
+            body_hash=row.body_hash,
+            last_status=row.last_status,
+            poll_interval=row.poll_interval,
+            next_poll=_utc(row.next_poll),
         )
 
     def feed_states(self) -> list[FeedState]:
@@ -193,6 +198,11 @@ class Store:
             "last_success": state.last_success,
             "last_error": state.last_error,
             "consecutive_failures": state.consecutive_failures,
+            "name": state.name,
+            "body_hash": state.body_hash,
+            "last_status": state.last_status,
+            "poll_interval": state.poll_interval,
+            "next_poll": state.next_poll,
         }
         with self.engine.begin() as conn:
             done = conn.execute(
