@@ -17,6 +17,9 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # 127.0.0.1, which the tests allow explicitly (and only that address: refusal tests use
 # other 127.0.0.0/8 addresses).
 os.environ.setdefault("NEWSWATCH_ALLOWED_HOSTS", "127.0.0.1")
+# Politeness towards the tests' own local servers would only slow the suite down; the
+# limiter's own test sets its delay explicitly.
+os.environ.setdefault("NEWSWATCH_PER_HOST_DELAY_SECONDS", "0")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -209,6 +209,9 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
     # that come from feeds: the demo allows its own loopback address, and only that.
     allowed_before = os.environ.get("NEWSWATCH_ALLOWED_HOSTS")
     os.environ["NEWSWATCH_ALLOWED_HOSTS"] = ",".join(filter(None, [allowed_before, "127.0.0.1"]))
+    # ... and, serving itself, needs no politeness delay between its own requests
+    delay_before = os.environ.get("NEWSWATCH_PER_HOST_DELAY_SECONDS")
+    os.environ["NEWSWATCH_PER_HOST_DELAY_SECONDS"] = "0"
     try:
         with _serve(site_handler) as site, _serve(receiver_handler) as receiver:
             base = f"http://127.0.0.1:{site.server_address[1]}"
@@ -273,10 +276,14 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
                 len(receiver_handler.received) != received_before
             )
     finally:
-        if allowed_before is None:
-            os.environ.pop("NEWSWATCH_ALLOWED_HOSTS", None)
-        else:
-            os.environ["NEWSWATCH_ALLOWED_HOSTS"] = allowed_before
+        for name, before in (
+            ("NEWSWATCH_ALLOWED_HOSTS", allowed_before),
+            ("NEWSWATCH_PER_HOST_DELAY_SECONDS", delay_before),
+        ):
+            if before is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = before
         if keep:
             console.print(f"demo data kept in {workdir}")
         else:

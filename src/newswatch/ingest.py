@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from newswatch import dedup, polling
 from newswatch.adapters.extract import extract_page
 from newswatch.adapters.feeds import parse_feed
-from newswatch.adapters.http import AddressGuard, Fetcher
+from newswatch.adapters.http import ROBOTS, AddressGuard, Fetcher, shared_limiter
 from newswatch.adapters.notify import Notifier, Target
 from newswatch.adapters.seeds import read_seeds
 from newswatch.adapters.store import Store
@@ -79,6 +79,8 @@ def open_fetcher(settings: Settings) -> Fetcher:
         max_body_bytes=settings.max_body_bytes,
         user_agent=settings.user_agent,
         guard=AddressGuard(settings.allowed_hosts.split(",")),
+        limiter=shared_limiter(settings.per_host_concurrency, settings.per_host_delay_seconds),
+        robots=ROBOTS if settings.respect_robots else None,
     )
 
 
@@ -310,7 +312,7 @@ def _extract_one(entry: Entry, fetcher: Fetcher, settings: Settings) -> Article:
     note = None
     if entry.url and settings.fetch_articles:
         try:
-            page = fetcher.fetch(entry.url)
+            page = fetcher.fetch(entry.url, robots=True)
             content = extract_page(page.body, url=page.final_url)
         except NewswatchError as exc:
             note = f"page not used, feed summary instead: {exc}"

@@ -87,6 +87,15 @@ class Settings(BaseSettings):
         gt=0,
         description="Longest time between two polls of a healthy feed (its hints are capped here).",
     )
+    per_host_concurrency: int = Field(
+        2, gt=0, description="Requests at once to one host (feeds and article pages alike)."
+    )
+    per_host_delay_seconds: float = Field(
+        1.0, ge=0, description="Time between the starts of two requests to one host."
+    )
+    respect_robots: bool = Field(
+        True, description="Fetch an article page only when the site's robots.txt allows it."
+    )
     timeout_seconds: float = Field(20.0, gt=0, description="Total deadline for one HTTP request.")
     max_body_bytes: int = Field(
         5_000_000, gt=0, description="Responses larger than this are cut off."

@@ -33,9 +33,12 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 import time
+import urllib.robotparser
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
@@ -46,6 +49,80 @@ from newswatch.models import FetchResult
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _REDIRECTS = {301, 302, 303, 307, 308}
+
+
+class HostLimiter:
+    """At most `per_host` requests at once to one host, and `delay_seconds` between the
+    starts of two requests to it, for every Fetcher of the process that shares it (feeds
+    and article pages alike: the run's tasks run in threads of one process)."""
+
+    def __init__(self, per_host: int = 2, delay_seconds: float = 1.0) -> None:
+        self.per_host = max(1, per_host)
+        self.delay_seconds = max(0.0, delay_seconds)
+        self._lock = threading.Lock()
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._next_start: dict[str, float] = {}
+
+    @contextmanager
+    def slot(self, url: str) -> Iterator[None]:
+        host = (urlsplit(url).hostname or "").lower()
+        with self._lock:
+            sem = self._slots.setdefault(host, threading.BoundedSemaphore(self.per_host))
+        with sem:
+            with self._lock:
+                now = time.monotonic()
+                start = max(now, self._next_start.get(host, now))
+                self._next_start[host] = start + self.delay_seconds
+            if start > now:
+                time.sleep(start - now)
+            yield
+
+
+_LIMITERS: dict[tuple[int, float], HostLimiter] = {}
+_LIMITERS_LOCK = threading.Lock()
+
+
+def shared_limiter(per_host: int, delay_seconds: float) -> HostLimiter:
+    """The process's limiter for these settings (one per process, shared by all fetchers)."""
+    with _LIMITERS_LOCK:
+        return _LIMITERS.setdefault((per_host, delay_seconds), HostLimiter(per_host, delay_seconds))
+
+
+class RobotsRules:
+    """robots.txt of article hosts, fetched once per host per process and hour.
+
+    Only article pages are checked (a feed is published to be polled). A robots.txt that
+    is missing (4xx) allows everything; one that cannot be fetched (5xx, timeout) is
+    treated as allowing too, and the next hour tries again."""
+
+    def __init__(self, ttl_seconds: float = 3600.0) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._lock = threading.Lock()
+        self._rules: dict[str, tuple[float, urllib.robotparser.RobotFileParser | None]] = {}
+
+    def allowed(self, fetcher: Fetcher, url: str) -> bool:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            cached = self._rules.get(origin)
+        if cached is None or time.monotonic() - cached[0] > self.ttl_seconds:
+            parser: urllib.robotparser.RobotFileParser | None = None
+            try:
+                got = fetcher.fetch(f"{origin}/robots.txt", robots=False)
+                parser = urllib.robotparser.RobotFileParser()
+                parser.parse(got.body.decode("utf-8", "replace").splitlines())
+            except PermanentError:
+                parser = None  # no robots.txt (or one we may not read): everything allowed
+            except TransientError:
+                parser = None
+            cached = (time.monotonic(), parser)
+            with self._lock:
+                self._rules[origin] = cached
+        parser = cached[1]
+        return parser is None or parser.can_fetch(fetcher.user_agent, url)
+
+
+ROBOTS = RobotsRules()  # one per process, like the host limiter
 
 
 class AddressGuard:
@@ -142,6 +219,8 @@ class Fetcher:
         user_agent: str = DEFAULT_USER_AGENT,
         max_redirects: int = 5,
         guard: AddressGuard | None = None,
+        limiter: HostLimiter | None = None,
+        robots: RobotsRules | None = None,
     ) -> None:
         if timeout_seconds <= 0 or max_body_bytes <= 0 or max_redirects < 0:
             raise ValueError("timeout_seconds and max_body_bytes must be > 0, max_redirects >= 0")
@@ -150,6 +229,8 @@ class Fetcher:
         self.user_agent = user_agent
         self.max_redirects = max_redirects
         self.guard = guard
+        self.limiter = limiter
+        self.robots = robots
         self._own_client = client is None
         # trust_env=False: proxies and certificates come from configuration, not from
         # whatever environment the worker happens to run in.
@@ -168,6 +249,7 @@ class Fetcher:
         last_modified: str | None = None,
         accept: str | None = None,
         trusted: bool = False,
+        robots: bool = False,
     ) -> FetchResult:
         """GET `url` and return the whole decoded body, or raise (see the module rules).
 
@@ -175,7 +257,10 @@ class Fetcher:
         `FetchResult(not_modified=True, body=b"")`. `final_url` is the URL after redirects;
         `headers` has lower-cased names. `trusted` (a URL the user configured) skips the
         SSRF guard for the first hop only: its redirects are checked like any other.
+        With `robots` (article pages) the host's robots.txt must allow the URL.
         """
+        if robots and self.robots is not None and not self.robots.allowed(self, url):
+            raise PermanentError("robots.txt of the site disallows fetching this page", url=url)
         headers = {"User-Agent": self.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
         if etag:
             headers["If-None-Match"] = etag
@@ -192,13 +277,16 @@ class Fetcher:
                 checked = self.guard is not None and (hop > 0 or not trusted)
                 if checked and self.guard is not None:
                     self.guard.check_url(current)
-                with self.client.stream(
-                    "GET",
-                    current,
-                    headers=headers,
-                    follow_redirects=False,
-                    timeout=httpx.Timeout(self.timeout_seconds),
-                ) as response:
+                with (
+                    self.limiter.slot(current) if self.limiter else nullcontext(),
+                    self.client.stream(
+                        "GET",
+                        current,
+                        headers=headers,
+                        follow_redirects=False,
+                        timeout=httpx.Timeout(self.timeout_seconds),
+                    ) as response,
+                ):
                     if checked:
                         self._check_peer(response, current)
                     location = response.headers.get("location")
