@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -255,3 +256,41 @@ def test_every_corpus_feed_fetches_and_parses_without_raising(
         assert parsed.problem is None and parsed.entries
     if rel in REAL_COUNTS:
         assert len(parsed.entries) == REAL_COUNTS[rel]
+
+
+def test_json_feed_items_become_entries() -> None:
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "Steppe Wire",
+            "home_page_url": "https://wire.example.org/",
+            "items": [
+                {
+                    "id": "42",
+                    "url": "/2022/01/05/almaty",
+                    "title": "Protests in <b>Almaty</b>",
+                    "content_html": "<p>Police used tear gas &amp; stun grenades.</p>",
+                    "date_published": "2022-01-05T10:00:00+06:00",
+                    "authors": [{"name": "A. Writer"}],
+                },
+                {"id": "42", "title": "a repeated id is one entry"},
+                {"id": "43", "content_text": "No title here, only text about Aktau."},
+                {"id": "44"},
+                "not an item",
+            ],
+        }
+    ).encode()
+    parsed = parse_feed(body, {"Content-Type": "application/feed+json"}, feed=FEED)
+    assert parsed.format == "json1.1" and parsed.problem is None and parsed.title == "Steppe Wire"
+    first, second = parsed.entries
+    assert first.url == "https://wire.example.org/2022/01/05/almaty"
+    assert first.title == "Protests in Almaty"
+    assert first.summary == "Police used tear gas & stun grenades."
+    assert first.published == datetime(2022, 1, 5, 4, 0, tzinfo=UTC)
+    assert first.author == "A. Writer" and first.id_source == "guid"
+    assert second.title.startswith("No title here") and second.url is None
+
+
+def test_broken_json_feed_is_a_problem() -> None:
+    parsed = parse_feed(b'{"version": "https://jsonfeed.org/version/1", "items": [', {}, feed=FEED)
+    assert parsed.entries == () and "not valid JSON" in (parsed.problem or "")

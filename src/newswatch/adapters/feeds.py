@@ -24,6 +24,7 @@ from __future__ import annotations
 import calendar
 import html
 import io
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -65,6 +66,8 @@ def parse_feed(body: bytes, headers: dict[str, str], *, feed: Feed) -> ParsedFee
     Content-Location the base for relative links (else `feed.url`).
     """
     lowered = {k.lower(): v for k, v in headers.items()}
+    if _is_json_feed(body, lowered.get("content-type", "")):
+        return _parse_json_feed(body, feed)
     passed = {k: lowered[k] for k in _PASSED_HEADERS if k in lowered}
     # A relative Content-Location is relative to the URL that was fetched.
     passed["content-location"] = _join(feed.url, passed.get("content-location", ""))
@@ -100,6 +103,72 @@ def parse_feed(body: bytes, headers: dict[str, str], *, feed: Feed) -> ParsedFee
             str(meta.get("sy_updatefrequency")) if meta.get("sy_updatefrequency") else None
         ),
     )
+
+
+def _is_json_feed(body: bytes, content_type: str) -> bool:
+    head = body.lstrip()[:1]
+    return head == b"{" and ("json" in content_type.lower() or b"jsonfeed.org" in body[:2000])
+
+
+def _parse_json_feed(body: bytes, feed: Feed) -> ParsedFeed:
+    """JSON Feed 1.0/1.1 (https://jsonfeed.org), which feedparser does not read."""
+    try:
+        data = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return ParsedFeed(feed.url, None, (), problem=f"not valid JSON: {exc}", format="json")
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        return ParsedFeed(
+            feed.url, None, (), problem="JSON without a JSON Feed 'items' list", format="json"
+        )
+    version = str(data.get("version") or "")
+    fmt = "json" + (version.rsplit("/", 1)[-1] if "jsonfeed.org" in version else "")
+    base = _join(feed.url, str(data.get("home_page_url") or data.get("feed_url") or ""))
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for item in data["items"]:
+        if not isinstance(item, dict):
+            continue
+        link = _absolute_link(item.get("url") or item.get("external_url"), base)
+        title = plain_text(str(item.get("title") or ""))
+        summary = plain_text(
+            str(item.get("content_text") or item.get("content_html") or item.get("summary") or "")
+        )
+        if not (title or summary or link):
+            continue
+        title = title or _title_from(summary) or (link or "")
+        guid = item.get("id")
+        entry_id, source = entry_id_for(str(guid) if guid else None, link, title, summary)
+        if entry_id in seen:
+            continue
+        seen.add(entry_id)
+        authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
+        author = next((a.get("name") for a in authors if isinstance(a, dict)), None)
+        entries.append(
+            Entry(
+                entry_id=entry_id,
+                id_source=source,
+                feed_name=feed.name,
+                feed_url=feed.url,
+                url=link,
+                title=title,
+                summary=summary,
+                published=_iso_date(item.get("date_published") or item.get("date_modified")),
+                author=plain_text(str(author)) if author else None,
+            )
+        )
+    return ParsedFeed(
+        feed.url, plain_text(str(data.get("title") or "")) or None, tuple(entries), format=fmt
+    )
+
+
+def _iso_date(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else None
 
 
 def _bozo_reason(parsed: Any) -> str | None:
