@@ -11,6 +11,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, cast
+from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
@@ -32,6 +33,12 @@ alerts_app = typer.Typer(
     help="List alerts and their delivery state per target.", invoke_without_command=True
 )
 app.add_typer(alerts_app, name="alerts")
+feeds_app = typer.Typer(
+    help="Each feed's health; and the feeds list: add a site (autodiscovery), import or "
+    "export OPML.",
+    invoke_without_command=True,
+)
+app.add_typer(feeds_app, name="feeds")
 
 out = Console()
 err = Console(stderr=True)
@@ -411,7 +418,7 @@ def alerts(
     with Store.open(settings.resolved_db_url()) as store:
         rows = store.recent_alerts(limit=limit)
         also = {
-            alert.alert_id: [src for src, _url in store.story_sources(alert.story_id)[1:]]
+            alert.alert_id: store.also_reported(alert.story_id, alert.article_id)
             for alert, _ in rows
         }
     if not rows:
@@ -465,12 +472,14 @@ def alerts_retry(
         raise typer.Exit(1)
 
 
-@app.command()
-def feeds(db: DbOpt = None) -> None:
+@feeds_app.callback()
+def feeds(ctx: typer.Context, db: DbOpt = None) -> None:
     """Show each polled feed's health: last success, failures in a row, next poll, last error.
 
     A feed that failed 5 times in a row is unhealthy: still polled, at a slow pace
     (its wait doubles with each failure, up to a day)."""
+    if ctx.invoked_subcommand:
+        return
     from newswatch.adapters.store import Store
 
     settings = _settings(db_url=db)
@@ -500,6 +509,121 @@ def feeds(db: DbOpt = None) -> None:
             s.last_error or "",
         )
     out.print(table)
+
+
+def _append_feeds(path: Path, new: list[Any]) -> int:
+    """Append feeds to a feeds file (created if missing), skipping URLs already in it."""
+    import yaml
+
+    from newswatch.settings import load_feeds, parse_feeds
+
+    existing = {f.url for f in load_feeds(path)} if path.exists() else set()
+    fresh = [f for f in new if f.url not in existing]
+    if not fresh:
+        return 0
+    text = path.read_text(encoding="utf-8") if path.exists() else "feeds:\n"
+    if not text.endswith("\n"):
+        text += "\n"
+    items = [
+        {"name": f.name, "url": f.url, **({"tags": list(f.tags)} if f.tags else {})} for f in fresh
+    ]
+    block = yaml.safe_dump(items, allow_unicode=True, sort_keys=False, default_flow_style=False)
+    text += "".join(f"  {line}\n" for line in block.splitlines())
+    parse_feeds(text, path=str(path))  # never write a file that would not load
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return len(fresh)
+
+
+@feeds_app.command("add")
+def feeds_add(
+    url: Annotated[
+        str, typer.Argument(help="A feed's URL, or a site whose home page links its feed.")
+    ],
+    feeds: FeedsOpt = None,
+    name: Annotated[
+        str | None, typer.Option(help="Name shown in alerts (default: the feed's title).")
+    ] = None,
+) -> None:
+    """Add a feed to the feeds file. Given a site, finds its feed (<link rel="alternate">)."""
+    from newswatch.adapters.feeds import parse_feed
+    from newswatch.adapters.http import AddressGuard, Fetcher
+    from newswatch.adapters.opml import discover_feeds
+    from newswatch.models import Feed
+
+    settings = _settings(feeds_file=feeds)
+    path = settings.resolved_feeds_file()
+    with Fetcher(
+        timeout_seconds=settings.timeout_seconds,
+        max_body_bytes=settings.max_body_bytes,
+        user_agent=settings.user_agent,
+        guard=AddressGuard(settings.allowed_hosts.split(",")),
+    ) as fetcher:
+        try:
+            page = fetcher.fetch(url, trusted=True)  # the user's own URL
+            parsed = parse_feed(page.body, page.headers, feed=Feed(url, url))
+            feed_url = url
+            if not parsed.entries and parsed.problem:
+                found = discover_feeds(page.body, page.final_url)
+                if not found:
+                    err.print(f"[red]no feed at {url}, and its page links none[/]", highlight=False)
+                    raise typer.Exit(1)
+                feed_url = found[0][0]
+                got = fetcher.fetch(feed_url)  # found in a page: not trusted
+                parsed = parse_feed(got.body, got.headers, feed=Feed(feed_url, feed_url))
+                if not parsed.entries and parsed.problem:
+                    err.print(f"[red]{feed_url} is not a usable feed:[/] {parsed.problem}")
+                    raise typer.Exit(1)
+        except NewswatchError as exc:
+            err.print(f"[red]cannot add {url}:[/] {exc}", highlight=False)
+            raise typer.Exit(1) from exc
+    title = name or parsed.title or (urlsplit(feed_url).hostname or feed_url)
+    try:
+        added = _append_feeds(path, [Feed(title, feed_url)])
+    except ConfigError as exc:
+        _fail_config(exc)
+    if added:
+        out.print(
+            f"added {title} <{feed_url}> ({len(parsed.entries)} items now) to {path}",
+            highlight=False,
+        )
+    else:
+        out.print(f"{feed_url} is already in {path}", highlight=False)
+
+
+@feeds_app.command("import")
+def feeds_import(
+    opml: Annotated[Path, typer.Argument(help="An OPML file (from a feed reader's export).")],
+    feeds: FeedsOpt = None,
+) -> None:
+    """Add every feed of an OPML file to the feeds file (feeds already there are skipped)."""
+    from newswatch.adapters.opml import parse_opml
+
+    settings = _settings(feeds_file=feeds)
+    try:
+        found = parse_opml(opml.read_bytes(), path=str(opml))
+        added = _append_feeds(settings.resolved_feeds_file(), found)
+    except OSError as exc:
+        _fail_config(ConfigError(f"cannot read: {exc}", path=str(opml)))
+    except ConfigError as exc:
+        _fail_config(exc)
+    out.print(
+        f"{added} of {len(found)} feeds added to {settings.resolved_feeds_file()}", highlight=False
+    )
+
+
+@feeds_app.command("export")
+def feeds_export(feeds: FeedsOpt = None) -> None:
+    """Print the feeds list as OPML (for a feed reader, or another newswatch)."""
+    from newswatch.adapters.opml import render_opml
+    from newswatch.settings import load_feeds
+
+    settings = _settings(feeds_file=feeds)
+    try:
+        listed = load_feeds(settings.resolved_feeds_file())
+    except ConfigError as exc:
+        _fail_config(exc)
+    sys.stdout.write(render_opml(listed))
 
 
 @app.command()

@@ -577,8 +577,7 @@ def _send(
 
 def _also_reported(store: Store, alert: Alert) -> list[str]:
     """The other outlets of an alert's story, first seen first, each once."""
-    sources = [src for src, _url in store.story_sources(alert.story_id)]
-    return [s for s in dict.fromkeys(sources[1:]) if s != alert.source]
+    return store.also_reported(alert.story_id, alert.article_id)
 
 
 def send_digest(

@@ -465,15 +465,19 @@ class Store:
             ).first()
         return row.story_id if row else None
 
-    def story_sources(self, story_id: str) -> list[tuple[str, str | None]]:
-        """(source, url) of every article attached to a story, first one first."""
+    def also_reported(self, story_id: str, article_id: str) -> list[str]:
+        """The outlets of a story's other articles (not `article_id`), first seen first, once each."""
+        a = t.articles.c
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(t.articles.c.source, t.articles.c.url)
-                .where(t.articles.c.story_id == story_id)
-                .order_by(t.articles.c.created, t.articles.c.article_id)
+                select(a.source)
+                .where(a.story_id == story_id, a.article_id != article_id)
+                .order_by(a.created, a.article_id)
             ).all()
-        return [(r.source, r.url) for r in rows]
+            own = conn.execute(
+                select(a.source).where(a.article_id == article_id)
+            ).scalar_one_or_none()
+        return [s for s in dict.fromkeys(r.source for r in rows) if s != own]
 
     # -- outbox ----------------------------------------------------------------
 
