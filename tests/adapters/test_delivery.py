@@ -658,3 +658,39 @@ def test_a_token_in_an_apprise_url_shows_nowhere(tmp_path: Path) -> None:
     everything = "\n".join(shown)
     assert "user:" in everything or "json://" in everything  # the target is shown ...
     assert secret not in everything  # ... in its privacy form only
+
+
+def test_a_receiver_that_times_out_fails_that_delivery_only(
+    tmp_path: Path, hooks: tuple[type[_Hook], type[_Hook], str, str]
+) -> None:
+    # Apprise's read timeout (rto, seconds) on the URL; the receiver answers too late.
+    ok, _bad, ok_url, _ = hooks
+    release = threading.Event()
+
+    class Slow(_Hook):
+        received: list[dict[str, Any]] = []
+
+        def do_POST(self) -> None:  # noqa: N802
+            release.wait(10)
+            super().do_POST()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        slow_url = f"json://127.0.0.1:{server.server_address[1]}/hook?rto=1&cto=1"
+        notify = tmp_path / "notify.yaml"
+        notify.write_text(yaml.safe_dump({"urls": [ok_url, slow_url]}))
+        settings = load_settings(db_url=f"sqlite:///{tmp_path / 's.db'}", notify_file=notify)
+        notifier = Notifier.from_file(notify)
+        _record_alerts(settings, notifier, (1,))
+        outcomes = ingest.deliver_alerts(settings, notifier, now=NOW)
+        release.set()
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
+    by_ok = sorted((o.ok, o.state) for o in outcomes)
+    assert by_ok == [(False, "pending"), (True, "sent")]
+    assert len(ok.received) == 1
+    with Store.open(settings.resolved_db_url()) as store:
+        assert store.delivery_counts() == {"pending": 1, "sent": 1}
