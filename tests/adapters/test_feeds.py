@@ -294,3 +294,24 @@ def test_json_feed_items_become_entries() -> None:
 def test_broken_json_feed_is_a_problem() -> None:
     parsed = parse_feed(b'{"version": "https://jsonfeed.org/version/1", "items": [', {}, feed=FEED)
     assert parsed.entries == () and "not valid JSON" in (parsed.problem or "")
+
+
+def test_google_news_sitemap_entries() -> None:
+    body = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+  <url><loc>https://wire.example.org/2022/01/06/csto</loc>
+    <news:news><news:publication><news:name>Steppe Wire</news:name><news:language>en</news:language></news:publication>
+      <news:publication_date>2022-01-06T08:30:00+06:00</news:publication_date>
+      <news:title>CSTO troops land in Almaty</news:title></news:news></url>
+  <url><loc>https://wire.example.org/about</loc></url>
+  <url><loc>javascript:alert(1)</loc><news:news><news:title>x</news:title></news:news></url>
+</urlset>"""
+    parsed = parse_feed(body, {"Content-Type": "application/xml"}, feed=FEED)
+    assert parsed.format == "news-sitemap" and parsed.problem is None
+    (entry,) = parsed.entries
+    assert entry.url == "https://wire.example.org/2022/01/06/csto"
+    assert entry.title == "CSTO troops land in Almaty" and entry.author == "Steppe Wire"
+    assert entry.published == datetime(2022, 1, 6, 2, 30, tzinfo=UTC)
+    plain = b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://a.example.org/</loc></url></urlset>'
+    assert "without Google News" in (parse_feed(plain, {}, feed=FEED).problem or "")

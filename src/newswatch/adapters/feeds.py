@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+from lxml import etree
 
 from newswatch.models import Entry, Feed, ParsedFeed
 from newswatch.urls import entry_id_for
@@ -68,6 +69,8 @@ def parse_feed(body: bytes, headers: dict[str, str], *, feed: Feed) -> ParsedFee
     lowered = {k.lower(): v for k, v in headers.items()}
     if _is_json_feed(body, lowered.get("content-type", "")):
         return _parse_json_feed(body, feed)
+    if b"<urlset" in body[:4096] and b"sitemap" in body[:4096]:
+        return _parse_news_sitemap(body, feed)
     passed = {k: lowered[k] for k in _PASSED_HEADERS if k in lowered}
     # A relative Content-Location is relative to the URL that was fetched.
     passed["content-location"] = _join(feed.url, passed.get("content-location", ""))
@@ -159,6 +162,50 @@ def _parse_json_feed(body: bytes, feed: Feed) -> ParsedFeed:
     return ParsedFeed(
         feed.url, plain_text(str(data.get("title") or "")) or None, tuple(entries), format=fmt
     )
+
+
+_SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+_NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+
+def _parse_news_sitemap(body: bytes, feed: Feed) -> ParsedFeed:
+    """A Google News sitemap: each <url> with <news:news> is an entry (title, date, link)."""
+    if b"<!DOCTYPE" in body[:4096].upper() or b"<!ENTITY" in body.upper():
+        return ParsedFeed(
+            feed.url, None, (), problem="sitemap with a DTD refused", format="sitemap"
+        )
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.fromstring(body, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        return ParsedFeed(feed.url, None, (), problem=f"malformed sitemap: {exc}", format="sitemap")
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for node in root.iter(f"{_SITEMAP}url"):
+        news = node.find(f"{_NEWS}news")
+        link = _absolute_link(node.findtext(f"{_SITEMAP}loc"), feed.url)
+        if news is None or link is None:
+            continue
+        title = plain_text(news.findtext(f"{_NEWS}title") or "")
+        entry_id, source = entry_id_for(None, link, title, "")
+        if entry_id in seen:
+            continue
+        seen.add(entry_id)
+        entries.append(
+            Entry(
+                entry_id=entry_id,
+                id_source=source,
+                feed_name=feed.name,
+                feed_url=feed.url,
+                url=link,
+                title=title or link,
+                summary="",
+                published=_iso_date(news.findtext(f"{_NEWS}publication_date")),
+                author=plain_text(news.findtext(f"{_NEWS}publication/{_NEWS}name") or "") or None,
+            )
+        )
+    problem = None if entries else "sitemap without Google News entries"
+    return ParsedFeed(feed.url, None, tuple(entries), problem=problem, format="news-sitemap")
 
 
 def _iso_date(value: Any) -> datetime | None:
