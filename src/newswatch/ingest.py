@@ -27,7 +27,13 @@ from urllib.parse import urlsplit
 from newswatch import dedup, polling
 from newswatch.adapters.extract import extract_page
 from newswatch.adapters.feeds import parse_feed
-from newswatch.adapters.http import ROBOTS, AddressGuard, Fetcher, shared_limiter
+from newswatch.adapters.http import (
+    ROBOTS,
+    AddressGuard,
+    Fetcher,
+    shared_client,
+    shared_limiter,
+)
 from newswatch.adapters.notify import Notifier, Target
 from newswatch.adapters.seeds import read_seeds
 from newswatch.adapters.store import Store
@@ -70,11 +76,13 @@ def prepare_store(settings: Settings) -> None:
 
 def open_store(settings: Settings) -> Store:
     """The store, schema already prepared (stages run in parallel: none of them migrates)."""
-    return Store.open(settings.resolved_db_url(), migrate=False)
+    return Store.shared(settings.resolved_db_url())
 
 
 def open_fetcher(settings: Settings) -> Fetcher:
+    """A Fetcher on the process's shared HTTP client (one connection pool for the run)."""
     return Fetcher(
+        shared_client(settings.timeout_seconds),
         timeout_seconds=settings.timeout_seconds,
         max_body_bytes=settings.max_body_bytes,
         user_agent=settings.user_agent,

@@ -78,6 +78,25 @@ class HostLimiter:
             yield
 
 
+_CLIENTS: dict[float, httpx.Client] = {}
+
+
+def shared_client(timeout_seconds: float) -> httpx.Client:
+    """The process's HTTP client (thread-safe, one connection pool, keep-alive), as
+    `Fetcher` would make it; Fetchers given it do not close it."""
+    with _LIMITERS_LOCK:
+        client = _CLIENTS.get(timeout_seconds)
+        if client is None:
+            client = httpx.Client(
+                follow_redirects=False,
+                timeout=httpx.Timeout(timeout_seconds),
+                trust_env=False,
+                limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+            )
+            _CLIENTS[timeout_seconds] = client
+        return client
+
+
 _LIMITERS: dict[tuple[int, float], HostLimiter] = {}
 _LIMITERS_LOCK = threading.Lock()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -53,6 +54,8 @@ from newswatch.models import (
 )
 
 SQLAlchemyError = _SQLAlchemyError
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
 # pg_advisory_lock key of the decision lock (any fixed 64-bit number; this spells 'nwdecide')
 _DECISION_LOCK_KEY = 0x6E77646563696465
 
@@ -118,8 +121,21 @@ def _unpack(blob: bytes) -> tuple[int, ...]:
 class Store:
     """All persistent state. Open one per task or command; it is cheap."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, owns_engine: bool = True) -> None:
         self.engine = engine
+        self._owns_engine = owns_engine
+
+    @classmethod
+    def shared(cls, url: str) -> Store:
+        """A store over the process's one engine for `url` (its connection pool is shared by
+        every task of a run: opening an engine per feed cost more than polling the feed).
+        The schema must already be prepared; `close()` leaves the engine open."""
+        with _ENGINES_LOCK:
+            engine = _ENGINES.get(url)
+            if engine is None:
+                engine = cls.open(url, migrate=False).engine
+                _ENGINES[url] = engine
+        return cls(engine, owns_engine=False)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -155,7 +171,8 @@ class Store:
             raise TransientError(f"database not reachable: {exc.orig}") from exc
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._owns_engine:
+            self.engine.dispose()
 
     def __enter__(self) -> Store:
         return self
@@ -817,5 +834,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # a second writer wait instead of failing at once.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    # WAL with synchronous=NORMAL cannot corrupt the database; a power cut may lose the
+    # last transactions, which the next run redoes (entries are only marked done with
+    # their article).
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
