@@ -6,6 +6,8 @@ How the score is made:
   (transliterated, folded, not lemmatised) and a *word key* (lemmatised first). Entities
   are found on name keys, allowing an inflectional ending of up to 4 letters on the last
   word (Tokayevas, Казахстане); keywords and phrases on word keys (up to 3 letters).
+  A name ending in a vowel is also found with another ending in its place (Alma-Ata,
+  Алма-Ате), and a hyphen joins the parts of a name like a space.
   Aliases in scripts written without spaces (Chinese, Japanese) are found as substrings.
   All terms are found in one pass per key stream (Aho-Corasick).
 - A term that fires adds its weight, more when it recurs (x(1 + log2(hits)/2), at most
@@ -60,6 +62,21 @@ def _stream(keys: list[str]) -> _Stream:
     return _Stream(" " + " ".join(keys) + " ", starts)
 
 
+def _name_key(word: str) -> str:
+    # a hyphen joins the parts of one name (Nur-Sultan, Алма-Ате); matched as spaced words
+    return raw_key(word).replace("-", " ")
+
+
+def _name_patterns(key: str) -> tuple[str, ...]:
+    """Patterns of a name's key: as written, and, for a name ending in a vowel, without
+    that vowel, since many languages inflect names by replacing it (Alma-Ata, Алма-Ате;
+    Moskva, Москве)."""
+    key = key.replace("-", " ")
+    if len(key) > 5 and key[-1] in "aeiouy":
+        return (" " + key, " " + key[:-1])
+    return (" " + key,)
+
+
 class Matcher:
     """A profile compiled for scoring. Build once, score many articles."""
 
@@ -86,11 +103,13 @@ class Matcher:
                 if not parts:
                     continue
                 if term.kind == "entity":
-                    names.setdefault(" " + " ".join(raw_key(p) for p in parts), set()).add(idx)
+                    for pattern in _name_patterns(" ".join(raw_key(p) for p in parts)):
+                        names.setdefault(pattern, set()).add(idx)
                 else:
                     words_.setdefault(" " + " ".join(raw_key(p) for p in parts), set()).add(idx)
             if term.kind == "entity":
-                names.setdefault(" " + term.key, set()).add(idx)
+                for pattern in _name_patterns(term.key):
+                    names.setdefault(pattern, set()).add(idx)
             else:
                 words_.setdefault(" " + term.key, set()).add(idx)
         for automaton, table in (
@@ -113,7 +132,7 @@ class Matcher:
         if words:
             lemma_lang = lang if lang in self._lemma_langs else None
             found: list[tuple[int, int, int]] = []  # (term, first token, last token)
-            self._find(self._names, _stream(list(map(raw_key, words))), ENTITY_ENDING, found)
+            self._find(self._names, _stream(list(map(_name_key, words))), ENTITY_ENDING, found)
             keys = [word_key(w, lemma_lang) for w in words]
             self._find(self._words, _stream(keys), WORD_ENDING, found)
             if found:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import re
+import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -433,7 +434,9 @@ def _city_zones() -> dict[str, str]:
     from babel.dates import get_timezone_location
 
     zones: dict[str, str] = {}
-    for zone in en.time_zones:
+    # every IANA zone (CLDR's English data lists only the ~50 whose city name differs
+    # from the zone id, so Asia/Almaty would be missing)
+    for zone in sorted(set(en.time_zones) | zoneinfo.available_timezones()):
         try:
             city = get_timezone_location(zone, locale="en", return_city=True)
         except (LookupError, ValueError):
