@@ -19,7 +19,8 @@ How the score is made:
   under 0.3 counts as that share of one): a lone mention (a sports result from Almaty,
   Kazakhstan in a trade figure) stays low.
 - Long texts gather hits by length alone, so the sum is divided by
-  1 + 0.3 log2(words / 250) above 250 words.
+  1 + 0.6 log2(words / 250) above 250 words (a long piece that touches the topic in
+  passing gathers many weak hits; a report on the story keeps a high density of them).
 - The article matches when the score reaches the profile's threshold (learned, see
   `profile`). The reasons list every term that fired: weight, contribution, hits,
   whether in the title, the form matched and a snippet around the first hit.
@@ -48,6 +49,7 @@ ENTITY_ONLY = 0.1
 BREADTH = 3
 BREADTH_WEIGHT = 0.3
 LENGTH_PIVOT = 250
+LENGTH_SLOPE = 0.6
 
 
 @dataclass(frozen=True)
@@ -226,7 +228,7 @@ class Matcher:
         breadth = sum(min(1.0, self.terms[idx].weight / BREADTH_WEIGHT) for idx in hits)
         total *= min(1.0, breadth / BREADTH)
         if n_words > LENGTH_PIVOT:
-            total /= 1.0 + 0.3 * math.log2(n_words / LENGTH_PIVOT)
+            total /= 1.0 + LENGTH_SLOPE * math.log2(n_words / LENGTH_PIVOT)
         reasons.sort(key=lambda r: (-r.contribution, r.key))
         return Match(
             score=round(total, 4),

@@ -25,7 +25,7 @@ pytestmark = [
     pytest.mark.skipif(not DEV.exists(), reason="needs ../shared/corpus"),
 ]
 
-PRECISION_FLOOR = 0.80
+PRECISION_FLOOR = 0.85
 RECALL_FLOORS = {"latin": 0.95, "cyrillic": 0.85, "cjk": 0.85}
 CYRILLIC = {"ru", "uk", "bg", "sr", "mk", "be", "kk", "ky", "mn"}
 CJK = {"zh", "ja", "ko"}
