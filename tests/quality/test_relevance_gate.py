@@ -2,8 +2,9 @@
 labelled development set (../shared/corpus/relevance/dev.jsonl). Floors are pinned at what
 the method reaches today; raising one is a deliberate diff.
 
-Targets of the profile issue (not reached yet, see the README): precision >= 0.90 overall,
-recall >= 0.85 on Latin- and Cyrillic-script articles. Chinese recall is reported.
+Targets of the profile issue: precision >= 0.90 overall (not reached yet: 0.885, see the
+README), recall >= 0.85 on Latin- and Cyrillic-script articles (reached: 1.00 and 0.90).
+Chinese recall is reported (1.00).
 """
 
 from __future__ import annotations
