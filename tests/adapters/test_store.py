@@ -385,3 +385,27 @@ def test_the_store_decides_as_backtests_memory_index_on_real_articles(db_url: st
     assert store_decisions == memory_decisions
     assert sum(1 for d in store_decisions if d[0]) >= 1  # the corpus has duplicates
     assert len({d[2] for d in store_decisions if not d[0]}) < len(rows)  # and shared stories
+
+
+def test_runs_starting_together_on_a_new_database_migrate_it_once(db_url: str) -> None:
+    # Several workers' first runs at the same moment: each opens (and migrates) the store.
+    import threading
+
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            Store.open(db_url).close()
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    with Store.open(db_url) as store:
+        assert store.count("entries") == 0

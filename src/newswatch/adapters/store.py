@@ -58,6 +58,8 @@ _ENGINES: dict[str, Engine] = {}
 _ENGINES_LOCK = threading.Lock()
 # pg_advisory_lock key of the decision lock (any fixed 64-bit number; this spells 'nwdecide')
 _DECISION_LOCK_KEY = 0x6E77646563696465
+# ... and of the migration lock ('nwmigrat')
+_MIGRATE_LOCK_KEY = 0x6E776D6967726174
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -164,7 +166,12 @@ class Store:
             "script_location", str(resources.files("newswatch.adapters") / "migrations")
         )
         try:
-            with self.engine.begin() as conn:
+            # Runs starting together on a new database would each create the schema: one
+            # migrates at a time (a transaction-level advisory lock on PostgreSQL, a file
+            # lock beside a SQLite file); the others then find it at head.
+            with self._file_lock("migrate"), self.engine.begin() as conn:
+                if self.engine.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATE_LOCK_KEY})
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         except OperationalError as exc:
@@ -322,11 +329,18 @@ class Store:
                     conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _DECISION_LOCK_KEY})
                     conn.commit()
             return
+        with self._file_lock("decide"):
+            yield
+
+    @contextmanager
+    def _file_lock(self, name: str) -> Iterator[None]:
+        """An OS lock on a file beside a SQLite database (nothing for other engines)."""
         path = self.engine.url.database
         if self.engine.dialect.name != "sqlite" or not path or path == ":memory:":
             yield
             return
-        with open(f"{path}.decide.lock", "a+b") as handle:
+        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        with open(f"{path}.{name}.lock", "a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
