@@ -97,7 +97,7 @@ def run_ingest(settings: Settings, *, force: bool = False) -> dict[str, Any]:
     ingest.ensure_profile(settings)
     ingest.prepare_store(settings)
     if not force:
-        due = [f for f in feeds if ingest.feed_is_due(f, settings, now=now)]
+        due = ingest.due_feeds(feeds, settings, now=now)
         summary.feeds_not_due = len(feeds) - len(due)
         feeds = due
 

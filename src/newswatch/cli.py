@@ -281,15 +281,10 @@ def explain(
 
 def _read_article(source: str) -> tuple[str, str, str | None]:
     from newswatch.adapters.extract import extract_page
-    from newswatch.adapters.http import AddressGuard, Fetcher
+    from newswatch.ingest import open_fetcher
 
     if source.startswith(("http://", "https://")):
-        settings = _settings()
-        with Fetcher(
-            timeout_seconds=settings.timeout_seconds,
-            user_agent=settings.user_agent,
-            guard=AddressGuard(settings.allowed_hosts.split(",")),
-        ) as f:
+        with open_fetcher(_settings()) as f:
             page = f.fetch(source, trusted=True)  # the user's own URL; its redirects are checked
         content = extract_page(page.body, url=page.final_url)
         return content.title or "", content.text, content.lang
@@ -547,18 +542,13 @@ def feeds_add(
 ) -> None:
     """Add a feed to the feeds file. Given a site, finds its feed (<link rel="alternate">)."""
     from newswatch.adapters.feeds import parse_feed
-    from newswatch.adapters.http import AddressGuard, Fetcher
     from newswatch.adapters.opml import discover_feeds
+    from newswatch.ingest import open_fetcher
     from newswatch.models import Feed
 
     settings = _settings(feeds_file=feeds)
     path = settings.resolved_feeds_file()
-    with Fetcher(
-        timeout_seconds=settings.timeout_seconds,
-        max_body_bytes=settings.max_body_bytes,
-        user_agent=settings.user_agent,
-        guard=AddressGuard(settings.allowed_hosts.split(",")),
-    ) as fetcher:
+    with open_fetcher(settings) as fetcher:
         try:
             page = fetcher.fetch(url, trusted=True)  # the user's own URL
             parsed = parse_feed(page.body, page.headers, feed=Feed(url, url))

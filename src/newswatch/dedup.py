@@ -45,6 +45,7 @@ from datasketch import MinHash
 from wordfreq import zipf_frequency
 
 from newswatch.models import DedupDecision, Fingerprint, Reason
+from newswatch.text import NO_WORDFREQ
 
 NUM_PERM = 64
 BANDS = 32  # 32 bands of 2 rows: candidates from Jaccard ~0.15 up, so truncated copies are found
@@ -184,14 +185,10 @@ def story_terms(
     return tuple(sorted({w for _, w in scored[:STORY_TERMS]}))
 
 
-# wordfreq needs optional tokenisers (jieba, MeCab) for these; newswatch does not install them.
-_NO_WORDFREQ = {"zh", "ja", "ko"}
-
-
 @lru_cache(maxsize=262_144)
 def _zipf(word: str, lang: str) -> float:
     """Background frequency of a word (Zipf scale), in its language and in English."""
-    own = 0.0 if lang in _NO_WORDFREQ else zipf_frequency(word, lang)
+    own = 0.0 if lang in NO_WORDFREQ else zipf_frequency(word, lang)
     return max(own, zipf_frequency(word, "en")) if word.isascii() else own
 
 

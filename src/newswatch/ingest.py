@@ -131,11 +131,15 @@ def load_notifier(settings: Settings) -> Notifier | None:
 # -- feed -> entries -------------------------------------------------------------
 
 
-def feed_is_due(feed: Feed, settings: Settings, *, now: datetime) -> bool:
-    """Whether a feed's next poll (adaptive, see `polling`) has come."""
+def due_feeds(feeds: Sequence[Feed], settings: Settings, *, now: datetime) -> list[Feed]:
+    """The feeds whose next poll (adaptive, see `polling`) has come, read in one query."""
     with open_store(settings) as store:
-        state = store.feed_state(feed.url)
-    return state is None or state.next_poll is None or state.next_poll <= now
+        next_poll = {s.url: s.next_poll for s in store.feed_states()}
+    return [f for f in feeds if (when := next_poll.get(f.url)) is None or when <= now]
+
+
+def feed_is_due(feed: Feed, settings: Settings, *, now: datetime) -> bool:
+    return bool(due_feeds([feed], settings, now=now))
 
 
 def poll_feed(feed: Feed, settings: Settings, *, now: datetime) -> PollResult:
@@ -152,31 +156,10 @@ def poll_feed(feed: Feed, settings: Settings, *, now: datetime) -> PollResult:
                     feed.url, etag=state.etag, last_modified=state.last_modified, trusted=True
                 )
         except NewswatchError as exc:
-            failures = state.consecutive_failures + 1
             retry = polling.retry_after_seconds(getattr(exc, "retry_after", None), now)
-            plan = polling.after_failure(
-                now=now, failures=failures, hints=polling.PollHints(retry_after=retry), **bounds
+            return _poll_failed(
+                store, state, feed, settings, now, str(exc), getattr(exc, "status", None), retry
             )
-            store.save_feed_state(
-                replace(
-                    state,
-                    name=feed.name,
-                    last_polled=now,
-                    last_error=str(exc),
-                    consecutive_failures=failures,
-                    last_status=getattr(exc, "status", None),
-                    next_poll=plan.next_poll,
-                )
-            )
-            report = FeedReport(
-                feed.name,
-                feed.url,
-                "error",
-                error=str(exc),
-                next_poll=plan.next_poll,
-                healthy=plan.healthy,
-            )
-            return PollResult(report, ())
         headers = {k.lower(): v for k, v in result.headers.items()}
         body_hash = hashlib.sha256(result.body).hexdigest() if not result.not_modified else None
         if result.not_modified or body_hash == state.body_hash:
@@ -209,30 +192,9 @@ def poll_feed(feed: Feed, settings: Settings, *, now: datetime) -> PollResult:
 
         parsed = parse_feed(result.body, result.headers, feed=feed)
         if not parsed.entries and parsed.problem:
-            failures = state.consecutive_failures + 1
-            plan = polling.after_failure(
-                now=now, failures=failures, hints=polling.PollHints(), **bounds
+            return _poll_failed(
+                store, state, feed, settings, now, parsed.problem, result.status, None
             )
-            store.save_feed_state(
-                replace(
-                    state,
-                    name=feed.name,
-                    last_polled=now,
-                    last_error=parsed.problem,
-                    consecutive_failures=failures,
-                    last_status=result.status,
-                    next_poll=plan.next_poll,
-                )
-            )
-            report = FeedReport(
-                feed.name,
-                feed.url,
-                "error",
-                error=parsed.problem,
-                next_poll=plan.next_poll,
-                healthy=plan.healthy,
-            )
-            return PollResult(report, ())
 
         entries = list(parsed.entries)[: settings.max_entries_per_feed]
         fresh = store.claim_entries(entries, now=now)
@@ -276,6 +238,41 @@ def poll_feed(feed: Feed, settings: Settings, *, now: datetime) -> PollResult:
         next_poll=plan.next_poll,
     )
     return PollResult(report, tuple(fresh))
+
+
+def _poll_failed(
+    store: Store,
+    state: FeedState,
+    feed: Feed,
+    settings: Settings,
+    now: datetime,
+    error: str,
+    status: int | None,
+    retry_after: int | None,
+) -> PollResult:
+    """Record a failed poll: one more failure in a row, and the backed-off next poll."""
+    failures = state.consecutive_failures + 1
+    plan = polling.after_failure(
+        now=now,
+        failures=failures,
+        hints=polling.PollHints(retry_after=retry_after),
+        min_seconds=settings.poll_min_seconds,
+    )
+    store.save_feed_state(
+        replace(
+            state,
+            name=feed.name,
+            last_polled=now,
+            last_error=error,
+            consecutive_failures=failures,
+            last_status=status,
+            next_poll=plan.next_poll,
+        )
+    )
+    report = FeedReport(
+        feed.name, feed.url, "error", error=error, next_poll=plan.next_poll, healthy=plan.healthy
+    )
+    return PollResult(report, ())
 
 
 def pending_entries(settings: Settings, *, run_id: str, now: datetime) -> list[Entry]:
@@ -479,16 +476,10 @@ def deliver_alerts(
     targets = {t.key: t for t in notifier.targets()}
     sender = uuid.uuid4().hex
     with open_store(settings) as store:
-        due = store.claim_deliveries(
-            sender, now=now, lease=timedelta(seconds=settings.delivery_lease_seconds)
-        )
-        by_target: dict[str, list[Alert]] = {}
-        for alert, key, _display, _attempts in due:
-            by_target.setdefault(key, []).append(alert)
         outcomes: list[DeliveryOutcome] = []
-        for key, alerts in by_target.items():
+        for key, alerts in _claimed(store, sender, settings, now, "instant").items():
             target = targets.get(key)
-            rules = policy.for_target(target.tags) if target else Policy().for_target(())
+            rules = policy.for_target(target.tags) if target else TargetPolicy()
             waiting: dict[datetime, list[str]] = {}
             ready: list[Alert] = []
             for alert in alerts:
@@ -530,6 +521,19 @@ def deliver_alerts(
                 _send(store, notifier, target, key, ready, rules, settings, clock or (lambda: now))
             )
     return outcomes
+
+
+def _claimed(
+    store: Store, sender: str, settings: Settings, now: datetime, mode: str
+) -> dict[str, list[Alert]]:
+    """Claim the due deliveries of `mode` for this sender, grouped by target key."""
+    due = store.claim_deliveries(
+        sender, now=now, lease=timedelta(seconds=settings.delivery_lease_seconds), mode=mode
+    )
+    by_target: dict[str, list[Alert]] = {}
+    for alert, key, _display, _attempts in due:
+        by_target.setdefault(key, []).append(alert)
+    return by_target
 
 
 def _send(
@@ -604,18 +608,9 @@ def send_digest(
     sender = uuid.uuid4().hex
     outcomes: list[DeliveryOutcome] = []
     with open_store(settings) as store:
-        due = store.claim_deliveries(
-            sender,
-            now=now,
-            lease=timedelta(seconds=settings.delivery_lease_seconds),
-            mode="digest",
-        )
-        by_target: dict[str, list[Alert]] = {}
-        for alert, key, _display, _attempts in due:
-            by_target.setdefault(key, []).append(alert)
-        for key, alerts in by_target.items():
+        for key, alerts in _claimed(store, sender, settings, now, "digest").items():
             target = targets.get(key)
-            rules = policy.for_target(target.tags) if target else Policy().for_target(())
+            rules = policy.for_target(target.tags) if target else TargetPolicy()
             outcomes.extend(
                 _send(
                     store,

@@ -23,14 +23,12 @@ import yaml
 from wordfreq import zipf_frequency
 
 from newswatch.models import ProfileTerm
-from newswatch.text import WORD, is_unspaced, lemma, raw_key, word_key
+from newswatch.text import NO_WORDFREQ, WORD, is_unspaced, lemma, raw_key, word_key
 
 # The languages the lexicon's forms are written in.
 LANGUAGES = ("en", "ru", "uk", "zh", "de", "fr", "es", "lt", "pl")
 # A form may be at most this much more common (Zipf) than the learned word it translates.
 MAX_COMMONER = 0.8
-# wordfreq needs tokenisers newswatch does not install for these: no frequency filter.
-_NO_FREQ = {"zh", "ja", "ko"}
 
 
 @dataclass(frozen=True)
@@ -90,7 +88,7 @@ def concept_ids(kind: str, keys: set[str]) -> set[int]:
 
 def _zipf(form: str, lang: str) -> float:
     parts = WORD.findall(form)
-    if not parts or lang in _NO_FREQ or is_unspaced(form):
+    if not parts or lang in NO_WORDFREQ or is_unspaced(form):
         return 0.0
     # a phrase is as common as its rarest word
     return min(zipf_frequency(p, lang) for p in parts)

@@ -33,6 +33,8 @@ _VOWELS = "aeiou"
 _GLIDE = re.compile(r"(?<=[aeiou])[yji](?=[aeiou])")
 _DOUBLE = re.compile(r"(.)\1+")
 _NO_LEMMAS: set[str] = set()
+# wordfreq needs optional tokenisers (jieba, MeCab) for these; newswatch does not install them
+NO_WORDFREQ = frozenset({"zh", "ja", "ko"})
 
 
 def detect_language(text: str) -> str | None:

@@ -33,6 +33,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 from lxml import etree
 
+from newswatch.adapters.opml import UnsafeXMLError, parse_untrusted_xml
 from newswatch.models import Entry, Feed, ParsedFeed
 from newswatch.urls import entry_id_for
 
@@ -170,13 +171,10 @@ _NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
 def _parse_news_sitemap(body: bytes, feed: Feed) -> ParsedFeed:
     """A Google News sitemap: each <url> with <news:news> is an entry (title, date, link)."""
-    if b"<!DOCTYPE" in body[:4096].upper() or b"<!ENTITY" in body.upper():
-        return ParsedFeed(
-            feed.url, None, (), problem="sitemap with a DTD refused", format="sitemap"
-        )
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        root = etree.fromstring(body, parser=parser)
+        root = parse_untrusted_xml(body)
+    except UnsafeXMLError as exc:
+        return ParsedFeed(feed.url, None, (), problem=f"sitemap refused: {exc}", format="sitemap")
     except etree.XMLSyntaxError as exc:
         return ParsedFeed(feed.url, None, (), problem=f"malformed sitemap: {exc}", format="sitemap")
     entries: list[Entry] = []

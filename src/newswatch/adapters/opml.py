@@ -6,6 +6,7 @@ network access off (a billion-laughs file is refused, never expanded).
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 from xml.sax.saxutils import quoteattr
 
@@ -24,19 +25,29 @@ FEED_TYPES = (
 )
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+class UnsafeXMLError(ValueError):
+    """XML from outside that declares a DTD or entities (how XML bombs are built)."""
+
+
+def parse_untrusted_xml(data: bytes) -> Any:
+    """Parse XML that came from outside: no DTD, no entities, no network, no huge trees.
+
+    Raises UnsafeXMLError for a DOCTYPE or entity declaration (OPML and sitemaps need
+    neither), and lxml's XMLSyntaxError for malformed XML."""
+    if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data.upper():
+        raise UnsafeXMLError("XML with a DOCTYPE or entity declarations is refused")
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
+    )
+    return etree.fromstring(data, parser=parser)
 
 
 def parse_opml(data: bytes, *, path: str = "<opml>") -> list[Feed]:
     """The feeds of an OPML file (every outline with an http(s) `xmlUrl`, nested or not)."""
-    if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data.upper():
-        # OPML needs no DTD; entity declarations are how XML bombs are built
-        raise ConfigError(
-            "OPML with a DOCTYPE or entity declarations is refused", path=path, line=1
-        )
     try:
-        root = etree.fromstring(data, parser=_parser())
+        root = parse_untrusted_xml(data)
+    except UnsafeXMLError as exc:
+        raise ConfigError(f"OPML refused: {exc}", path=path, line=1) from exc
     except etree.XMLSyntaxError as exc:
         raise ConfigError(f"not valid OPML: {exc}", path=path, line=exc.lineno) from exc
     if root.tag != "opml":

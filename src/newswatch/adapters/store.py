@@ -192,27 +192,13 @@ class Store:
     def feed_state(self, url: str) -> FeedState | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(t.feed_state).where(t.feed_state.c.url == url)).first()
-        if row is None:
-            return None
-        return FeedState(
-            url=row.url,
-            etag=row.etag,
-            last_modified=row.last_modified,
-            last_polled=_utc(row.last_polled),
-            last_success=_utc(row.last_success),
-            last_error=row.last_error,
-            consecutive_failures=row.consecutive_failures or 0,
-            name=row.name,
-            body_hash=row.body_hash,
-            last_status=row.last_status,
-            poll_interval=row.poll_interval,
-            next_poll=_utc(row.next_poll),
-        )
+        return None if row is None else _feed_state(row)
 
     def feed_states(self) -> list[FeedState]:
+        """Every feed's state, in one query."""
         with self.engine.connect() as conn:
-            urls = [r.url for r in conn.execute(select(t.feed_state.c.url))]
-        return [s for u in urls if (s := self.feed_state(u)) is not None]
+            rows = conn.execute(select(t.feed_state).order_by(t.feed_state.c.url)).all()
+        return [_feed_state(r) for r in rows]
 
     def save_feed_state(self, state: FeedState) -> None:
         values = {
@@ -489,13 +475,6 @@ class Store:
             ).first()
         return (row.story_id, row.title, row.source) if row else None
 
-    def story_of(self, article_id: str) -> str | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(t.articles.c.story_id).where(t.articles.c.article_id == article_id)
-            ).first()
-        return row.story_id if row else None
-
     def also_reported(self, story_id: str, article_id: str) -> list[str]:
         """The outlets of a story's other articles (not `article_id`), first seen first, once each."""
         a = t.articles.c
@@ -610,16 +589,6 @@ class Store:
                     )
                 ).scalar_one()
             )
-
-    def release_deliveries(self, sender: str, *, values: dict[str, Any] | None = None) -> int:
-        """Give back what a sender claimed and did not send (optionally changing the rows)."""
-        with self.engine.begin() as conn:
-            done = conn.execute(
-                update(t.deliveries)
-                .where(t.deliveries.c.claimed_by == sender, t.deliveries.c.state == "pending")
-                .values(claimed_by=None, claimed_until=None, **(values or {}))
-            )
-        return int(done.rowcount or 0)
 
     def mark_delivery(
         self,
@@ -841,6 +810,23 @@ class StoreIndex:
             rows = conn.execute(self._stories, {"since": self.story_since}).all()
         for r in rows:
             yield r.story_id, frozenset(json.loads(r.terms))
+
+
+def _feed_state(row: Any) -> FeedState:
+    return FeedState(
+        url=row.url,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        last_polled=_utc(row.last_polled),
+        last_success=_utc(row.last_success),
+        last_error=row.last_error,
+        consecutive_failures=row.consecutive_failures or 0,
+        name=row.name,
+        body_hash=row.body_hash,
+        last_status=row.last_status,
+        poll_interval=row.poll_interval,
+        next_poll=_utc(row.next_poll),
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
