@@ -89,4 +89,6 @@ def run_backtest(items: Iterable[BacktestInput], profile: Profile) -> Iterator[d
             "story": story,
             "alert": match.is_match and decision.new_story,
             "lang": lang,
+            "focus": match.focus,
+            "elsewhere": list(match.elsewhere),
         }

@@ -21,6 +21,14 @@ How the score is made:
 - Long texts gather hits by length alone, so the sum is divided by
   1 + 0.6 log2(words / 250) above 250 words (a long piece that touches the topic in
   passing gathers many weak hits; a report on the story keeps a high density of them).
+- A story happens somewhere. When the profile has places (see `profile`), every country
+  and city the article names is counted (CLDR names in many languages, see `places`;
+  in scripts with case only when capitalised; title mentions count 1.5 times): the
+  *focus* is the share that are the story's places or cities in its countries. Below a
+  quarter, the score is scaled down in proportion, to a tenth when none is: the same
+  event words and organisations in another country are another story (a CSTO mission to
+  Armenia, clashes on the Armenia-Azerbaijan border). An article naming no place, or
+  naming the story's place in its headline, keeps its score.
 - The article matches when the score reaches the profile's threshold (learned, see
   `profile`). The reasons list every term that fired: weight, contribution, hits,
   whether in the title, the form matched and a snippet around the first hit.
@@ -31,13 +39,15 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass
-from itertools import accumulate
+from functools import lru_cache
+from itertools import accumulate, islice
 
 import ahocorasick
 
+from newswatch import places
 from newswatch.lexicon import LANGUAGES as LEXICON_LANGUAGES
 from newswatch.models import Match, Profile, ProfileTerm, Reason
-from newswatch.text import WORD, detect_language, is_unspaced, raw_key, word_key
+from newswatch.text import WORD, detect_language, is_unspaced, raw_key, unspaced_chars, word_key
 
 ENTITY_ENDING = 4
 WORD_ENDING = 3
@@ -50,6 +60,10 @@ BREADTH = 3
 BREADTH_WEIGHT = 0.3
 LENGTH_PIVOT = 250
 LENGTH_SLOPE = 0.6
+PLACE_SHARE = 0.25
+PLACE_FLOOR = 0.1
+PLACE_MIN_LETTERS = 4
+UNSPACED_CHARS_PER_WORD = 1.6
 
 
 @dataclass(frozen=True)
@@ -60,10 +74,12 @@ class _Stream:
 
 def _stream(keys: list[str]) -> _Stream:
     # " k0 k1 k2 ": token i starts after the space that precedes it
-    starts = list(accumulate((len(k) + 1 for k in keys[:-1]), initial=1)) if keys else []
+    # (map and accumulate keep the per-token work in C: this runs for every article)
+    starts = list(accumulate(map((1).__add__, map(len, keys[:-1])), initial=1)) if keys else []
     return _Stream(" " + " ".join(keys) + " ", starts)
 
 
+@lru_cache(maxsize=400_000)
 def _name_key(word: str) -> str:
     # a hyphen joins the parts of one name (Nur-Sultan, Алма-Ате); matched as spaced words
     return raw_key(word).replace("-", " ")
@@ -77,6 +93,39 @@ def _name_patterns(key: str) -> tuple[str, ...]:
     if len(key) > 5 and key[-1] in "aeiouy":
         return (" " + key, " " + key[:-1])
     return (" " + key,)
+
+
+# Places a pattern names, by the language of the article: {language: place ids}, with
+# "en" for articles in any other language of the gazetteer and "*" for the rest.
+_Named = dict[str, tuple[str, ...]]
+
+
+@lru_cache(maxsize=1)
+def _place_patterns() -> tuple[dict[str, _Named], dict[str, _Named]]:
+    """The gazetteer's names as patterns of the name stream and of unspaced text
+    (see `_Named`). A name counts in an article in its own language or in English
+    (see `places`). Built once per process."""
+    spaced: dict[str, set[tuple[str, str]]] = {}
+    unspaced: dict[str, set[tuple[str, str]]] = {}
+    for name, pid, name_lang in places.gazetteer().names:
+        if is_unspaced(name):
+            unspaced.setdefault(name.casefold(), set()).add((pid, name_lang))
+            continue
+        key = " ".join(raw_key(p) for p in WORD.findall(name))
+        if len(key.replace(" ", "")) >= PLACE_MIN_LETTERS:
+            for pattern in _name_patterns(key):
+                spaced.setdefault(pattern, set()).add((pid, name_lang))
+
+    def by_language(found: set[tuple[str, str]]) -> _Named:
+        langs = {lang for _, lang in found} | {"en"}
+        out = {lang: tuple(sorted({p for p, n in found if n in (lang, "en")})) for lang in langs}
+        out["*"] = tuple(sorted({p for p, _ in found}))
+        return out
+
+    return (
+        {k: by_language(v) for k, v in spaced.items()},
+        {k: by_language(v) for k, v in unspaced.items()},
+    )
 
 
 class Matcher:
@@ -95,6 +144,21 @@ class Matcher:
         names: dict[str, set[int]] = {}
         words_: dict[str, set[int]] = {}
         unspaced: dict[str, set[int]] = {}
+        self._story: frozenset[str] = frozenset(
+            p.id for name in profile.places for p in places.find(name)
+        )
+        self._story_id: tuple[str, ...] = (min(self._story),) if self._story else ()
+        # the profile's names of the story's places count as such in any language
+        self._story_terms = frozenset(
+            idx
+            for idx, t in enumerate(self.terms)
+            if t.kind == "entity"
+            and any(
+                places.within(p.id, self._story)
+                for form in (t.label, *t.aliases)
+                for p in places.find(form)
+            )
+        )
         for idx, term in enumerate(self.terms):
             forms = set(term.aliases) | {term.label}
             for alias in forms:
@@ -114,14 +178,22 @@ class Matcher:
                     names.setdefault(pattern, set()).add(idx)
             else:
                 words_.setdefault(" " + term.key, set()).add(idx)
-        for automaton, table in (
-            (self._names, names),
-            (self._words, words_),
-            (self._unspaced, unspaced),
+        name_places, unspaced_places = _place_patterns() if self._story else ({}, {})
+        for automaton, table, where in (
+            (self._names, names, name_places),
+            (self._words, words_, {}),
+            (self._unspaced, unspaced, unspaced_places),
         ):
-            for pattern, idxs in table.items():
-                automaton.add_word(pattern, (pattern, tuple(sorted(idxs))))
-            if table:
+            for pattern in table.keys() | where.keys():
+                automaton.add_word(
+                    pattern,
+                    (
+                        pattern,
+                        tuple(sorted(table.get(pattern, ()))),
+                        where.get(pattern, {}),
+                    ),
+                )
+            if len(automaton):
                 automaton.make_automaton()
 
     def score(self, title: str, text: str, lang: str | None = None) -> Match:
@@ -131,25 +203,57 @@ class Matcher:
         lang = lang or detect_language(full)
         words = WORD.findall(full)
         hits: dict[int, list[tuple[int, int, str]]] = {}
+        # places named: (token index or -1 - character offset) -> (place ids, in the title)
+        where: dict[int, tuple[tuple[str, ...], bool]] = {}
+        own = "*" if lang not in places.LANGUAGES else lang
+
+        def place_ids(found: _Named) -> tuple[str, ...]:
+            return found.get(own) or found.get("en", ()) if found else ()
+
         if words:
             lemma_lang = lang if lang in self._lemma_langs else None
             found: list[tuple[int, int, int]] = []  # (term, first token, last token)
-            self._find(self._names, _stream(list(map(_name_key, words))), ENTITY_ENDING, found)
+            named: list[tuple[_Named, int]] = []  # (places, first token)
+            self._find(
+                self._names, _stream(list(map(_name_key, words))), ENTITY_ENDING, found, named
+            )
             keys = [word_key(w, lemma_lang) for w in words]
             self._find(self._words, _stream(keys), WORD_ENDING, found)
+            if found or named:
+                title_tokens = len(WORD.findall(title)) if title else 0
+                for found_places, first in named:
+                    w = words[first]
+                    pids = place_ids(found_places)
+                    if pids and (w[:1].isupper() or w[:1].lower() == w[:1].upper()):
+                        # capitalised, or a script without case
+                        where[first] = (pids, first < title_tokens)
+                for idx, first, _ in found:
+                    if idx in self._story_terms:
+                        where.setdefault(first, (self._story_id, first < title_tokens))
             if found:
-                # token offsets in the article, only for articles where something fired
-                spans = [m.span() for m in WORD.finditer(full)]
+                # token offsets in the article, only for articles where a term fired and
+                # only as far as the last token that fired
+                upto = max(last for _, _, last in found) + 1
+                spans = [m.span() for m in islice(WORD.finditer(full), upto)]
                 for idx, first, last in found:
                     s, e = spans[first][0], spans[last][1]
                     hits.setdefault(idx, []).append((s, e, full[s:e]))
-        if len(self._unspaced) and is_unspaced(full):
-            folded = full.casefold()
-            for end, (pattern, idxs) in self._unspaced.iter(folded):
-                start = end - len(pattern) + 1
-                for idx in idxs:
-                    hits.setdefault(idx, []).append((start, end + 1, full[start : end + 1]))
-        return self._combine(hits, full, title_end, len(words), lang)
+        n_words = len(words)
+        if is_unspaced(full):
+            if len(self._unspaced):
+                folded = full.casefold()
+                for end, (pattern, idxs, found_places) in self._unspaced.iter(folded):
+                    start = end - len(pattern) + 1
+                    for idx in idxs:
+                        hits.setdefault(idx, []).append((start, end + 1, full[start : end + 1]))
+                    pids = place_ids(found_places)
+                    if any(idx in self._story_terms for idx in idxs):
+                        pids = self._story_id
+                    if pids:
+                        where[-1 - start] = (pids, start < title_end)
+            # a run of Han or kana is many words: count them by their characters
+            n_words += round(unspaced_chars(full) / UNSPACED_CHARS_PER_WORD)
+        return self._combine(hits, full, title_end, n_words, lang, where)
 
     @staticmethod
     def _find(
@@ -157,12 +261,13 @@ class Matcher:
         stream: _Stream,
         ending: int,
         found: list[tuple[int, int, int]],
+        named: list[tuple[_Named, int]] | None = None,
     ) -> None:
         if not len(automaton):
             return
         seen: set[tuple[int, int]] = set()
         n_tokens = len(stream.starts)
-        for end, (pattern, idxs) in automaton.iter(stream.text):
+        for end, (pattern, idxs, pids) in automaton.iter(stream.text):
             start_in_stream = end - len(pattern) + 2
             nxt = stream.text.find(" ", end + 1)
             extra = nxt - end - 1
@@ -172,6 +277,8 @@ class Matcher:
             last = bisect.bisect_right(stream.starts, end) - 1
             if first >= n_tokens or last < first:
                 continue
+            if pids and named is not None:
+                named.append((pids, first))
             for idx in idxs:
                 if (idx, first) in seen:
                     continue
@@ -185,6 +292,7 @@ class Matcher:
         title_end: int,
         n_words: int,
         lang: str | None,
+        where: dict[int, tuple[tuple[str, ...], bool]],
     ) -> Match:
         reasons: list[Reason] = []
         entity_sum = 0.0
@@ -229,13 +337,40 @@ class Matcher:
         total *= min(1.0, breadth / BREADTH)
         if n_words > LENGTH_PIVOT:
             total /= 1.0 + LENGTH_SLOPE * math.log2(n_words / LENGTH_PIVOT)
+        focus, elsewhere = self._focus(where)
+        if focus is not None:
+            total *= max(PLACE_FLOOR, min(1.0, focus / PLACE_SHARE))
         reasons.sort(key=lambda r: (-r.contribution, r.key))
         return Match(
             score=round(total, 4),
             threshold=self.profile.threshold,
             reasons=tuple(reasons),
             lang=lang,
+            focus=None if focus is None else round(focus, 4),
+            elsewhere=elsewhere,
         )
+
+    def _focus(
+        self, where: dict[int, tuple[tuple[str, ...], bool]]
+    ) -> tuple[float | None, tuple[str, ...]]:
+        """Share of the article's places that are the story's, and the other places."""
+        if not self._story or not where:
+            return None, ()
+        gaz = places.gazetteer()
+        story = 0.0
+        other: dict[str, float] = {}
+        for start, (pids, in_title) in where.items():
+            w = TITLE_BONUS if in_title else 1.0
+            if any(places.within(p, self._story) for p in pids):
+                where[start] = (self._story_id, in_title)
+                story += w
+            else:
+                name = gaz.places[pids[0]].name
+                other[name] = other.get(name, 0.0) + w
+        elsewhere = tuple(sorted(other, key=lambda n: (-other[n], n)))
+        if any(in_title and pids == self._story_id for pids, in_title in where.values()):
+            return 1.0, elsewhere  # the headline names the story's place
+        return story / (story + sum(other.values())), elsewhere
 
 
 def _snippet(text: str, start: int, end: int, width: int = 160) -> str:
@@ -252,6 +387,16 @@ def explain(match: Match) -> str:
     lines = [
         f"{verdict}: score {match.score:.3f}, threshold {match.threshold:.3f} (language {match.lang or '?'})"
     ]
+    if match.focus is not None:
+        scaled = (
+            ""
+            if match.focus >= PLACE_SHARE
+            else f" -> score x{max(PLACE_FLOOR, match.focus / PLACE_SHARE):.2f}"
+        )
+        others = ", ".join(match.elsewhere[:6]) or "none"
+        lines.append(
+            f"  places: {match.focus:.0%} of those named are the story's{scaled}; elsewhere: {others}"
+        )
     if not match.reasons:
         lines.append("  no profile term occurs in this article")
     for r in match.reasons:

@@ -143,6 +143,7 @@ class Profile:
     excluded: tuple[str, ...] = ()
     seeds: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()  # where the story happens (names `places.find` knows)
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,10 @@ class Match:
     threshold: float
     reasons: tuple[Reason, ...] = ()
     lang: str | None = None
+    # share of the places the article names that are the story's (None: the profile has
+    # no places, or the article names none), and the others, most named first
+    focus: float | None = None
+    elsewhere: tuple[str, ...] = ()
 
     @property
     def is_match(self) -> bool:

@@ -23,7 +23,14 @@ How a profile is learned (`learn_profile`):
    the seeds than in general language (7 minus its Zipf frequency in wordfreq, over 7),
    consistency is the share of seeds it occurs in (square root). A term must occur in at
    least two seeds (one, when there are fewer than three) and be rarer than everyday
-   words (Zipf < 5.3). Entities count 1.5x: names say which story it is.
+   words (Zipf < 5.0). Entities count 1.5x: names say which story it is. A word the
+   word list lacks is as common as its lemma; the forms of one lexicon concept
+   (protests, протесты, protestuotojų) pool their seeds, take the Zipf frequency of the
+   rarest of them the word lists know, and become one term named by the form the seeds
+   use most.
+   **Places.** Countries and cities (CLDR, see `places`) named in at least 60% of the
+   seeds are where the story happens (`Profile.places`), when together they are named in
+   80% of the seeds; matching uses them to tell the story from the same events elsewhere.
 5. **Threshold.** Leave-one-out: each seed is scored against a profile learned from the
    others, whole and cut to its first two sentences (a headline and a lead, like a feed
    summary). A bundled background of off-topic texts, written for newswatch and including
@@ -32,14 +39,13 @@ How a profile is learned (`learn_profile`):
    profile records the numbers in `threshold_how`.
 
 A user's edits survive re-learning: pinned terms stay as written, excluded keys never
-come back, and terms or aliases added by hand are kept.
+come back, and terms, aliases or places added by hand are kept.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -51,14 +57,17 @@ import yaml
 from babel import Locale
 from wordfreq import zipf_frequency
 
+from newswatch import places
 from newswatch.errors import ConfigError
 from newswatch.lexicon import concept_ids, translate
 from newswatch.models import Profile, ProfileTerm
+from newswatch.places import LOCALES
 from newswatch.text import (
     WORD,
     detect_language,
     fold,
     is_unspaced,
+    lemma,
     raw_key,
     sentences,
     word_key,
@@ -71,35 +80,6 @@ MAX_ZIPF = 5.0
 RARITY_PIVOT = 5.5  # Zipf frequency at which a word says nothing about a topic
 ENTITY_BOOST = 1.5
 LOO_FOLDS = 10
-ALIAS_LOCALES = (
-    "en",
-    "ru",
-    "uk",
-    "kk",
-    "lt",
-    "lv",
-    "et",
-    "pl",
-    "cs",
-    "de",
-    "fr",
-    "es",
-    "it",
-    "pt",
-    "tr",
-    "zh",
-    "zh_Hant",
-    "ja",
-    "ko",
-    "ar",
-    "fa",
-    "hi",
-    "ky",
-    "uz",
-    "be",
-    "ka",
-    "hy",
-)
 
 _URL = re.compile(r"https?://|www\.|pic\.twitter|@\w{2,}|\b\w+\.(com|org|net|ru|lt|kz)\b", re.I)
 _DATE = re.compile(r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
@@ -213,11 +193,18 @@ def _is_acronym(word: str) -> bool:
     return 2 <= len(word) <= 6 and word.isupper() and word.isalpha()
 
 
+@lru_cache(maxsize=100_000)
 def _common(word: str, lang: str) -> float:
+    """Zipf frequency of a word in its language (or English); an inflected form that the
+    word list lacks (Lithuanian "šturmą") is as common as its lemma ("šturmas")."""
+    low = word.lower()
     try:
-        return max(zipf_frequency(word.lower(), lang), zipf_frequency(word.lower(), "en"))
+        z = max(zipf_frequency(low, lang), zipf_frequency(low, "en"))
+        if z == 0.0:
+            z = zipf_frequency(lemma(low, lang), lang)
+        return z
     except (LookupError, ImportError, ValueError):
-        return zipf_frequency(word.lower(), "en")
+        return zipf_frequency(low, "en")
 
 
 def _expansion(acronym: str, text: str) -> str | None:
@@ -410,43 +397,10 @@ def _merge(cands: dict[tuple[str, str], _Cand]) -> list[_Cand]:
 
 @lru_cache(maxsize=4096)
 def _cldr_aliases(label: str) -> tuple[str, ...]:
-    """Names of a country or city in many languages, when CLDR knows `label` as one."""
-    en = Locale("en")
-    code = next((c for c, n in en.territories.items() if n.casefold() == label.casefold()), None)
-    out: list[str] = []
-    if code and len(code) == 2:
-        for loc in ALIAS_LOCALES:
-            name = Locale.parse(loc).territories.get(code)
-            if name:
-                out.append(name)
-        return tuple(out)
-    zone = _CITY_ZONES.get(label.casefold())
-    if zone:
-        for loc in ALIAS_LOCALES:
-            city = Locale.parse(loc).time_zones.get(zone, {}).get("city")
-            if city:
-                out.append(city)
-    return tuple(out)
-
-
-def _city_zones() -> dict[str, str]:
-    en = Locale("en")
-    from babel.dates import get_timezone_location
-
-    zones: dict[str, str] = {}
-    # every IANA zone (CLDR's English data lists only the ~50 whose city name differs
-    # from the zone id, so Asia/Almaty would be missing)
-    for zone in sorted(set(en.time_zones) | zoneinfo.available_timezones()):
-        try:
-            city = get_timezone_location(zone, locale="en", return_city=True)
-        except (LookupError, ValueError):
-            continue
-        if city:
-            zones.setdefault(str(city).casefold(), str(zone))
-    return zones
-
-
-_CITY_ZONES: dict[str, str] = {}
+    """Names of a country or city in many languages, when CLDR knows `label` as one
+    (a country before a city of the same name)."""
+    found = sorted(places.find(label), key=lambda p: "/" in p.id)
+    return places.names_of(found[0].id) if found else ()
 
 
 # -- 4. weights -------------------------------------------------------------------
@@ -470,7 +424,7 @@ _CALENDAR: set[str] = set()
 def _calendar_keys() -> set[str]:
     """Names of weekdays and months in many languages (CLDR): capitalised, yet not names."""
     if not _CALENDAR:
-        for loc in ALIAS_LOCALES:
+        for loc in LOCALES:
             locale = Locale.parse(loc)
             for width in ("wide", "abbreviated"):
                 for names in (locale.days["format"][width], locale.months["format"][width]):
@@ -478,14 +432,14 @@ def _calendar_keys() -> set[str]:
     return _CALENDAR
 
 
-def _pool(groups: list[_Cand]) -> dict[int, set[int]]:
+def _pool(groups: list[_Cand]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
     """Seeds that speak of each group's thing, pooled across case and language.
 
     1. A single word capitalised in one seed (a headline's "Peacekeeping") and written in
        lower case in another is a common word: the capitalised group joins the keyword.
     2. Keywords that are forms of one lexicon concept (peacekeeping, taikdarių) count the
        seeds of all of them: the story is told in several languages.
-    Returns id(group) -> pooled seeds.
+    Returns id(group) -> pooled seeds, and id(group) -> its lexicon concepts.
     """
     keywords = {g.key: g for g in groups if g.kind == "keyword"}
     for g in groups:
@@ -511,7 +465,28 @@ def _pool(groups: list[_Cand]) -> dict[int, set[int]]:
         for c in concepts_of.get(id(g), ()):
             seeds |= by_concept[c]
         pooled[id(g)] = seeds
-    return pooled
+    return pooled, concepts_of
+
+
+def _zipfs(groups: list[_Cand], concepts_of: dict[int, set[int]]) -> dict[int, float]:
+    """id(group) -> the Zipf frequency its weight comes from. The keywords that are forms
+    of one lexicon concept all take the frequency of its rarest form that the seeds used
+    and the word lists know: they become one term (see `lexicon.translate`), and a form
+    missing from the word lists (Zipf 0: unknown, not rare, as Lithuanian "susirėmimus")
+    must not make it the heaviest word of the profile."""
+    zipfs = {id(g): _rarity(g)[1] for g in groups}
+    known: dict[int, float] = {}
+    for g in groups:
+        z = zipfs[id(g)]
+        if z > 0:
+            for c in concepts_of.get(id(g), ()):
+                known[c] = min(known.get(c, z), z)
+    for g in groups:
+        if g.kind == "keyword":
+            found = [known[c] for c in concepts_of.get(id(g), ()) if c in known]
+            if found:
+                zipfs[id(g)] = min(found)
+    return zipfs
 
 
 def _group_keys(g: _Cand) -> set[str]:
@@ -524,8 +499,13 @@ def _group_keys(g: _Cand) -> set[str]:
 
 def _select(groups: list[_Cand], n_seeds: int) -> list[ProfileTerm]:
     min_df = 2 if n_seeds >= 3 else 1
-    pooled = _pool(groups)
+    pooled, concepts_of = _pool(groups)
     groups = [g for g in groups if g.count > 0]
+    zipfs = _zipfs(groups, concepts_of)
+    concept_counts: Counter[int] = Counter()
+    for g in groups:
+        for c in concepts_of.get(id(g), ()):
+            concept_counts[c] += g.count
     terms: list[ProfileTerm] = []
     calendar = _calendar_keys()
     lower_counts: Counter[str] = Counter()
@@ -542,9 +522,10 @@ def _select(groups: list[_Cand], n_seeds: int) -> list[ProfileTerm]:
                 continue
             if lower_counts[g.key] >= g.count:
                 continue  # mostly written in lower case: a common word starting sentences
-            if g.in_runs >= 0.8 * g.count and _rarity(g)[1] >= 3.5:
+            if g.in_runs >= 0.8 * g.count and zipfs[id(g)] >= 3.5:
                 continue  # a common word that is part of a longer name (Security, Council)
-        rarity, z = _rarity(g)
+        z = zipfs[id(g)]
+        rarity = max(0.0, RARITY_PIVOT - z)
         if z >= MAX_ZIPF:
             continue
         weight = (rarity / RARITY_PIVOT) * math.sqrt(df / n_seeds)
@@ -552,18 +533,19 @@ def _select(groups: list[_Cand], n_seeds: int) -> list[ProfileTerm]:
             weight *= ENTITY_BOOST
         label = g.forms.most_common(1)[0][0]
         aliases = sorted({f for f in g.forms} | g.expansions)
-        why = (
-            f"in {df}/{n_seeds} seeds, {g.count} times; Zipf frequency {z:.1f} in general language"
-        )
+        count = max([g.count] + [concept_counts[c] for c in concepts_of.get(id(g), ())])
+        why = f"in {df}/{n_seeds} seeds, {count} times; Zipf frequency {z:.1f} in general language"
         if g.expansions:
             why += "; acronym spelled out in the seeds"
         terms.append(ProfileTerm(g.key, label, g.kind, round(weight, 4), tuple(aliases), why))  # type: ignore[arg-type]
     entities = _one_per_name(
         sorted((t for t in terms if t.kind == "entity"), key=lambda t: -t.weight)[:MAX_ENTITIES]
     )
-    keywords = sorted((t for t in terms if t.kind == "keyword"), key=lambda t: -t.weight)[
-        :MAX_KEYWORDS
-    ]
+    # among equal weights (forms of one concept) the most used first: it names the term
+    used = {(g.kind, g.key): g.count for g in groups}
+    keywords = sorted(
+        (t for t in terms if t.kind == "keyword"), key=lambda t: (-t.weight, -used[(t.kind, t.key)])
+    )[:MAX_KEYWORDS]
     phrases = sorted((t for t in terms if t.kind == "phrase"), key=lambda t: -t.weight)[
         :MAX_PHRASES
     ]
@@ -607,9 +589,6 @@ def _one_per_name(entities: list[ProfileTerm]) -> list[ProfileTerm]:
 
 
 def _widen(entities: list[ProfileTerm]) -> list[ProfileTerm]:
-    global _CITY_ZONES
-    if not _CITY_ZONES:
-        _CITY_ZONES = _city_zones()
     out = []
     for t in entities:
         extra = [a for a in _cldr_aliases(t.label) if a not in t.aliases]
@@ -621,6 +600,28 @@ def _widen(entities: list[ProfileTerm]) -> list[ProfileTerm]:
             )
         out.append(t)
     return out
+
+
+def _story_places(groups: list[_Cand], n_seeds: int) -> tuple[str, ...]:
+    """The places the story happens in: countries and cities named in most seeds
+    (at least 60%), when together they are named in nearly every seed (80%). Seeds that
+    are not about one place (a company, a technology) give none, and matching then
+    ignores geography."""
+    need = n_seeds if n_seeds < 3 else math.ceil(0.6 * n_seeds)
+    found: dict[str, str] = {}
+    covered: set[int] = set()
+    for g in groups:
+        if g.kind != "entity" or g.count == 0 or len(g.seeds) < need:
+            continue
+        for form, _n in g.forms.most_common(3):
+            hits = sorted(places.find(form), key=lambda p: "/" in p.id)
+            if hits:
+                found.setdefault(hits[0].id, hits[0].name)
+                covered |= g.seeds
+                break
+    if len(covered) < 0.8 * n_seeds:
+        return ()
+    return tuple(sorted(found.values()))
 
 
 # -- learning ----------------------------------------------------------------------
@@ -640,9 +641,14 @@ def _prepare(seeds: Sequence[SeedDoc]) -> tuple[list[tuple[str, str]], set[str]]
     return docs, outlets
 
 
-def _terms_from(docs: list[tuple[str, str]], outlets: set[str]) -> list[ProfileTerm]:
-    terms = _select(_merge(_candidates(docs, outlets)), len(docs))
-    return translate(terms, tuple(sorted({lang for _, lang in docs})))
+def _terms_from(
+    docs: list[tuple[str, str]], outlets: set[str]
+) -> tuple[list[ProfileTerm], tuple[str, ...]]:
+    """The learned terms, and the story's places."""
+    groups = _merge(_candidates(docs, outlets))
+    terms = _select(groups, len(docs))
+    story = _story_places(groups, len(docs))
+    return translate(terms, tuple(sorted({lang for _, lang in docs}))), story
 
 
 def learn_profile(
@@ -652,8 +658,10 @@ def learn_profile(
     if not seeds:
         raise ConfigError("no seed articles to learn from")
     docs, outlets = _prepare(seeds)
-    terms = _terms_from(docs, outlets)
+    terms, story = _terms_from(docs, outlets)
     terms = _apply_edits(terms, previous)
+    if previous is not None:  # places the user added are kept
+        story = tuple(sorted(set(story) | set(previous.places)))
     languages = tuple(sorted({lang for _, lang in docs}))
     draft = Profile(
         name,
@@ -663,6 +671,7 @@ def learn_profile(
         previous.excluded if previous else (),
         tuple(s.name for s in seeds),
         languages,
+        story,
     )
     threshold, how = _calibrate(draft, docs, outlets, previous)
     return replace(draft, threshold=threshold, threshold_how=how)
@@ -724,7 +733,7 @@ def _calibrate(
             sub = Matcher(
                 replace(
                     profile,
-                    terms=tuple(_apply_edits(_terms_from(rest, outlets), previous)),
+                    terms=tuple(_apply_edits(_terms_from(rest, outlets)[0], previous)),
                     threshold=0.0,
                 )
             )
@@ -771,6 +780,11 @@ _HEADER = """\
 #   excluded: [key]    never learn these keys again
 #   a term whose `why` starts with "added by" is yours and kept
 #   aliases you add to a learned term are kept
+#   places you add are kept
+#
+# `places` are where the story happens (countries and cities named in most seeds): an
+# article whose places are mostly elsewhere is another story and scores less. Empty when
+# the seeds are not about one place; then geography is ignored.
 """
 
 
@@ -783,6 +797,7 @@ def dump_profile(profile: Profile) -> str:
         "seeds": list(profile.seeds),
         "languages": list(profile.languages),
         "excluded": list(profile.excluded),
+        "places": list(profile.places),
         "terms": [
             {
                 "key": t.key,
@@ -842,6 +857,15 @@ def load_profile(text: str, *, path: str | None = None) -> Profile:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"bad term: {exc}", path=path, line=line) from exc
+    story: list[str] = []
+    for name in data.get("places") or ():
+        if not places.find(str(name)):
+            raise ConfigError(
+                f"unknown place {name!r} in 'places': write a country or city as CLDR names it",
+                path=path,
+                line=_key_line(root, "places"),
+            )
+        story.append(str(name))
     return Profile(
         name=str(data.get("name") or "default"),
         terms=tuple(terms),
@@ -850,6 +874,7 @@ def load_profile(text: str, *, path: str | None = None) -> Profile:
         excluded=tuple(str(x) for x in data.get("excluded") or ()),
         seeds=tuple(str(x) for x in data.get("seeds") or ()),
         languages=tuple(str(x) for x in data.get("languages") or ()),
+        places=tuple(story),
     )
 
 

@@ -46,6 +46,11 @@ def detect_language(text: str) -> str | None:
     return str(lang)
 
 
+def unspaced_chars(text: str) -> int:
+    """How many characters of the text are in scripts written without spaces."""
+    return len(_UNSPACED.findall(text))
+
+
 def is_unspaced(text: str) -> bool:
     """True for text mostly in a script written without spaces between words."""
     letters = sum(1 for c in text[:500] if c.isalpha())

@@ -2,9 +2,9 @@
 labelled development set (../shared/corpus/relevance/dev.jsonl). Floors are pinned at what
 the method reaches today; raising one is a deliberate diff.
 
-Targets of the profile issue: precision >= 0.90 overall (not reached yet: 0.885, see the
-README), recall >= 0.85 on Latin- and Cyrillic-script articles (reached: 1.00 and 0.90).
-Chinese recall is reported (1.00).
+Targets of the profile issue: precision >= 0.90 overall (reached: 0.96, 24 of 25 alerts),
+recall >= 0.85 on Latin- and Cyrillic-script articles (reached: 1.00 and 1.00). Chinese
+recall is reported (1.00, 8 of 8, from English and Lithuanian seeds).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ pytestmark = [
     pytest.mark.skipif(not DEV.exists(), reason="needs ../shared/corpus"),
 ]
 
-PRECISION_FLOOR = 0.85
-RECALL_FLOORS = {"latin": 0.95, "cyrillic": 0.85, "cjk": 0.85}
+PRECISION_FLOOR = 0.92
+RECALL_FLOORS = {"latin": 0.95, "cyrillic": 0.9, "cjk": 0.85}
 CYRILLIC = {"ru", "uk", "bg", "sr", "mk", "be", "kk", "ky", "mn"}
 CJK = {"zh", "ja", "ko"}
 

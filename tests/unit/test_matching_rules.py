@@ -69,3 +69,15 @@ def test_unrelated_text_scores_zero(matcher: Matcher) -> None:
     )
     assert match.score == 0 and not match.reasons
     assert "no profile term" in explain(match)
+
+
+def test_chinese_length_counts_characters_not_runs(matcher: Matcher) -> None:
+    # Written for this test. Han text has no spaces: a long article must not count as
+    # a handful of words, or it escapes the length normalisation.
+    short = ("哈萨克斯坦发生骚乱", "哈萨克斯坦多地发生抗议和骚乱，集安组织派出维和部队。")
+    filler = "今天天气很好，我们去公园散步，看到很多人在跑步和打球。" * 80
+    long_ = (short[0], short[1] + filler)
+    a = matcher.score(*short, lang="zh")
+    b = matcher.score(*long_, lang="zh")
+    assert a.is_match, explain(a)
+    assert b.score < a.score / 2, (a.score, b.score)

@@ -136,3 +136,16 @@ def test_a_translation_much_commoner_than_the_learned_word_is_left_out() -> None
     (term,) = translate([ProfileTerm("loter", "looters", "keyword", 0.3, ("looters",))], ("en",))
     assert "мародёр" in term.aliases or "мародер" in term.aliases
     assert "толпа" not in term.aliases
+
+
+def test_a_concept_is_named_by_its_most_used_form_and_unknown_forms_are_not_rare(
+    learned: Profile,
+) -> None:
+    # Lithuanian "susirėmimus" (clashes) is missing from wordfreq's Lithuanian list: Zipf 0
+    # means unknown, not rare, so the term weighs what its known forms in the seeds weigh
+    clash = next(t for t in learned.terms if "susirėmimus" in t.aliases)
+    assert "clashes" in clash.aliases and clash.weight < 0.5
+    assert clash.label in ("clashes", "violent", "violence")  # English forms are used most
+    protest = next(t for t in learned.terms if "протест" in t.aliases)
+    assert protest.label == "protests"
+    assert "35 times" in protest.why  # every form of the concept in the seeds is counted
