@@ -71,3 +71,15 @@ def test_alerts_example_parses_and_covers_the_notify_example_targets() -> None:
         rules = policy.for_target(target.tags)
         assert rules.line is not None and "*" not in rules.tags, target  # an explicit entry
         assert policy.routes_to("default", target.tags)
+
+
+def test_shipped_profile_is_what_learn_writes_from_the_shipped_seeds() -> None:
+    # config/profile.yaml is the default profile users start from: a stale one would
+    # score with rules the README no longer describes
+    from newswatch.adapters.seeds import read_seeds
+    from newswatch.profile import dump_profile, learn_profile
+
+    shipped = (REPO / "config" / "profile.yaml").read_text(encoding="utf-8")
+    assert shipped == dump_profile(learn_profile(read_seeds(REPO / "seeds"))), (
+        "config/profile.yaml is stale: rm config/profile.yaml && newswatch learn"
+    )
