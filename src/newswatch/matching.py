@@ -13,9 +13,10 @@ How the score is made:
 - A term that fires adds its weight, more when it recurs (x(1 + log2(hits)/2), at most
   twice the weight) and half again when it is in the title.
 - Names tell which story, event words tell what happened: event words count at most
-  1.5 times the names' sum and names at most 3 times the event words' sum; an article
-  with only keywords counts half, one with only names a quarter (a mention, not a
-  report: Tokayev at a summit). Fewer than three distinct terms count a third or two thirds (a term weighing
+  1.5 times the names' sum and names at most 3 times the event words' sum, the story's
+  places (which say where, not which story) at most 1.5 times. An article with only
+  keywords counts half, one with only names a tenth (a mention, not a report: Tokayev at
+  a summit). Fewer than three distinct terms count a third or two thirds (a term weighing
   under 0.3 counts as that share of one): a lone mention (a sports result from Almaty,
   Kazakhstan in a trade figure) stays low.
 - Long texts gather hits by length alone, so the sum is divided by
@@ -60,6 +61,7 @@ BREADTH = 3
 BREADTH_WEIGHT = 0.3
 LENGTH_PIVOT = 250
 LENGTH_SLOPE = 0.6
+PLACE_CAP = 1.5
 PLACE_SHARE = 0.25
 PLACE_FLOOR = 0.1
 PLACE_MIN_LETTERS = 4
@@ -297,6 +299,7 @@ class Matcher:
         reasons: list[Reason] = []
         entity_sum = 0.0
         event_sum = 0.0
+        place_sum = 0.0  # the part of entity_sum that is the story's places
         for idx, found in hits.items():
             term = self.terms[idx]
             n = len(found)
@@ -306,6 +309,8 @@ class Matcher:
                 contribution *= TITLE_BONUS
             if term.kind == "entity":
                 entity_sum += contribution
+                if idx in self._story_terms:
+                    place_sum += contribution
             else:
                 event_sum += contribution
             s, e, surface = min(found)
@@ -326,7 +331,10 @@ class Matcher:
         # the names that say which story it is, and names at most 3 times the event words
         # that say what happened. Names alone are a mention, not a report.
         if event_sum > 0:
-            total = min(entity_sum, NAME_CAP * event_sum) + min(event_sum, EVENT_CAP * entity_sum)
+            names = min(
+                entity_sum, NAME_CAP * event_sum, entity_sum - place_sum + PLACE_CAP * event_sum
+            )
+            total = names + min(event_sum, EVENT_CAP * entity_sum)
         else:
             total = entity_sum * ENTITY_ONLY
         if entity_sum == 0:
