@@ -16,6 +16,7 @@ data only, once per process.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,6 +55,29 @@ LOCALES = (
     "ka",
     "hy",
 )
+# English names in common use that CLDR keeps as alternative forms, which Babel's data
+# leaves out (its name for TR is "Türkiye", for HK "Hong Kong SAR China").
+EN_VARIANTS = {
+    "BA": ("Bosnia",),
+    "CD": ("DR Congo", "Democratic Republic of the Congo"),
+    "CG": ("Republic of the Congo",),
+    "CI": ("Ivory Coast",),
+    "CV": ("Cape Verde",),
+    "CZ": ("Czech Republic",),
+    "GB": ("Britain", "Great Britain"),
+    "HK": ("Hong Kong",),
+    "MK": ("Macedonia",),
+    "MO": ("Macau", "Macao"),
+    "PS": ("Palestine",),
+    "RU": ("Russian Federation",),
+    "SZ": ("Swaziland",),
+    "TL": ("East Timor",),
+    "TR": ("Turkey",),
+    "US": ("United States of America",),
+    "VA": ("Vatican",),
+}
+_BRACKETS = re.compile(r"\s*[(（]([^)）]*)[)）]")
+
 # The languages of those locales.
 LANGUAGES = frozenset(loc.split("_")[0] for loc in LOCALES)
 
@@ -82,7 +106,8 @@ def gazetteer() -> Gazetteer:
     places: dict[str, Place] = {}
     for code, name in en.territories.items():
         if len(code) == 2 and code.isalpha() and code not in ("ZZ", "EU", "EZ", "UN", "QO"):
-            places[code] = Place(code, str(name), code)
+            bare = _BRACKETS.sub("", str(name)).strip()  # "Myanmar (Burma)" -> Myanmar
+            places[code] = Place(code, bare, code)
     for zone, country in sorted(zones.items()):
         if zone.startswith(("Antarctica/", "Etc/")) or country not in places:
             continue
@@ -97,10 +122,12 @@ def gazetteer() -> Gazetteer:
                 name = locale.time_zones.get(pid, {}).get("city") or (
                     place.name if loc == "en" else None
                 )
+                if name:
+                    names.add((str(name), pid, lang))
             else:
-                name = locale.territories.get(pid)
-            if name:
-                names.add((str(name), pid, lang))
+                names.update((n, pid, lang) for n in _country_names(locale.territories.get(pid)))
+    for pid, variants in EN_VARIANTS.items():
+        names.update((n, pid, "en") for n in variants)
     by_name: dict[str, set[str]] = {}
     for name, pid, _lang in names:
         by_name.setdefault(name.casefold(), set()).add(pid)
@@ -109,6 +136,20 @@ def gazetteer() -> Gazetteer:
         tuple(sorted(names)),
         {k: tuple(sorted(v)) for k, v in by_name.items()},
     )
+
+
+def _country_names(name: str | None) -> set[str]:
+    """A country's CLDR name and the forms news use: "Myanmar (Burma)" is also Myanmar
+    and Burma, "Hong Kong, RAE da China" also Hong Kong."""
+    if not name:
+        return set()
+    out = {name}
+    inner = _BRACKETS.findall(name)
+    bare = _BRACKETS.sub("", name).split(",")[0].strip()
+    for n in (bare, *inner):
+        if len(n) >= 2 and not n.isupper():  # not "SAR", "MMH"
+            out.add(n)
+    return out
 
 
 def find(name: str) -> tuple[Place, ...]:

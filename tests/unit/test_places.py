@@ -51,6 +51,14 @@ def test_the_gazetteer_knows_places_in_many_languages() -> None:
     assert not places.within("AM", frozenset({"KZ"}))
 
 
+def test_names_in_common_use_beside_cldr_ones() -> None:
+    # Babel keeps CLDR's main names only ("Türkiye", "Myanmar (Burma)", "Hong Kong SAR China")
+    assert [p.id for p in places.find("Turkey")] == ["TR"]
+    assert [p.id for p in places.find("Burma")] == ["MM"] == [p.id for p in places.find("Myanmar")]
+    assert "HK" in {p.id for p in places.find("Hong Kong")}
+    assert places.gazetteer().places["MM"].name == "Myanmar"
+
+
 def test_the_story_places_are_learned_from_the_seeds(profile: Profile) -> None:
     assert "Kazakhstan" in profile.places
     assert "Armenia" not in profile.places  # named in two seeds of five: a CSTO member
