@@ -23,7 +23,16 @@ import yaml
 from wordfreq import zipf_frequency
 
 from newswatch.models import ProfileTerm
-from newswatch.text import NO_WORDFREQ, WORD, is_unspaced, lemma, raw_key, word_key
+from newswatch.text import (
+    NO_WORDFREQ,
+    SEGMENTED,
+    WORD,
+    is_unspaced,
+    lemma,
+    raw_key,
+    word_key,
+    zipf,
+)
 
 # The languages the lexicon's forms are written in.
 LANGUAGES = ("en", "ru", "uk", "zh", "de", "fr", "es", "lt", "pl")
@@ -68,7 +77,8 @@ def _index() -> dict[tuple[str, str], tuple[int, ...]]:
     table: dict[tuple[str, str], set[int]] = {}
     for i, c in enumerate(concepts()):
         for lang, form in c.forms:
-            if is_unspaced(form):
+            if is_unspaced(form):  # Chinese and Japanese forms: by their characters
+                table.setdefault((c.kind, form.casefold()), set()).add(i)
                 continue
             if c.kind == "event":
                 keys = {_event_key(form, lang), _name_key(form)}
@@ -116,6 +126,7 @@ def translate(terms: list[ProfileTerm], languages: tuple[str, ...]) -> list[Prof
         keys = {term.key, _name_key(term.label)}
         keys |= {_event_key(term.label, lang) for lang in languages if kind == "event"}
         keys |= {_name_key(a) for a in term.aliases}
+        keys |= {a.casefold() for a in (term.label, *term.aliases) if is_unspaced(a)}
         hits = sorted({i for k in keys for i in index.get((kind, k), ())})
         if hits:
             found[pos] = hits
@@ -132,8 +143,15 @@ def translate(terms: list[ProfileTerm], languages: tuple[str, ...]) -> list[Prof
             merged_away.add(pos)
             extra.setdefault(home, set()).update((term.label, *term.aliases))
             continue
+        # (a Chinese or Japanese word learned from the seeds counts by its own frequency;
+        # the lexicon's forms in those scripts are not checked: their word lists count
+        # one word where English has several forms, so they are not comparable)
         own = max(
-            (_zipf(form, lang) for form in (term.label, *term.aliases) for lang in languages),
+            (
+                zipf(form, lang) if is_unspaced(form) and lang in SEGMENTED else _zipf(form, lang)
+                for form in (term.label, *term.aliases)
+                for lang in languages
+            ),
             default=0.0,
         )
         for i in hits:

@@ -13,7 +13,10 @@ How a profile is learned (`learn_profile`):
    sentence, and acronyms (with their expansion when the seed spells it out, as in
    "Collective Security Treaty Organization (CSTO)" or "KSSO" next to "Kolektyvinio saugumo
    sutarties organizacija"). Keywords: lemmas of the other words (simplemma), and
-   adjacent keyword pairs (phrases).
+   adjacent keyword pairs (phrases). Chinese and Japanese seeds, with neither spaces nor
+   capitals, are segmented into words over wordfreq's word list (`text.segment`): places,
+   unknown words (transliterated names) and the lexicon's organisations are entities,
+   the other words keywords.
 3. **One entry per thing.** Surface forms are grouped by their match key (see `text`):
    inflections and transliterations of a name share a key up to an ending (Tokayev,
    Tokayevas, Токаев). Acronyms whose expansions match word by word are one entity
@@ -63,14 +66,18 @@ from newswatch.lexicon import concept_ids, translate
 from newswatch.models import Profile, ProfileTerm
 from newswatch.places import LOCALES
 from newswatch.text import (
+    SEGMENTED,
     WORD,
     detect_language,
     fold,
     is_unspaced,
     lemma,
     raw_key,
+    segment,
     sentences,
+    unspaced_chars,
     word_key,
+    zipf,
 )
 
 MAX_ENTITIES = 60
@@ -170,6 +177,8 @@ def clean_seed(text: str, repeated: set[str]) -> tuple[str, set[str]]:
         for m in _AGENCY.finditer(line):
             outlets.add(m.group(1))
         n_words = len(WORD.findall(line))
+        if is_unspaced(line):  # Chinese or Japanese: words by characters
+            n_words = round(unspaced_chars(line) / 1.6)
         ends = line.rstrip("\"'”“»)").endswith((".", "!", "?", "。", ":", "“", "”"))
         boiler = (
             _URL.search(line)
@@ -198,6 +207,8 @@ def _common(word: str, lang: str) -> float:
     """Zipf frequency of a word in its language (or English); an inflected form that the
     word list lacks (Lithuanian "šturmą") is as common as its lemma ("šturmas")."""
     low = word.lower()
+    if lang in SEGMENTED:
+        return zipf(word, lang)
     try:
         z = max(zipf_frequency(low, lang), zipf_frequency(low, "en"))
         if z == 0.0:
@@ -247,6 +258,9 @@ def _candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tuple[st
         )
 
     for seed, (text, lang) in enumerate(docs):
+        if lang in SEGMENTED:
+            _segmented_candidates(text, lang, seed, add)
+            continue
         for sent in sentences(text):
             toks = [m.group(0) for m in WORD.finditer(sent)]
             if not toks:
@@ -300,6 +314,24 @@ def _candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tuple[st
                 if len(a) >= 4 and len(b) >= 4 and max(_common(ta, lang), _common(tb, lang)) < 6.0:
                     add("phrase", f"{a} {b}", f"{ta.lower()} {tb.lower()}", seed, lang)
     return cands
+
+
+def _segmented_candidates(text: str, lang: str, seed: int, add: Any) -> None:
+    """Candidates of a Chinese or Japanese seed, whose script has neither spaces nor
+    capitals: its words as `text.segment` finds them; places the gazetteer knows, words
+    the word list does not know (transliterated names, 托卡耶夫) and the lexicon's
+    organisations are entities, other words of two or more characters keywords."""
+    calendar = _calendar_keys()
+    for word in segment(text, lang):
+        if len(word) < 2 or not is_unspaced(word) or any(c.isdigit() for c in word):
+            continue
+        key = raw_key(word)
+        if key in calendar:  # 周四, 星期四
+            continue
+        if places.find(word) or zipf(word, lang) == 0.0 or concept_ids("organisation", {word}):
+            add("entity", key, word, seed, lang)
+        else:
+            add("keyword", key, word, seed, lang)
 
 
 # -- 3. grouping ------------------------------------------------------------------
@@ -490,7 +522,7 @@ def _zipfs(groups: list[_Cand], concepts_of: dict[int, set[int]]) -> dict[int, f
 
 
 def _group_keys(g: _Cand) -> set[str]:
-    keys = {g.key}
+    keys = {g.key} | {f.casefold() for f in g.forms if is_unspaced(f)}
     for form in g.forms:
         keys.add(" ".join(raw_key(w) for w in WORD.findall(form)))
         keys |= {" ".join(word_key(w, lang) for w in WORD.findall(form)) for lang in g.langs}
@@ -591,7 +623,11 @@ def _one_per_name(entities: list[ProfileTerm]) -> list[ProfileTerm]:
 def _widen(entities: list[ProfileTerm]) -> list[ProfileTerm]:
     out = []
     for t in entities:
-        extra = [a for a in _cldr_aliases(t.label) if a not in t.aliases]
+        # the label, or another form when the seeds inflect it (Казахстане, Казахстан)
+        found = _cldr_aliases(t.label) or next(
+            (a for form in t.aliases if (a := _cldr_aliases(form))), ()
+        )
+        extra = [a for a in found if a not in t.aliases]
         if extra:
             t = replace(
                 t,
@@ -754,15 +790,35 @@ def _calibrate(
                 "threshold at 40% of the gap above the background"
             )
         else:
-            threshold = top_neg * 1.05
+            minimal = _minimal_report(full, profile)
+            threshold = max(top_neg * 1.05, minimal)
             how = (
                 f"leave-one-out scores (lowest {low_pos:.3f}) overlap the background (highest "
-                f"{top_neg:.3f}): threshold just above the background; add more seeds"
+                f"{top_neg:.3f}): threshold just above the background, and at least the score "
+                f"of a typical name with a typical event word ({minimal:.3f}); add more seeds"
             )
     else:
-        threshold = max(top_neg * 1.2, 0.5)
-        how = f"fewer than 3 seeds: threshold 20% above the highest of {len(negatives)} background scores ({top_neg:.3f})"
+        minimal = _minimal_report(full, profile)
+        threshold = max(top_neg * 1.2, minimal)
+        how = (
+            f"fewer than 3 seeds: threshold 20% above the highest of {len(negatives)} background "
+            f"scores ({top_neg:.3f}), and at least the score of a typical name with a typical "
+            f"event word ({minimal:.3f})"
+        )
     return round(threshold, 4), how
+
+
+def _minimal_report(matcher: Any, profile: Profile) -> float:
+    """The score of the least an article on the story says: the profile's median name and
+    median event word, once each. The threshold's floor when the seeds cannot calibrate
+    it (too few, or too short to tell from the background)."""
+    entities = sorted((t for t in profile.terms if t.kind == "entity"), key=lambda t: t.weight)
+    events = sorted((t for t in profile.terms if t.kind != "entity"), key=lambda t: t.weight)
+    if not entities or not events:
+        return 0.5
+    name, word = entities[len(entities) // 2], events[len(events) // 2]
+    lang = profile.languages[0] if profile.languages else None
+    return float(matcher.score("", f"{name.label}; {word.label}.", lang=lang).score)
 
 
 # -- YAML -----------------------------------------------------------------------------

@@ -17,12 +17,14 @@ are matched on their own characters instead: see `is_unspaced`.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from functools import lru_cache
 
 import py3langid
 import simplemma
+import wordfreq
 from anyascii import anyascii
 
 # Words with inner hyphens (Nur-Sultan, Kassym-Jomart); an apostrophe ends a word, so a
@@ -33,8 +35,14 @@ _VOWELS = "aeiou"
 _GLIDE = re.compile(r"(?<=[aeiou])[yji](?=[aeiou])")
 _DOUBLE = re.compile(r"(.)\1+")
 _NO_LEMMAS: set[str] = set()
+_CHINESE = {"wuu": "zh", "yue": "zh"}
 # wordfreq needs optional tokenisers (jieba, MeCab) for these; newswatch does not install them
 NO_WORDFREQ = frozenset({"zh", "ja", "ko"})
+# Languages written without spaces whose words `segment` finds with wordfreq's word list.
+SEGMENTED = frozenset({"zh", "ja"})
+_MAX_WORD = 8  # characters
+_UNKNOWN_CHAR = math.log(1e-9)  # a character that is no word of the list
+_COMMON_CHAR = 5.5  # Zipf: a single character this common is a word of its own (的, 了)
 
 
 def detect_language(text: str) -> str | None:
@@ -43,7 +51,9 @@ def detect_language(text: str) -> str | None:
     if len(sample) < 12:
         return None
     lang, _score = py3langid.classify(sample)
-    return str(lang)
+    # short Chinese texts are sometimes taken for a regional variety; newswatch's tools
+    # (word lists, lexicon, CLDR) know them as Chinese
+    return _CHINESE.get(str(lang), str(lang))
 
 
 def unspaced_chars(text: str) -> int:
@@ -116,3 +126,61 @@ def sentences(text: str) -> list[str]:
     """Rough sentence split on end punctuation and line breaks (enough for boilerplate rules)."""
     parts = re.split(r"(?<=[.!?。！？])\s+|\n+", text)
     return [p.strip() for p in parts if p and p.strip()]
+
+
+@lru_cache(maxsize=4)
+def _frequencies(lang: str) -> dict[str, float]:
+    return dict(wordfreq.get_frequency_dict(lang))
+
+
+def zipf(word: str, lang: str) -> float:
+    """Zipf frequency of a word in `lang` (wordfreq). For Chinese and Japanese the word is
+    looked up in wordfreq's list directly: its own lookup needs a tokeniser newswatch does
+    not install (jieba, MeCab)."""
+    if lang in SEGMENTED:
+        f = _frequencies(lang).get(word)
+        return round(math.log10(f * 1e9), 2) if f else 0.0
+    return float(wordfreq.zipf_frequency(word, lang))
+
+
+def segment(text: str, lang: str) -> list[str]:
+    """Words of Chinese or Japanese text: the most probable split into words of wordfreq's
+    list for `lang` (a unigram model, best path by dynamic programming), other scripts'
+    words as `WORD` finds them. A run of characters that are neither words of the list
+    nor common on their own is kept as one word: a transliterated name (托卡耶夫)."""
+    freqs = _frequencies(lang if lang in SEGMENTED else "zh")
+    out: list[str] = []
+    for m in re.finditer(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+|[^\W_]+(?:-[^\W_]+)*", text):
+        run = m.group(0)
+        if not _UNSPACED.match(run):
+            out.append(run)
+            continue
+        n = len(run)
+        best: list[tuple[float, int]] = [(0.0, 0)] + [(-math.inf, 0)] * n
+        for i in range(1, n + 1):
+            for j in range(max(0, i - _MAX_WORD), i):
+                f = freqs.get(run[j:i])
+                if f is None and i - j > 1:
+                    continue
+                cost = best[j][0] + (math.log(f) if f else _UNKNOWN_CHAR)
+                if cost > best[i][0]:
+                    best[i] = (cost, j)
+        words: list[str] = []
+        i = n
+        while i > 0:
+            j = best[i][1]
+            words.append(run[j:i])
+            i = j
+        words.reverse()
+        pending = ""
+        for w in words:
+            if len(w) == 1 and zipf(w, lang) < _COMMON_CHAR:
+                pending += w
+                continue
+            if pending:
+                out.append(pending)
+                pending = ""
+            out.append(w)
+        if pending:
+            out.append(pending)
+    return out

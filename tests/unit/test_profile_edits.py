@@ -9,6 +9,7 @@ import pytest
 
 from newswatch.adapters.seeds import read_seeds
 from newswatch.errors import ConfigError
+from newswatch.matching import Matcher, explain
 from newswatch.models import Profile, ProfileTerm
 from newswatch.profile import SeedDoc, dump_profile, learn_profile, load_profile
 
@@ -149,3 +150,41 @@ def test_a_concept_is_named_by_its_most_used_form_and_unknown_forms_are_not_rare
     protest = next(t for t in learned.terms if "протест" in t.aliases)
     assert protest.label == "protests"
     assert "35 times" in protest.why  # every form of the concept in the seeds is counted
+
+
+def test_learning_from_chinese_seeds() -> None:
+    # Written for this test. Chinese has neither spaces nor capitals: words come from a
+    # segmentation over wordfreq's Chinese list, places from CLDR, events from the lexicon.
+    seeds = [
+        SeedDoc(
+            "a.txt",
+            "哈萨克斯坦多地爆发抗议活动，示威者抗议液化气价格上涨。阿拉木图发生骚乱，"
+            "政府宣布进入紧急状态。",
+        ),
+        SeedDoc(
+            "b.txt",
+            "阿拉木图的骚乱持续升级，抗议者冲击市政府大楼。哈萨克斯坦总统宣布全国进入紧急状态，"
+            "并请求集体安全条约组织派出维和部队。",
+        ),
+        SeedDoc(
+            "c.txt",
+            "哈萨克斯坦警方说，骚乱中已有数千人被拘留。维和部队抵达阿拉木图，紧急状态仍在持续，"
+            "抗议活动逐渐平息。",
+        ),
+    ]
+    profile = learn_profile(seeds, name="zh")
+    by_label = {t.label: t for t in profile.terms}
+    assert {"哈萨克斯坦", "阿拉木图"} <= {t.label for t in profile.terms if t.kind == "entity"}
+    assert "Kazakhstan" in by_label["哈萨克斯坦"].aliases  # CLDR
+    assert {"骚乱", "紧急状态"} <= set(by_label)
+    assert "unrest" in by_label["骚乱"].aliases or "riots" in by_label["骚乱"].aliases  # lexicon
+    assert "Kazakhstan" in profile.places
+    matcher = Matcher(profile)
+    english = matcher.score(
+        "Kazakhstan declares state of emergency after riots in Almaty",
+        "Protesters stormed government buildings in Almaty as the unrest spread.",
+        lang="en",
+    )
+    assert english.is_match, explain(english)
+    elsewhere = matcher.score("Grain harvest", "Farmers in Kazakhstan expect a good harvest.", "en")
+    assert not elsewhere.is_match
