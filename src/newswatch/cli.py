@@ -236,7 +236,7 @@ def backtest(
     """Run matching and dedup over articles in file order, with no network and fresh state.
 
     Prints one JSON line per article: id, match, score, threshold, reasons,
-    duplicate_of, story, alert.
+    duplicate_of, story, alert (and duplicate_kind, lang, focus, elsewhere).
     """
     from newswatch.backtest import BacktestInput, run_backtest
 

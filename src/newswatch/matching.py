@@ -347,7 +347,7 @@ class Matcher:
             total /= 1.0 + LENGTH_SLOPE * math.log2(n_words / LENGTH_PIVOT)
         focus, elsewhere = self._focus(where)
         if focus is not None:
-            total *= max(PLACE_FLOOR, min(1.0, focus / PLACE_SHARE))
+            total *= _place_factor(focus)
         reasons.sort(key=lambda r: (-r.contribution, r.key))
         return Match(
             score=round(total, 4),
@@ -366,19 +366,23 @@ class Matcher:
             return None, ()
         gaz = places.gazetteer()
         story = 0.0
+        headline = False  # the headline names the story's place
         other: dict[str, float] = {}
-        for start, (pids, in_title) in where.items():
+        for pids, in_title in where.values():
             w = TITLE_BONUS if in_title else 1.0
             if any(places.within(p, self._story) for p in pids):
-                where[start] = (self._story_id, in_title)
                 story += w
+                headline = headline or in_title
             else:
                 name = gaz.places[pids[0]].name
                 other[name] = other.get(name, 0.0) + w
         elsewhere = tuple(sorted(other, key=lambda n: (-other[n], n)))
-        if any(in_title and pids == self._story_id for pids, in_title in where.values()):
-            return 1.0, elsewhere  # the headline names the story's place
-        return story / (story + sum(other.values())), elsewhere
+        return (1.0 if headline else story / (story + sum(other.values()))), elsewhere
+
+
+def _place_factor(focus: float) -> float:
+    """What the score is multiplied by for a focus (see the module rules)."""
+    return max(PLACE_FLOOR, min(1.0, focus / PLACE_SHARE))
 
 
 def _snippet(text: str, start: int, end: int, width: int = 160) -> str:
@@ -396,11 +400,8 @@ def explain(match: Match) -> str:
         f"{verdict}: score {match.score:.3f}, threshold {match.threshold:.3f} (language {match.lang or '?'})"
     ]
     if match.focus is not None:
-        scaled = (
-            ""
-            if match.focus >= PLACE_SHARE
-            else f" -> score x{max(PLACE_FLOOR, match.focus / PLACE_SHARE):.2f}"
-        )
+        factor = _place_factor(match.focus)
+        scaled = "" if factor == 1.0 else f" -> score x{factor:.2f}"
         others = ", ".join(match.elsewhere[:6]) or "none"
         lines.append(
             f"  places: {match.focus:.0%} of those named are the story's{scaled}; elsewhere: {others}"

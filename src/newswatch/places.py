@@ -158,6 +158,12 @@ def find(name: str) -> tuple[Place, ...]:
     return tuple(gaz.places[pid] for pid in gaz.by_name.get(name.casefold(), ()))
 
 
+def best(name: str) -> Place | None:
+    """The place called `name`: a country before a city of the same name."""
+    found = sorted(find(name), key=lambda p: ("/" in p.id, p.id))
+    return found[0] if found else None
+
+
 def names_of(place_id: str) -> tuple[str, ...]:
     """A place's names in every known locale."""
     return tuple(sorted({n for n, pid, _ in gazetteer().names if pid == place_id}))

@@ -431,8 +431,8 @@ def _merge(cands: dict[tuple[str, str], _Cand]) -> list[_Cand]:
 def _cldr_aliases(label: str) -> tuple[str, ...]:
     """Names of a country or city in many languages, when CLDR knows `label` as one
     (a country before a city of the same name)."""
-    found = sorted(places.find(label), key=lambda p: "/" in p.id)
-    return places.names_of(found[0].id) if found else ()
+    place = places.best(label)
+    return places.names_of(place.id) if place else ()
 
 
 # -- 4. weights -------------------------------------------------------------------
@@ -650,9 +650,9 @@ def _story_places(groups: list[_Cand], n_seeds: int) -> tuple[str, ...]:
         if g.kind != "entity" or g.count == 0 or len(g.seeds) < need:
             continue
         for form, _n in g.forms.most_common(3):
-            hits = sorted(places.find(form), key=lambda p: "/" in p.id)
-            if hits:
-                found.setdefault(hits[0].id, hits[0].name)
+            place = places.best(form)
+            if place:
+                found.setdefault(place.id, place.name)
                 covered |= g.seeds
                 break
     if len(covered) < 0.8 * n_seeds:
@@ -790,20 +790,23 @@ def _calibrate(
                 "threshold at 40% of the gap above the background"
             )
         else:
-            minimal = _minimal_report(full, profile)
-            threshold = max(top_neg * 1.05, minimal)
+            threshold = top_neg * 1.05
             how = (
                 f"leave-one-out scores (lowest {low_pos:.3f}) overlap the background (highest "
-                f"{top_neg:.3f}): threshold just above the background, and at least the score "
-                f"of a typical name with a typical event word ({minimal:.3f}); add more seeds"
+                f"{top_neg:.3f}): threshold just above the background"
             )
     else:
-        minimal = _minimal_report(full, profile)
-        threshold = max(top_neg * 1.2, minimal)
+        threshold = top_neg * 1.2
         how = (
             f"fewer than 3 seeds: threshold 20% above the highest of {len(negatives)} background "
-            f"scores ({top_neg:.3f}), and at least the score of a typical name with a typical "
-            f"event word ({minimal:.3f})"
+            f"scores ({top_neg:.3f})"
+        )
+    if not positives or low_pos <= top_neg:  # the seeds could not calibrate it: a floor
+        minimal = _minimal_report(full, profile)
+        threshold = max(threshold, minimal)
+        how += (
+            ", and at least the score of a typical name with a typical event word "
+            f"({minimal:.3f}); add more seeds"
         )
     return round(threshold, 4), how
 

@@ -36,6 +36,8 @@ _GLIDE = re.compile(r"(?<=[aeiou])[yji](?=[aeiou])")
 _DOUBLE = re.compile(r"(.)\1+")
 _NO_LEMMAS: set[str] = set()
 _CHINESE = {"wuu": "zh", "yue": "zh"}
+# runs of Han and kana, else words as WORD finds them
+_SEGMENT_RUNS = re.compile(rf"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+|{WORD.pattern}")
 # wordfreq needs optional tokenisers (jieba, MeCab) for these; newswatch does not install them
 NO_WORDFREQ = frozenset({"zh", "ja", "ko"})
 # Languages written without spaces whose words `segment` finds with wordfreq's word list.
@@ -128,9 +130,8 @@ def sentences(text: str) -> list[str]:
     return [p.strip() for p in parts if p and p.strip()]
 
 
-@lru_cache(maxsize=4)
 def _frequencies(lang: str) -> dict[str, float]:
-    return dict(wordfreq.get_frequency_dict(lang))
+    return wordfreq.get_frequency_dict(lang)  # cached by wordfreq
 
 
 def zipf(word: str, lang: str) -> float:
@@ -150,7 +151,7 @@ def segment(text: str, lang: str) -> list[str]:
     nor common on their own is kept as one word: a transliterated name (托卡耶夫)."""
     freqs = _frequencies(lang if lang in SEGMENTED else "zh")
     out: list[str] = []
-    for m in re.finditer(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+|[^\W_]+(?:-[^\W_]+)*", text):
+    for m in _SEGMENT_RUNS.finditer(text):
         run = m.group(0)
         if not _UNSPACED.match(run):
             out.append(run)
