@@ -42,9 +42,9 @@ test: check
 	$(VENV)/bin/pytest -q
 
 check: install
-	$(VENV)/bin/ruff format --check src flows tests bench
-	$(VENV)/bin/ruff check src flows tests bench
-	$(VENV)/bin/mypy src flows
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy src
 	$(VENV)/bin/lint-imports
 
 bench: install

@@ -1,7 +1,7 @@
 """Polling 1,000 feeds served from loopback: cycle time, requests/s and peak memory.
 
 A separate process serves N feeds (default 1,000; RSS, 10 items each, with ETags) on
-127.0.0.1. This process polls them with newswatch's feed stage (`ingest.poll_feed`: fetch
+127.0.0.1. This process polls them with newswatch's feed stage (`poll.poll_feed`: fetch
 with a conditional GET, parse, claim new entries in a SQLite store) on a thread pool, as
 the ingest flow's mapped tasks do, three times:
 
@@ -82,9 +82,9 @@ def main() -> None:
     threads = int(sys.argv[2]) if len(sys.argv) > 2 else 16
     os.environ["NEWSWATCH_PER_HOST_CONCURRENCY"] = str(threads)
     os.environ["NEWSWATCH_PER_HOST_DELAY_SECONDS"] = "0"
-    from newswatch import ingest
     from newswatch.models import Feed
-    from newswatch.settings import load_settings
+    from newswatch.pipeline import poll, runtime
+    from newswatch.pipeline.settings import load_settings
 
     ctx = multiprocessing.get_context("spawn")
     ports: multiprocessing.Queue[int] = ctx.Queue()
@@ -95,13 +95,13 @@ def main() -> None:
     feeds = [Feed(f"feed {k}", f"http://127.0.0.1:{port}/f{k}.xml") for k in range(n)]
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(db_url=f"sqlite:///{tmp}/bench.db")
-        ingest.prepare_store(settings)
+        runtime.prepare_store(settings)
         now = datetime(2026, 1, 10, tzinfo=UTC)
 
         def cycle(label: str, when: datetime) -> None:
             started = time.perf_counter()
             with ThreadPoolExecutor(max_workers=threads) as pool:
-                polls = list(pool.map(lambda f: ingest.poll_feed(f, settings, now=when), feeds))
+                polls = list(pool.map(lambda f: poll.poll_feed(f, settings, now=when), feeds))
             secs = time.perf_counter() - started
             statuses: dict[str, int] = {}
             for p in polls:

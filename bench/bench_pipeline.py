@@ -29,9 +29,11 @@ import trafilatura
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
 
-from newswatch import ingest  # noqa: E402
 from newswatch.models import Feed  # noqa: E402
-from newswatch.settings import load_settings  # noqa: E402
+from newswatch.pipeline import config, decide, extract, poll, runtime  # noqa: E402
+from newswatch.pipeline.config import RunInputs  # noqa: E402
+from newswatch.pipeline.settings import Settings, load_settings  # noqa: E402
+from newswatch.policy import Policy  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "extraction" / "html"
 
@@ -89,52 +91,47 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         (tmpdir / "feeds.yaml").write_text(f"feeds:\n  - name: bench\n    url: {base}/feed.xml\n")
-        settings = load_settings(
-            feeds_file=tmpdir / "feeds.yaml",
-            notify_file=tmpdir / "none.yaml",
-            profile_file=tmpdir / "profile.yaml",
-            db_url=f"sqlite:///{tmpdir / 'direct.db'}",
-            max_entries_per_feed=10_000,
-        )
-        profile = ingest.ensure_profile(settings)
+
+        def on_db(name: str) -> Settings:
+            return load_settings(
+                feeds_file=tmpdir / "feeds.yaml",
+                profile_file=tmpdir / "profile.yaml",
+                config_dir=tmpdir,  # no notify.yaml there: no targets
+                db_url=f"sqlite:///{tmpdir / name}",
+                max_entries_per_feed=10_000,
+            )
+
+        settings = on_db("direct.db")
+        profile = config.ensure_profile(settings)
         now = datetime.now(UTC)
         timings = []
         for attempt in ("cold", "warm"):
             # cold: the first pass in this process also loads simplemma's dictionaries and
             # wordfreq's lists; warm: what every later run of a long-lived worker pays.
-            run_settings = settings.model_copy(
-                update={"db_url": f"sqlite:///{tmpdir / (attempt + '.db')}"}
-            )
-            ingest.prepare_store(run_settings)
+            run_settings = on_db(attempt + ".db")
+            runtime.prepare_store(run_settings)
             t0 = time.perf_counter()
-            poll = ingest.poll_feed(Feed("bench", f"{base}/feed.xml"), run_settings, now=now)
-            articles = ingest.extract_entries(list(poll.new_entries), run_settings)
-            outcomes, _alerts = ingest.decide_articles(articles, profile, run_settings, [], now=now)
+            polled = poll.poll_feed(Feed("bench", f"{base}/feed.xml"), run_settings, now=now)
+            articles = extract.extract_entries(list(polled.new_entries), run_settings)
+            inputs = RunInputs(run_settings, (), profile, Policy(), ())
+            outcomes, _alerts = decide.decide_articles(articles, inputs, now=now)
             timings.append(time.perf_counter() - t0)
         t_cold, t_direct = timings
         extracted = sum(1 for a in articles if a.extraction == "page")
 
-        from flows.ingest import ingest_flow
+        from newswatch.flows.ingest import ingest_flow
 
         ingest_flow(  # warm-up: starts the ephemeral Prefect API
-            feeds_file=str(tmpdir / "feeds.yaml"),
-            notify_file=str(tmpdir / "none.yaml"),
-            profile_file=str(tmpdir / "profile.yaml"),
-            db_url=f"sqlite:///{tmpdir / 'warm.db'}",
+            settings=on_db("warm.db")
         )
         t0 = time.perf_counter()
-        summary = ingest_flow(
-            feeds_file=str(tmpdir / "feeds.yaml"),
-            notify_file=str(tmpdir / "none.yaml"),
-            profile_file=str(tmpdir / "profile.yaml"),
-            db_url=f"sqlite:///{tmpdir / 'flow.db'}",
-        )
+        summary = ingest_flow(settings=on_db("flow.db"))
         t_flow = time.perf_counter() - t0
     server.shutdown()
 
     print(f"pages: {len(pages)} real news pages from the extraction corpus, served on 127.0.0.1")
     print(
-        f"  (pages extracted from HTML: {extracted}; decided: {len(outcomes)}; flow articles: {summary['counts']['articles']})"
+        f"  (pages extracted from HTML: {extracted}; decided: {len(outcomes)}; flow articles: {len(summary.articles)})"
     )
     rows = [
         ("trafilatura.extract alone", t_traf),

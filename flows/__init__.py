@@ -1,16 +1,7 @@
-"""Prefect flows of newswatch: wiring only. The logic lives in `newswatch`.
+"""Prefect flows of newswatch: wiring only. The logic lives in `newswatch.pipeline`.
 
-Importing this package sets Prefect defaults that suit a tool which must not send
-traffic anywhere unasked: no telemetry, no analytics, and enough time for the ephemeral
-API to start on a small machine (its first start migrates its own database). Each is a
-default only: a value already in the environment wins.
+This folder is importable as `newswatch.flows` (src/newswatch/flows links here, and the
+wheel ships it there); deployments name its files by path (`flows/ingest.py:ingest_flow`).
+Flows take `Settings` (or nothing: then the environment's), never a path per file, and
+change no environment variable.
 """
-
-import os
-
-for _name, _value in {
-    "DO_NOT_TRACK": "1",
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
-}.items():
-    os.environ.setdefault(_name, _value)

@@ -8,51 +8,40 @@ store for this flow (see `newswatch.policy`). It runs on its own schedule
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from newswatch import ingest
-from newswatch.settings import load_settings
+from newswatch.models import DeliveryOutcome
+from newswatch.pipeline import config, deliver, runtime
+from newswatch.pipeline.settings import Settings, load_settings
 
 
 @task(name="send-digest", cache_policy=NO_CACHE)
-def send_digest(
-    notify_file: str | None, alerts_file: str | None, db_url: str | None, now: datetime
-) -> list[dict[str, Any]]:
-    settings = load_settings(notify_file=notify_file, alerts_file=alerts_file, db_url=db_url)
-    ingest.prepare_store(settings)
-    outcomes = ingest.send_digest(
-        settings,
-        ingest.load_notifier(settings),
-        now=now,
-        policy=ingest.load_alert_policy(settings),
-    )
-    return [
-        {"target": o.target, "alert_id": o.alert_id, "ok": o.ok, "detail": o.detail}
-        for o in outcomes
-    ]
+def send_digest(settings: Settings, now: datetime) -> list[DeliveryOutcome]:
+    notifier = config.load_notifier(settings)
+    policy = config.load_policy(settings.resolved_alerts_file())
+    runtime.prepare_store(settings)
+    return deliver.send_digest(settings, notifier, now=now, policy=policy)
 
 
 @flow(name="digest")
-def digest_flow(
-    notify_file: str | None = None, alerts_file: str | None = None, db_url: str | None = None
-) -> dict[str, Any]:
+def digest_flow(settings: Settings | None = None) -> list[DeliveryOutcome]:
     """Send every waiting alert as one digest message per target, grouped by story."""
+    settings = settings or load_settings()
     now = datetime.now(UTC)
-    sent = send_digest(notify_file, alerts_file, db_url, now)
-    targets = sorted({d["target"] for d in sent})
-    ok = sum(1 for d in sent if d["ok"])
+    sent = send_digest(settings, now)
+    targets = sorted({d.target for d in sent})
+    ok = sum(1 for d in sent if d.ok)
     lines = ["# newswatch digest", "", f"{ok} of {len(sent)} deliveries sent."]
     for target in targets:
-        mine = [d for d in sent if d["target"] == target]
-        state = "sent" if all(d["ok"] for d in mine) else f"FAILED: {mine[0]['detail']}"
+        mine = [d for d in sent if d.target == target]
+        state = "sent" if all(d.ok for d in mine) else f"FAILED: {mine[0].detail}"
         lines.append(f"- {target}: {len(mine)} stories, {state}")
     create_markdown_artifact(key="digest-summary", markdown="\n".join(lines))
     get_run_logger().info("digest: %d of %d deliveries sent", ok, len(sent))
-    return {"deliveries": sent, "sent": ok, "failed": len(sent) - ok}
+    return sent
 
 
 if __name__ == "__main__":

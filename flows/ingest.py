@@ -1,6 +1,6 @@
 """The ingest flow: feeds -> entries -> articles -> match/dedup/story -> alerts -> delivery.
 
-Reads like a table of contents: every task calls one function of `newswatch.ingest`.
+Reads like a table of contents: every task calls one function of `newswatch.pipeline`.
 Tasks run per feed and per batch of articles (a task run costs ~5 ms and server load).
 Side-effecting tasks use NO_CACHE; only transient errors are retried.
 """
@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from newswatch import ingest
 from newswatch.errors import TransientError
 from newswatch.models import (
     Alert,
@@ -27,8 +26,10 @@ from newswatch.models import (
     Feed,
     RunSummary,
 )
+from newswatch.pipeline import config, decide, deliver, extract, poll, runtime
+from newswatch.pipeline.config import RunInputs
+from newswatch.pipeline.settings import Settings, load_settings
 from newswatch.report import alerts_table, summary_markdown, summary_to_dict
-from newswatch.settings import Settings, load_feeds, load_settings
 
 
 def _is_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -42,62 +43,65 @@ def _is_transient(task: Any, task_run: Any, state: Any) -> bool:
 
 
 @task(name="poll-feed", cache_policy=NO_CACHE, task_run_name="poll {feed.name}")
-def poll_feed(feed: Feed, settings: Settings, now: datetime) -> ingest.PollResult:
-    return ingest.poll_feed(feed, settings, now=now)
+def poll_feed(feed: Feed, settings: Settings, now: datetime) -> poll.PollResult:
+    return poll.poll_feed(feed, settings, now=now)
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE, retries=1, retry_condition_fn=_is_transient)
 def extract_batch(entries: list[Entry], settings: Settings) -> list[Article]:
-    return ingest.extract_entries(entries, settings)
+    return extract.extract_entries(entries, settings)
 
 
 @task(name="decide-articles", cache_policy=NO_CACHE, retries=2, retry_condition_fn=_is_transient)
-def decide_articles(articles: list[Article], settings: Settings, now: datetime) -> Any:
-    profile = ingest.ensure_profile(settings)
-    notifier = ingest.load_notifier(settings)
-    targets = notifier.targets() if notifier else []
-    policy = ingest.load_alert_policy(settings)
-    return ingest.decide_articles(articles, profile, settings, targets, now=now, policy=policy)
+def decide_articles(
+    articles: list[Article], inputs: RunInputs, now: datetime
+) -> tuple[list[ArticleOutcome], list[Alert]]:
+    return decide.decide_articles(articles, inputs, now=now)
 
 
 @task(name="deliver-alerts", cache_policy=NO_CACHE)
-def deliver_alerts(settings: Settings, now: datetime) -> Any:
-    return ingest.deliver_alerts(
-        settings, ingest.load_notifier(settings), now=now, policy=ingest.load_alert_policy(settings)
-    )
+def deliver_alerts(inputs: RunInputs, now: datetime) -> list[DeliveryOutcome]:
+    notifier = config.load_notifier(inputs.settings)
+    return deliver.deliver_alerts(inputs.settings, notifier, now=now, policy=inputs.policy)
+
+
+def _extract_all(batches: list[list[Entry]], settings: Settings) -> list[Article]:
+    """Fetch and extract every batch: on Prefect's threads, or on a Dask cluster when
+    NEWSWATCH_DASK_ADDRESS names one (only this stage moves: it is the heavy one)."""
+    if settings.dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        with DaskTaskRunner(address=settings.dask_address) as runner:
+            futures = [
+                runner.submit(extract_batch, {"entries": b, "settings": settings}) for b in batches
+            ]
+            results = [f.result() for f in futures]
+    else:
+        results = extract_batch.map(batches, settings=unmapped(settings)).result()
+    return [a for batch in results for a in batch]
 
 
 @flow(name="ingest", log_prints=True)
-def ingest_flow(
-    feeds_file: str | None = None,
-    notify_file: str | None = None,
-    profile_file: str | None = None,
-    db_url: str | None = None,
-    alerts_file: str | None = None,
-    force: bool = False,
-) -> dict[str, Any]:
-    """One ingest run over the feeds that are due (all of them with `force`); returns the
-    run summary as JSON data."""
-    settings = load_settings(
-        feeds_file=feeds_file,
-        notify_file=notify_file,
-        profile_file=profile_file,
-        db_url=db_url,
-        alerts_file=alerts_file,
-    )
-    return run_ingest(settings, force=force)
+def ingest_flow(settings: Settings | None = None, force: bool = False) -> RunSummary:
+    """One ingest run over the feeds that are due (all of them with `force`).
+
+    `settings` default to the environment's (NEWSWATCH_*); secrets in them (the store
+    URL) are shown masked in the flow run's parameters."""
+    settings = settings or load_settings()
+    inputs = config.load_inputs(settings)
+    return run_ingest(inputs, force=force)
 
 
-def run_ingest(settings: Settings, *, force: bool = False) -> dict[str, Any]:
-    """The body of the ingest flow (also called by `newswatch run` inside the flow)."""
+def run_ingest(inputs: RunInputs, *, force: bool = False) -> RunSummary:
+    """The body of the ingest flow, on inputs loaded once."""
     logger = get_run_logger()
+    settings = inputs.settings
     now = datetime.now(UTC)
     summary = RunSummary(started=now)
-    feeds = load_feeds(settings.resolved_feeds_file())
-    ingest.ensure_profile(settings)
-    ingest.prepare_store(settings)
+    runtime.prepare_store(settings)
+    feeds = list(inputs.feeds)
     if not force:
-        due = ingest.due_feeds(feeds, settings, now=now)
+        due = poll.due_feeds(feeds, settings, now=now)
         summary.feeds_not_due = len(feeds) - len(due)
         feeds = due
 
@@ -108,22 +112,14 @@ def run_ingest(settings: Settings, *, force: bool = False) -> dict[str, Any]:
             logger.warning("feed %s failed: %s", report.feed_name, report.error)
 
     run_id = str(flow_run.id or uuid.uuid4())
-    entries = ingest.pending_entries(settings, run_id=run_id, now=now)
+    entries = poll.pending_entries(settings, run_id=run_id, now=now)
     size = settings.article_batch_size
-    batches = [entries[i : i + size] for i in range(0, len(entries), size)]
-    articles = [
-        a
-        for batch in extract_batch.map(batches, settings=unmapped(settings)).result()
-        for a in batch
-    ]
+    articles = _extract_all([entries[i : i + size] for i in range(0, len(entries), size)], settings)
 
-    outcomes, alerts = cast(
-        tuple[list[ArticleOutcome], list[Alert]], decide_articles(articles, settings, now)
-    )
-    summary.articles, summary.alerts = outcomes, alerts
-    summary.deliveries = cast(list[DeliveryOutcome], deliver_alerts(settings, now))
-    summary.pending_alerts = ingest.pending_delivery_count(settings)
-    summary.pruned_articles = ingest.prune(settings, now=now)
+    summary.articles, summary.alerts = decide_articles(articles, inputs, now)
+    summary.deliveries = deliver_alerts(inputs, now)
+    summary.pending_alerts = runtime.pending_delivery_count(settings)
+    summary.pruned_articles = runtime.prune(settings, now=now)
     summary.finished = datetime.now(UTC)
 
     create_markdown_artifact(
@@ -137,7 +133,7 @@ def run_ingest(settings: Settings, *, force: bool = False) -> dict[str, Any]:
         description="alerts of this run",
     )
     data = summary_to_dict(summary)
-    ingest.save_run(settings, summary, data)
+    runtime.save_run(settings, summary, data)
     c = data["counts"]
     logger.info(
         "feeds %d (%d failed), new entries %d, extracted %d, matched %d, duplicates %d, alerts %d, sent %d",
@@ -150,24 +146,7 @@ def run_ingest(settings: Settings, *, force: bool = False) -> dict[str, Any]:
         c["alerts"],
         c["alerts_sent"],
     )
-    return data
-
-
-def on_task_runner(flow_: Any, settings: Settings) -> Any:
-    """The flow on the task runner the settings ask for: a Dask cluster, or Prefect's threads.
-
-    Only the task runner changes: the tasks, their inputs and the results are the same.
-    """
-    if not settings.dask_address:
-        return flow_
-    from prefect_dask import DaskTaskRunner
-
-    return flow_.with_options(task_runner=DaskTaskRunner(address=settings.dask_address))
-
-
-# Deployments and `newswatch run` pick this name up: NEWSWATCH_DASK_ADDRESS moves the
-# fetch-and-extract stage (and every other task) to that Dask cluster.
-ingest_flow = on_task_runner(ingest_flow, load_settings())
+    return summary
 
 
 if __name__ == "__main__":

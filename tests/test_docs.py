@@ -8,7 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from newswatch.settings import Settings, load_feeds
+from newswatch.pipeline.config import load_feeds
+from newswatch.pipeline.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -63,7 +64,7 @@ def test_readme_quick_start_commands_exist_in_the_makefile() -> None:
 
 def test_alerts_example_parses_and_covers_the_notify_example_targets() -> None:
     from newswatch.adapters.notify import Notifier
-    from newswatch.settings import load_policy
+    from newswatch.pipeline.config import load_policy
 
     policy = load_policy(REPO / "config" / "alerts.example.yaml")
     targets = Notifier.from_file(REPO / "config" / "notify.example.yaml").targets()

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from newswatch.adapters.opml import parse_opml
 from newswatch.cli import app
-from newswatch.settings import load_feeds
+from newswatch.pipeline.config import load_feeds
 from tests.support.httpserver import LocalHTTPServer
 
 runner = CliRunner()

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from newswatch import dedup
+from newswatch.decision import decide_one
 from newswatch.matching import Matcher
-from newswatch.models import Profile
+from newswatch.models import Article, Profile
 from newswatch.text import detect_language
 from newswatch.urls import canonical_url
 
@@ -45,6 +46,19 @@ class BacktestInput:
             published=data.get("published"),
         )
 
+    def to_article(self, lang: str | None) -> Article:
+        return Article(
+            article_id=self.id,
+            feed_name="backtest",
+            url=self.url,
+            canonical_url=canonical_url(self.url) if self.url else None,
+            title=self.title,
+            text=self.text,
+            source="backtest",
+            extraction="summary",
+            lang=lang,
+        )
+
 
 def run_backtest(items: Iterable[BacktestInput], profile: Profile) -> Iterator[dict[str, Any]]:
     """Decide each article as if it arrived in this order; yield one result per article."""
@@ -53,20 +67,11 @@ def run_backtest(items: Iterable[BacktestInput], profile: Profile) -> Iterator[d
     story_of: dict[str, str] = {}
     for item in items:
         lang = item.lang or detect_language(f"{item.title}\n{item.text}")
-        match = matcher.score(item.title, item.text, lang=lang)
-        fp = dedup.fingerprint(
-            item.text or item.title,
-            canonical_url=canonical_url(item.url) if item.url else None,
-            title=item.title,
-            lang=lang,
-            reasons=match.reasons,
-        )
-        decision = dedup.decide(item.id, fp, index)
-        if decision.is_duplicate:
-            story = story_of.get(decision.duplicate_of or "", f"s-{decision.duplicate_of}")
-        else:
-            story = decision.story_id
-        index.add(item.id, fp, decision, on_topic=match.is_match)
+        article = item.to_article(lang)
+        decided = decide_one(article, matcher, index, lambda aid: story_of.get(aid, f"s-{aid}"))
+        match, decision = decided.match, decided.decision
+        index.add(item.id, decided.fingerprint, decision, on_topic=match.is_match)
+        story = decision.story_id
         story_of[item.id] = story
         yield {
             "id": item.id,
@@ -87,7 +92,7 @@ def run_backtest(items: Iterable[BacktestInput], profile: Profile) -> Iterator[d
             "duplicate_of": decision.duplicate_of,
             "duplicate_kind": decision.kind,
             "story": story,
-            "alert": match.is_match and decision.new_story,
+            "alert": decided.alerts,
             "lang": lang,
             "focus": match.focus,
             "elsewhere": list(match.elsewhere),

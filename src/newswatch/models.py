@@ -311,3 +311,13 @@ class RunSummary:
     @property
     def alerts_sent(self) -> int:
         return sum(1 for d in self.deliveries if d.ok)
+
+    def also_reported(self, alert: Alert) -> list[str]:
+        """The other outlets of this run that reported an alert's story, each once."""
+        return list(
+            dict.fromkeys(
+                a.source or "?"
+                for a in self.articles
+                if a.story_id == alert.story_id and a.article_id != alert.article_id
+            )
+        )

@@ -29,10 +29,10 @@ from datetime import datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from newswatch.errors import ConfigError
+from newswatch.yamlfile import Node, parse_mapping
 
 Format = Literal["text", "markdown", "html"]
 Mode = Literal["instant", "digest"]
@@ -164,54 +164,36 @@ class _Target(BaseModel):
         return value
 
 
-def parse_policy(text: str, *, path: str = "<alerts>") -> Policy:
+def parse_policy(text: str | bytes, *, path: str = "<alerts>") -> Policy:
     """Parse an alerts policy YAML text; a wrong entry is a ConfigError with file and line."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise ConfigError(f"not valid YAML: {exc.problem}", path=path, line=line) from exc
+    root = parse_mapping(text, path=path, what="an alerts policy")
     if root is None:
         return Policy()
-    if not isinstance(root, yaml.MappingNode):
-        raise ConfigError(
-            "expected a mapping with 'routes' and 'targets'",
-            path=path,
-            line=root.start_mark.line + 1,
-        )
     routes: dict[str, tuple[str, ...]] = {}
     targets: list[TargetPolicy] = []
-    for key, value in root.value:
-        line = key.start_mark.line + 1
-        data: Any = yaml.safe_load(yaml.serialize(value))
-        if key.value == "routes":
+    for key, key_node, value in root.items("an alerts policy"):
+        data: Any = value.value
+        if key == "routes":
             if not isinstance(data, dict) or not all(
                 isinstance(tags, list) and all(isinstance(t, str) for t in tags)
                 for tags in data.values()
             ):
-                raise ConfigError(
-                    "'routes' maps a profile name to a list of Apprise tags", path=path, line=line
+                raise key_node.error(
+                    "'routes' maps a topic (profile name) to a list of Apprise tags"
                 )
             routes = {str(k): tuple(v) for k, v in data.items()}
-        elif key.value == "targets":
-            if not isinstance(value, yaml.SequenceNode):
-                raise ConfigError("'targets' must be a list", path=path, line=line)
-            for node in value.value:
-                targets.append(_target(node, path))
+        elif key == "targets":
+            targets.extend(_target(node) for node in value.children("'targets'"))
         else:
-            raise ConfigError(
-                f"unknown top-level key {key.value!r} (allowed: routes, targets)",
-                path=path,
-                line=line,
-            )
+            raise key_node.error(f"unknown top-level key {key!r} (allowed: routes, targets)")
     return Policy(routes, tuple(targets))
 
 
-def _target(node: yaml.Node, path: str) -> TargetPolicy:
-    line = node.start_mark.line + 1
-    data = yaml.safe_load(yaml.serialize(node))
+def _target(node: Node) -> TargetPolicy:
+    line, path = node.line, node.path
+    data = node.value
     if not isinstance(data, dict):
-        raise ConfigError("each target policy must be a mapping", path=path, line=line)
+        raise node.error("each target policy must be a mapping")
     try:
         t = _Target.model_validate(data)
     except ValidationError as exc:

@@ -23,13 +23,15 @@ import pytest
 import yaml
 from aiosmtpd.controller import Controller
 
-from newswatch import dedup, ingest
+from newswatch import dedup
 from newswatch.adapters.notify import Notifier
 from newswatch.adapters.store import Store
 from newswatch.errors import ConfigError
 from newswatch.models import Alert, Article, DedupDecision, Match, Reason
+from newswatch.pipeline import config, decide, deliver
+from newswatch.pipeline.config import RunInputs
+from newswatch.pipeline.settings import load_settings
 from newswatch.render import render_batch
-from newswatch.settings import load_settings
 
 NOW = datetime(2022, 1, 6, 12, 0, tzinfo=UTC)
 REASONS = (
@@ -181,7 +183,7 @@ def test_one_failing_target_does_not_resend_to_the_others(
                 now=NOW,
             )
 
-    first = ingest.deliver_alerts(settings, notifier, now=NOW)
+    first = deliver.deliver_alerts(settings, notifier, now=NOW)
     assert sorted((d.alert_id, d.ok) for d in first) == [
         ("a-1", False),
         ("a-1", True),
@@ -194,9 +196,9 @@ def test_one_failing_target_does_not_resend_to_the_others(
     assert "t1" in ok.received[0]["message"] or "Tokayev" in ok.received[0]["message"]
 
     # before the backoff has passed nothing is retried
-    assert ingest.deliver_alerts(settings, notifier, now=NOW + timedelta(seconds=30)) == []
+    assert deliver.deliver_alerts(settings, notifier, now=NOW + timedelta(seconds=30)) == []
     bad.status = 200
-    later = ingest.deliver_alerts(settings, notifier, now=NOW + timedelta(seconds=61))
+    later = deliver.deliver_alerts(settings, notifier, now=NOW + timedelta(seconds=61))
     assert [d.ok for d in later] == [True, True]
     assert len(ok.received) == 1 and len(bad.received) == 2
     with Store.open(settings.resolved_db_url()) as store:
@@ -228,9 +230,9 @@ def test_attempts_run_out_and_the_delivery_is_marked_failed(
             targets=[(target.key, target.display)],
             now=NOW,
         )
-    assert "now pending" in ingest.deliver_alerts(settings, notifier, now=NOW)[0].detail
-    assert "now failed" in ingest.deliver_alerts(settings, notifier, now=NOW)[0].detail
-    assert ingest.deliver_alerts(settings, notifier, now=NOW) == []
+    assert "now pending" in deliver.deliver_alerts(settings, notifier, now=NOW)[0].detail
+    assert "now failed" in deliver.deliver_alerts(settings, notifier, now=NOW)[0].detail
+    assert deliver.deliver_alerts(settings, notifier, now=NOW) == []
     with Store.open(settings.resolved_db_url()) as store:
         ((_alert, states),) = store.recent_alerts()
         assert states[0]["state"] == "failed" and states[0]["attempts"] == 2
@@ -294,7 +296,7 @@ def test_alerts_retry_resends_only_what_did_not_arrive(
             targets=[(t.key, t.display) for t in notifier.targets()],
             now=NOW,
         )
-    ingest.deliver_alerts(settings, notifier, now=NOW)  # one target fails for good
+    deliver.deliver_alerts(settings, notifier, now=NOW)  # one target fails for good
     assert len(ok.received) == 1 and len(bad.received) == 1
     bad.status = 200
     runner = CliRunner()
@@ -361,10 +363,10 @@ def test_concurrent_senders_claim_disjoint_deliveries(db_url: str) -> None:
 _SENDER = """
 import sys
 from datetime import datetime
-from newswatch import ingest
-from newswatch.settings import load_settings
+from newswatch.pipeline import config, deliver
+from newswatch.pipeline.settings import load_settings
 settings = load_settings(db_url=sys.argv[1], notify_file=sys.argv[2])
-ingest.deliver_alerts(settings, ingest.load_notifier(settings), now=datetime.fromisoformat(sys.argv[3]))
+deliver.deliver_alerts(settings, config.load_notifier(settings), now=datetime.fromisoformat(sys.argv[3]))
 """
 
 
@@ -415,10 +417,10 @@ def test_a_sender_killed_mid_send_loses_nothing_and_repeats_at_most_the_message_
         hold.set()
 
         # before the lease ends the next run leaves the in-flight delivery alone ...
-        assert ingest.deliver_alerts(settings, ingest.load_notifier(settings), now=NOW) == []
+        assert deliver.deliver_alerts(settings, config.load_notifier(settings), now=NOW) == []
         # ... and after it, delivers everything that was not delivered
         later = NOW + timedelta(seconds=settings.delivery_lease_seconds + 1)
-        outcomes = ingest.deliver_alerts(settings, ingest.load_notifier(settings), now=later)
+        outcomes = deliver.deliver_alerts(settings, config.load_notifier(settings), now=later)
         assert outcomes and all(o.ok for o in outcomes)
         with Store.open(db) as store:
             assert store.delivery_counts() == {"sent": 6}
@@ -488,9 +490,9 @@ def test_a_digest_of_several_stories_arrives_as_one_real_mail_and_one_webhook(
             source="Regional Aggregator", alerted=False)  # fmt: skip
 
     # below instant_min_score: the ingest run sends nothing, the digest sends all of it
-    assert ingest.deliver_alerts(settings, notifier, now=NOW, policy=policy) == []
+    assert deliver.deliver_alerts(settings, notifier, now=NOW, policy=policy) == []
     assert box.messages == [] and ok.received == []
-    sent = ingest.send_digest(settings, notifier, now=NOW, policy=policy)
+    sent = deliver.send_digest(settings, notifier, now=NOW, policy=policy)
     assert len(sent) == 4 and all(d.ok for d in sent)
     (mail,) = box.messages
     assert mail["Subject"] == "newswatch digest: 2 stories"
@@ -507,7 +509,7 @@ def test_a_digest_of_several_stories_arrives_as_one_real_mail_and_one_webhook(
     assert hook["title"] == "newswatch digest: 2 stories"
     assert "also reported by: Regional Aggregator" in hook["message"]
     # sent once: a second digest has nothing left
-    assert ingest.send_digest(settings, notifier, now=NOW, policy=policy) == []
+    assert deliver.send_digest(settings, notifier, now=NOW, policy=policy) == []
     assert len(box.messages) == 1 and len(ok.received) == 1
 
 
@@ -529,13 +531,13 @@ def test_quiet_hours_hold_alerts_until_they_end_unless_urgent(
     _record(settings, notifier, 1, score=2.5, story="s-1", policy=policy, when=night)
     _record(settings, notifier, 2, score=9.5, story="s-2", policy=policy, when=night)
 
-    first = ingest.deliver_alerts(settings, notifier, now=night, policy=policy)
+    first = deliver.deliver_alerts(settings, notifier, now=night, policy=policy)
     assert {(d.alert_id, d.state) for d in first} == {("a-1", "waiting"), ("a-2", "sent")}
     assert len(ok.received) == 1 and "<b>2</b>" in ok.received[0]["message"]
     dawn = datetime(2022, 1, 7, 6, 59, tzinfo=UTC)
-    assert ingest.deliver_alerts(settings, notifier, now=dawn, policy=policy) == []
+    assert deliver.deliver_alerts(settings, notifier, now=dawn, policy=policy) == []
     morning = datetime(2022, 1, 7, 7, 0, tzinfo=UTC)
-    later = ingest.deliver_alerts(settings, notifier, now=morning, policy=policy)
+    later = deliver.deliver_alerts(settings, notifier, now=morning, policy=policy)
     assert [(d.alert_id, d.state) for d in later] == [("a-1", "sent")]
     assert len(ok.received) == 2 and "<b>1</b>" in ok.received[1]["message"]
     with Store.open(settings.resolved_db_url()) as store:
@@ -554,17 +556,17 @@ def test_over_the_hourly_cap_alerts_wait_for_the_digest_and_are_never_dropped(
     settings = load_settings(db_url=f"sqlite:///{tmp_path / 's.db'}", notify_file=notify)
     notifier = Notifier.from_file(notify)
     _record(settings, notifier, 1, score=2.5, story="s-1", policy=policy)
-    assert [d.state for d in ingest.deliver_alerts(settings, notifier, now=NOW, policy=policy)] == [
-        "sent"
-    ]
+    assert [
+        d.state for d in deliver.deliver_alerts(settings, notifier, now=NOW, policy=policy)
+    ] == ["sent"]
     t2 = NOW + timedelta(minutes=10)
     _record(settings, notifier, 2, score=2.5, story="s-2", policy=policy, when=t2)
     _record(settings, notifier, 3, score=2.5, story="s-3", policy=policy, when=t2)
-    capped = ingest.deliver_alerts(settings, notifier, now=t2, policy=policy)
+    capped = deliver.deliver_alerts(settings, notifier, now=t2, policy=policy)
     assert {(d.alert_id, d.state) for d in capped} == {("a-2", "digest"), ("a-3", "digest")}
     assert len(ok.received) == 1
     # an hour later new instant alerts flow again; the capped ones stay for the digest
-    digest = ingest.send_digest(settings, notifier, now=t2 + timedelta(minutes=5), policy=policy)
+    digest = deliver.send_digest(settings, notifier, now=t2 + timedelta(minutes=5), policy=policy)
     assert sorted(d.alert_id for d in digest if d.ok) == ["a-2", "a-3"]
     assert len(ok.received) == 2 and ok.received[1]["title"] == "newswatch digest: 2 stories"
     with Store.open(settings.resolved_db_url()) as store:
@@ -606,11 +608,10 @@ def test_routes_and_templates_decide_who_gets_what_and_how(
     )  # fmt: skip
     with Store.open(settings.resolved_db_url()) as store:
         store.claim_entries([], now=NOW)
-    _, alerts = ingest.decide_articles(
-        [art], profile, settings, notifier.targets(), now=NOW, policy=policy
-    )
+    inputs = RunInputs(settings, (), profile, policy, tuple(notifier.targets()))
+    _, alerts = decide.decide_articles([art], inputs, now=NOW)
     assert len(alerts) == 1
-    sent = ingest.deliver_alerts(settings, notifier, now=NOW, policy=policy)
+    sent = deliver.deliver_alerts(settings, notifier, now=NOW, policy=policy)
     assert [d.state for d in sent] == ["sent"]
     assert other.received == []  # the profile routes to 'desk' only
     (msg,) = ok.received
@@ -641,7 +642,7 @@ def test_a_token_in_an_apprise_url_shows_nowhere(tmp_path: Path) -> None:
     settings = load_settings(db_url=db, notify_file=notify)
     notifier = Notifier.from_file(notify)
     _record(settings, notifier, 1, score=2.5, story="s-1", policy=Policy())
-    outcomes = ingest.deliver_alerts(settings, notifier, now=NOW)
+    outcomes = deliver.deliver_alerts(settings, notifier, now=NOW)
     assert outcomes and not outcomes[0].ok
 
     from newswatch.models import RunSummary
@@ -683,7 +684,7 @@ def test_a_receiver_that_times_out_fails_that_delivery_only(
         settings = load_settings(db_url=f"sqlite:///{tmp_path / 's.db'}", notify_file=notify)
         notifier = Notifier.from_file(notify)
         _record_alerts(settings, notifier, (1,))
-        outcomes = ingest.deliver_alerts(settings, notifier, now=NOW)
+        outcomes = deliver.deliver_alerts(settings, notifier, now=NOW)
         release.set()
     finally:
         release.set()

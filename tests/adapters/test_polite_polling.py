@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from newswatch import ingest
 from newswatch.adapters.store import Store
 from newswatch.models import Feed
-from newswatch.settings import load_settings
+from newswatch.pipeline import poll, runtime
+from newswatch.pipeline.settings import load_settings
 from tests.support.httpserver import Answer, LocalHTTPServer, RecordedRequest
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -26,23 +26,23 @@ def _rss(n: int) -> bytes:
 
 def test_an_unchanged_body_without_validators_is_not_parsed_again(tmp_path: Path) -> None:
     settings = load_settings(db_url=f"sqlite:///{tmp_path / 's.db'}")
-    ingest.prepare_store(settings)
+    runtime.prepare_store(settings)
     with LocalHTTPServer() as server:
         server.add("/feed.xml", _rss(5), headers={"Content-Type": "application/rss+xml"})
         feed = Feed("wire", server.url("/feed.xml"))
-        first = ingest.poll_feed(feed, settings, now=NOW)
+        first = poll.poll_feed(feed, settings, now=NOW)
         assert first.report.status == "ok" and first.report.new_entries == 5
         # the hourly items and <ttl>60</ttl>: next poll in an hour
         assert first.report.next_poll == NOW + timedelta(hours=1)
-        assert not ingest.feed_is_due(feed, settings, now=NOW + timedelta(minutes=30))
-        assert ingest.feed_is_due(feed, settings, now=NOW + timedelta(hours=1))
-        again = ingest.poll_feed(feed, settings, now=NOW + timedelta(hours=1))
+        assert not poll.feed_is_due(feed, settings, now=NOW + timedelta(minutes=30))
+        assert poll.feed_is_due(feed, settings, now=NOW + timedelta(hours=1))
+        again = poll.poll_feed(feed, settings, now=NOW + timedelta(hours=1))
         assert again.report.status == "unchanged" and again.new_entries == ()
 
 
 def test_a_failing_feed_backs_off_honours_retry_after_and_turns_unhealthy(tmp_path: Path) -> None:
     settings = load_settings(db_url=f"sqlite:///{tmp_path / 's.db'}", poll_min_seconds=600)
-    ingest.prepare_store(settings)
+    runtime.prepare_store(settings)
     with LocalHTTPServer() as server:
 
         def busy(_request: RecordedRequest) -> Answer:
@@ -54,7 +54,7 @@ def test_a_failing_feed_backs_off_honours_retry_after_and_turns_unhealthy(tmp_pa
         when = NOW
         waits = []
         for _ in range(5):
-            result = ingest.poll_feed(broken, settings, now=when)
+            result = poll.poll_feed(broken, settings, now=when)
             assert result.report.status == "error" and result.report.next_poll
             waits.append(result.report.next_poll - when)
             when = result.report.next_poll
@@ -65,7 +65,7 @@ def test_a_failing_feed_backs_off_honours_retry_after_and_turns_unhealthy(tmp_pa
         ]
         assert not result.report.healthy
         busy_feed = Feed("busy", server.url("/busy.xml"))
-        answer = ingest.poll_feed(busy_feed, settings, now=NOW)
+        answer = poll.poll_feed(busy_feed, settings, now=NOW)
         assert answer.report.next_poll == NOW + timedelta(hours=2)
     with Store.open(settings.resolved_db_url()) as store:
         state = store.feed_state(broken.url)

@@ -6,10 +6,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from newswatch import ingest
 from newswatch.adapters.http import Fetcher, HostLimiter, RobotsRules
 from newswatch.models import Entry
-from newswatch.settings import load_settings
+from newswatch.pipeline import extract
+from newswatch.pipeline.settings import load_settings
 from tests.support.httpserver import Answer, LocalHTTPServer, RecordedRequest
 
 
@@ -59,7 +59,7 @@ def test_robots_txt_keeps_newswatch_off_disallowed_article_pages() -> None:
                 title=f"Title {path}", summary=f"Summary of {path}", published=None,
             )  # fmt: skip
 
-        public, private = ingest.extract_entries(
+        public, private = extract.extract_entries(
             [entry("/public/a"), entry("/private/b")], settings
         )
         assert public.extraction == "page"

@@ -139,9 +139,9 @@ def test_rebinding_is_caught_on_the_address_actually_connected(
 def test_a_run_records_the_refusal_and_uses_the_feed_summary(
     internal: tuple[type[_Page], int], tmp_path: object
 ) -> None:
-    from newswatch import ingest
     from newswatch.models import Entry
-    from newswatch.settings import load_settings
+    from newswatch.pipeline import extract
+    from newswatch.pipeline.settings import load_settings
 
     handler, port = internal
     settings = load_settings(allowed_hosts="127.0.0.1")
@@ -155,7 +155,7 @@ def test_a_run_records_the_refusal_and_uses_the_feed_summary(
         summary="Protests in Almaty turned violent.",
         published=None,
     )
-    (article,) = ingest.extract_entries([entry], settings)
+    (article,) = extract.extract_entries([entry], settings)
     assert article.extraction == "summary" and article.text == entry.summary
     assert article.extraction_note and "refused" in article.extraction_note
     assert "127.0.0.2" in article.extraction_note

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from newswatch.demo import _serve, _Site, feed_xml, load_items, page_html
+from newswatch.cli.demo import _serve, _Site, feed_xml, load_items, page_html
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -25,6 +25,7 @@ def test_run_json_reports_everything_and_exits_0_despite_a_broken_feed(
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(
         NEWSWATCH_SEEDS_DIR=str(REPO / "seeds"),
+        NEWSWATCH_CONFIG_DIR=str(site),  # no notify.yaml there: no targets
         PREFECT_HOME=str(site / "prefect"),
         DO_NOT_TRACK="1",
     )
@@ -36,8 +37,6 @@ def test_run_json_reports_everything_and_exits_0_despite_a_broken_feed(
         "--json",
         "--feeds",
         str(site / "feeds.yaml"),
-        "--notify",
-        str(site / "no-notify.yaml"),
         "--profile",
         str(site / "profile.yaml"),
         "--db",

@@ -15,13 +15,15 @@ import yaml
 from rich.console import Console
 
 from newswatch.adapters.store import Store
+from newswatch.pipeline.settings import load_settings
+from newswatch.report import summary_to_dict
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
 def test_demo_runs_green_and_alerts_each_story_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    from newswatch.demo import run_demo
+    from newswatch.cli.demo import run_demo
 
     monkeypatch.chdir(REPO)
     console = Console(record=True, width=200)
@@ -66,12 +68,10 @@ def hook() -> Iterator[tuple[type[Hook], str]]:
 def test_failed_delivery_stays_pending_and_goes_out_on_the_next_run(
     tmp_path: Path, hook: tuple[type[Hook], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flows.ingest import ingest_flow
-
-    from newswatch.demo import _serve, _Site, feed_xml, load_items, page_html
+    from newswatch.cli.demo import _serve, _Site, feed_xml, load_items, page_html
+    from newswatch.flows.ingest import ingest_flow
 
     handler, hook_url = hook
-    monkeypatch.setenv("NEWSWATCH_RETRY_BACKOFF_SECONDS", "0")
     feeds_spec, items = load_items(REPO / "seeds")
     site = type("S", (_Site,), {"routes": {}})
     with _serve(site) as server:
@@ -92,14 +92,20 @@ def test_failed_delivery_stays_pending_and_goes_out_on_the_next_run(
             )
         )
         (tmp_path / "notify.yaml").write_text(yaml.safe_dump({"urls": [hook_url]}))
-        params = {
-            "feeds_file": str(tmp_path / "feeds.yaml"),
-            "notify_file": str(tmp_path / "notify.yaml"),
-            "profile_file": str(tmp_path / "profile.yaml"),
-            "db_url": f"sqlite:///{tmp_path / 'store.db'}",
-        }
-        monkeypatch.setenv("NEWSWATCH_SEEDS_DIR", str(REPO / "seeds"))
-        first = ingest_flow(**params)
+        db_url = f"sqlite:///{tmp_path / 'store.db'}"
+        settings = load_settings(
+            feeds_file=tmp_path / "feeds.yaml",
+            notify_file=tmp_path / "notify.yaml",
+            profile_file=tmp_path / "profile.yaml",
+            db_url=db_url,
+            seeds_dir=REPO / "seeds",
+            retry_backoff_seconds=0,
+        )
+
+        def run() -> dict[str, Any]:
+            return summary_to_dict(ingest_flow(settings=settings))
+
+        first = run()
         assert first["counts"]["feeds_failed"] == 1
         assert first["counts"]["alerts"] >= 2
         assert first["counts"]["alerts_sent"] == 0
@@ -107,7 +113,7 @@ def test_failed_delivery_stays_pending_and_goes_out_on_the_next_run(
         assert handler.received == []
 
         handler.status = 200
-        second = ingest_flow(**params)
+        second = run()
         assert second["counts"]["new_entries"] == 0 and second["counts"]["alerts"] == 0
         assert second["counts"]["alerts_sent"] == first["counts"]["alerts"]
         assert second["counts"]["pending_alerts"] == 0
@@ -116,11 +122,11 @@ def test_failed_delivery_stays_pending_and_goes_out_on_the_next_run(
         for alert in first["alerts"]:
             assert alert["title"] in message["message"]
 
-        third = ingest_flow(**params)
+        third = run()
         assert third["counts"]["alerts_sent"] == 0
         assert len(handler.received) == 1
 
-    with Store.open(params["db_url"]) as store:
+    with Store.open(db_url) as store:
         assert store.delivery_counts() == {"sent": first["counts"]["alerts"]}
         assert store.count("runs") == 3
 
@@ -136,6 +142,11 @@ def test_failed_delivery_stays_pending_and_goes_out_on_the_next_run(
     with get_client(sync_client=True) as client:
         summaries = artifacts("ingest-summary")
         tables = artifacts("ingest-alerts")
+        runs = client.read_flow_runs()
+    # the store URL is a secret: the flow run's parameters hold it masked, never in clear
+    shown = [r.parameters for r in runs if r.parameters.get("settings")]
+    assert shown and all(p["settings"]["db_url"] == "**********" for p in shown)
+    assert not any(str(tmp_path / "store.db") in str(r.parameters) for r in runs)
     assert summaries, "no summary artifact"
     assert any(
         "Feeds that failed" in str(a.data) and "missing.xml" in str(a.data) for a in summaries

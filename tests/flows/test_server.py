@@ -111,10 +111,13 @@ def test_deployments_run_on_a_worker_and_show_in_the_api(
     assert deployments["newswatch-learn"]["schedules"] == []
 
     params = {
-        "feeds_file": str(site / "feeds.yaml"),
-        "notify_file": str(site / "no-notify.yaml"),
-        "profile_file": str(site / "profile.yaml"),
-        "db_url": f"sqlite:///{site / 'store.db'}",
+        "settings": {
+            "feeds_file": str(site / "feeds.yaml"),
+            "config_dir": str(site),  # no notify.yaml there: no targets
+            "profile_file": str(site / "profile.yaml"),
+            "seeds_dir": str(REPO / "seeds"),
+            "db_url": f"sqlite:///{site / 'store.db'}",
+        }
     }
     run = (
         client.post(f"/deployments/{ingest['id']}/create_flow_run", json={"parameters": params})
@@ -168,9 +171,9 @@ def test_three_runs_at_once_alert_each_story_exactly_once(
 ) -> None:
     # On PostgreSQL (row locks, an advisory lock) and on SQLite (one writer at a time,
     # a file lock): three `newswatch run` processes, the same feeds, the same store.
-    from newswatch import ingest
     from newswatch.adapters.store import Store
-    from newswatch.settings import load_settings
+    from newswatch.pipeline import config
+    from newswatch.pipeline.settings import load_settings
 
     api, home = server
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), type("R", (_Receiver,), {"bodies": []}))
@@ -179,7 +182,7 @@ def test_three_runs_at_once_alert_each_story_exactly_once(
         hook = f"json://127.0.0.1:{receiver.server_address[1]}/hook"
         (site / "notify.yaml").write_text(yaml.safe_dump({"urls": [hook]}))
         profile = site / "profile.yaml"
-        ingest.learn(load_settings(profile_file=profile, seeds_dir=REPO / "seeds"))
+        config.learn(load_settings(profile_file=profile, seeds_dir=REPO / "seeds"))
         args = [
             *(sys.executable, "-m", "newswatch", "run", "--json"),
             *("--feeds", str(site / "feeds.yaml"), "--notify", str(site / "notify.yaml")),

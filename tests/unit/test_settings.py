@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from newswatch.errors import ConfigError
+from newswatch.feedlist import parse_feeds
 from newswatch.models import Feed
-from newswatch.settings import load_feeds, load_settings, parse_feeds
+from newswatch.pipeline.config import load_feeds
+from newswatch.pipeline.settings import load_settings
 
 
 def test_parses_feeds_with_defaults() -> None:

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import apprise
-import yaml
 
 from newswatch.errors import ConfigError
 from newswatch.models import DeliveryOutcome
+from newswatch.yamlfile import Node, parse_mapping
 
 Format = Literal["text", "markdown", "html"]
 
@@ -48,21 +48,21 @@ def _format_of(service: Any) -> Format:
     return value if value in ("text", "markdown", "html") else "text"
 
 
-def _url_lines(text: str) -> list[tuple[str, int]]:
-    """(url, line) of every URL entry under `urls:` in an Apprise YAML text."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+def _url_lines(root: Node | None) -> list[tuple[str, int]]:
+    """(url, line) of every URL entry under `urls:` in an Apprise YAML document."""
     found: list[tuple[str, int]] = []
-    if not isinstance(root, yaml.MappingNode):
+    if root is None:
         return found
-    for key, value in root.value:
-        if key.value != "urls" or not isinstance(value, yaml.SequenceNode):
+    for key, _key_node, value in root.items("an Apprise notify file"):
+        if key != "urls":
             continue
-        for node in value.value:
-            if isinstance(node, yaml.ScalarNode):
-                found.append((str(node.value), node.start_mark.line + 1))
-            elif isinstance(node, yaml.MappingNode):
-                for k, _v in node.value:
-                    found.append((str(k.value), k.start_mark.line + 1))
+        for node in value.children("'urls'"):
+            if node.is_mapping:
+                found.extend((k, kn.line) for k, kn, _v in node.items("a 'urls' entry"))
+            elif isinstance(node.value, str):
+                found.append((node.value, node.line))
+            else:
+                raise node.error("each 'urls' entry is an Apprise URL")
     return found
 
 
@@ -90,21 +90,20 @@ class Notifier:
     @classmethod
     def from_file(cls, path: Path) -> Notifier:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            content = Path(path).read_bytes()
         except FileNotFoundError as exc:
             raise ConfigError("notify file not found", path=str(path)) from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read notify file: {exc}", path=str(path)) from exc
-        return cls.from_yaml(text, path=str(path))
+        except OSError as exc:
+            raise ConfigError(f"cannot read notify file: {exc.strerror}", path=str(path)) from exc
+        return cls.from_yaml(content, path=str(path))
 
     @classmethod
-    def from_yaml(cls, text: str, *, path: str | None = None) -> Notifier:
+    def from_yaml(cls, content: str | bytes, *, path: str | None = None) -> Notifier:
         """Load an Apprise YAML config; refuse one that loads nothing or has a bad URL."""
-        try:
-            urls = _url_lines(text)
-        except yaml.MarkedYAMLError as exc:
-            line = exc.problem_mark.line + 1 if exc.problem_mark else None
-            raise ConfigError(f"not valid YAML: {exc.problem}", path=path, line=line) from exc
+        where = path or "<notify>"
+        root = parse_mapping(content, path=where, what="an Apprise notify file")
+        urls = _url_lines(root)
+        text = content.decode("utf-8") if isinstance(content, bytes) else content
         for url, line in urls:
             if apprise.Apprise.instantiate(url) is None:
                 scheme = url.split("://", 1)[0] if "://" in url else url[:20]

@@ -120,6 +120,14 @@ def _unpack(blob: bytes) -> tuple[int, ...]:
     return tuple(int(v) for v in np.frombuffer(blob, dtype=np.uint64))
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite store URL (None for another engine or an in-memory SQLite)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[1] if "///" in url else ""
+    return Path(path).expanduser() if path and path != ":memory:" else None
+
+
 class Store:
     """All persistent state. Open one per task or command; it is cheap."""
 
@@ -144,9 +152,8 @@ class Store:
         """Connect to `url` (a SQLAlchemy URL) and bring the schema up to date."""
         kwargs: dict[str, Any] = {}
         if url.startswith("sqlite"):
-            path = url.split("///", 1)[1] if "///" in url else ""
-            if path and path != ":memory:":
-                Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            if (path := sqlite_file(url)) is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 30}
         try:
             engine = create_engine(url, future=True, pool_pre_ping=True, **kwargs)
@@ -517,8 +524,11 @@ class Store:
         lease: timedelta,
         mode: str = "instant",
         targets: Sequence[str] | None = None,
+        alert_ids: Sequence[str] | None = None,
     ) -> list[tuple[Alert, str, str, int]]:
         """Take the due pending deliveries of `mode` for one sender, as `due_deliveries` lists them.
+
+        `targets` and `alert_ids` narrow the claim (`newswatch alerts retry ID` claims one).
 
         Claimed rows belong to this sender until `lease` ends: several runs at once never
         send the same delivery (PostgreSQL skips rows another sender holds, SQLite lets one
@@ -532,6 +542,8 @@ class Store:
         )
         if targets is not None:
             pick = pick.where(d.target_key.in_(list(targets)))
+        if alert_ids is not None:
+            pick = pick.where(d.alert_id.in_(list(alert_ids)))
         if self.engine.dialect.name == "postgresql":
             pick = pick.with_for_update(skip_locked=True)
         with self.engine.begin() as conn:
@@ -630,6 +642,13 @@ class Store:
                 )
             )
         return state
+
+    def has_alert(self, alert_id: str) -> bool:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.alerts.c.alert_id).where(t.alerts.c.alert_id == alert_id)
+            ).first()
+        return row is not None
 
     def requeue_alert(self, alert_id: str, *, now: datetime) -> int:
         """Make every delivery of one alert due again (a user's retry); returns how many.

@@ -1,7 +1,7 @@
 """`newswatch demo`: one real ingest run on bundled feeds, served and received on 127.0.0.1.
 
 The demo starts two small local servers: one serves the demo feeds and article pages
-(`demo_data/items.yaml`), the other is a JSON webhook receiver that Apprise delivers the
+(`newswatch/demo_data/items.yaml`), the other is a JSON webhook receiver that Apprise delivers the
 alerts to. It learns the profile from `seeds/`, runs the real ingest flow through Prefect
 (ephemeral API, SQLite store in a temporary folder), prints what happened, runs a second
 time to show that nothing is fetched or alerted twice, and checks the result against
@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import shutil
 import tempfile
 import threading
@@ -31,7 +30,8 @@ import yaml
 from rich.console import Console
 
 from newswatch.errors import ConfigError
-from newswatch.settings import load_settings
+from newswatch.pipeline.settings import load_settings
+from newswatch.report import summary_to_dict
 
 
 @dataclass(frozen=True)
@@ -195,23 +195,15 @@ def _serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[ThreadingHTTPServe
 
 def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
     """Run the demo end to end; returns 0 when every item did what it expects."""
-    from flows.ingest import ingest_flow
-
-    from newswatch import ingest
-    from newswatch.cli import print_summary
+    from newswatch.cli.output import print_summary
+    from newswatch.flows.ingest import ingest_flow
+    from newswatch.pipeline import config
 
     base_settings = load_settings()
     workdir = Path(tempfile.mkdtemp(prefix="newswatch-demo-"))
     feeds_spec, items = load_items(base_settings.seeds_dir)
     site_handler: type[_Site] = type("Site", (_Site,), {"routes": {}})
     receiver_handler: type[_Receiver] = type("Receiver", (_Receiver,), {"received": []})
-    # The demo's article pages are on 127.0.0.1, which the SSRF guard refuses for links
-    # that come from feeds: the demo allows its own loopback address, and only that.
-    allowed_before = os.environ.get("NEWSWATCH_ALLOWED_HOSTS")
-    os.environ["NEWSWATCH_ALLOWED_HOSTS"] = ",".join(filter(None, [allowed_before, "127.0.0.1"]))
-    # ... and, serving itself, needs no politeness delay between its own requests
-    delay_before = os.environ.get("NEWSWATCH_PER_HOST_DELAY_SECONDS")
-    os.environ["NEWSWATCH_PER_HOST_DELAY_SECONDS"] = "0"
     try:
         with _serve(site_handler) as site, _serve(receiver_handler) as receiver:
             base = f"http://127.0.0.1:{site.server_address[1]}"
@@ -244,46 +236,39 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
                 profile_file=workdir / "profile.yaml",
                 db_url=f"sqlite:///{workdir / 'newswatch.db'}",
                 seeds_dir=base_settings.seeds_dir,
+                # The demo's article pages are on 127.0.0.1, which the SSRF guard refuses
+                # for links that come from feeds: the demo allows its own loopback address,
+                # and only that; serving itself, it needs no politeness delay either.
+                allowed_hosts=",".join(filter(None, [base_settings.allowed_hosts, "127.0.0.1"])),
+                per_host_delay_seconds=0,
             )
             console.print(
                 f"[bold]newswatch demo[/]: {len(items)} items in {len(feeds_spec)} feeds on {base}"
             )
-            profile, path = ingest.learn(settings)
+            profile, path = config.learn(settings)
             console.print(
                 f"learned a profile of {len(profile.terms)} terms from {len(profile.seeds)} seeds "
                 f"(threshold {profile.threshold:.2f}); top: "
                 + ", ".join(t.label for t in profile.terms[:10]),
                 highlight=False,
             )
-            params: dict[str, Any] = {
-                "feeds_file": str(settings.resolved_feeds_file()),
-                "notify_file": str(settings.resolved_notify_file()),
-                "profile_file": str(settings.resolved_profile_file()),
-                "db_url": settings.resolved_db_url(),
-            }
             console.rule("first run")
-            first = ingest_flow(**params)
-            print_summary(first, console)
+            first_run = ingest_flow(settings=settings)
+            print_summary(first_run, console)
             console.print(f"webhook receiver got {len(receiver_handler.received)} message(s):")
             for message in receiver_handler.received:
                 console.print(f"  - {message.get('title', '')}", highlight=False)
             console.rule("second run (nothing new: feeds answer 304)")
             received_before = len(receiver_handler.received)
-            second = ingest_flow(**params, force=True)  # due or not: show the 304s
-            print_summary(second, console)
-            problems = check_expectations(first, second, items, base)
+            second_run = ingest_flow(settings=settings, force=True)  # due or not: the 304s
+            print_summary(second_run, console)
+            problems = check_expectations(
+                summary_to_dict(first_run), summary_to_dict(second_run), items, base
+            )
             problems += ["the second run delivered messages"] * (
                 len(receiver_handler.received) != received_before
             )
     finally:
-        for name, before in (
-            ("NEWSWATCH_ALLOWED_HOSTS", allowed_before),
-            ("NEWSWATCH_PER_HOST_DELAY_SECONDS", delay_before),
-        ):
-            if before is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = before
         if keep:
             console.print(f"demo data kept in {workdir}")
         else:

@@ -1,4 +1,4 @@
-"""Settings: the only reader of config/ files and of the environment.
+"""Settings: the only reader of the environment.
 
 Every setting is declared once here with its default, its unit in its name and, for
 secrets, a flag that keeps it out of output. Values come from (highest first):
@@ -6,8 +6,7 @@ command-line flags, `NEWSWATCH_*` environment variables, a `.env` file in the wo
 directory, then the defaults below. `config/README.md` documents each one; a test
 keeps the two in step.
 
-Config files are validated when they are loaded: a wrong line stops the run before it
-starts with a `ConfigError` that names the file, the line and what is wrong.
+The config files themselves are read by `newswatch.pipeline.config`, once per run.
 """
 
 from __future__ import annotations
@@ -16,13 +15,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from newswatch.errors import ConfigError
-from newswatch.models import Feed
-from newswatch.policy import Policy, parse_policy
 
 
 def _default_data_dir() -> Path:
@@ -58,8 +54,12 @@ class Settings(BaseSettings):
     profile_file: Path | None = Field(
         None, description="Profile YAML; default config_dir/profile.yaml."
     )
-    db_url: str | None = Field(
-        None, description="SQLAlchemy URL; default sqlite:///data_dir/newswatch.db."
+    db_url: SecretStr | None = Field(
+        None,
+        description=(
+            "SQLAlchemy URL of the store; default sqlite:///data_dir/newswatch.db. A secret: "
+            "never shown in output, logs or Prefect flow-run parameters."
+        ),
     )
 
     user_agent: str = Field(
@@ -174,7 +174,7 @@ class Settings(BaseSettings):
 
     def resolved_db_url(self) -> str:
         if self.db_url:
-            return self.db_url
+            return self.db_url.get_secret_value()
         return f"sqlite:///{self.data_dir / 'newswatch.db'}"
 
 
@@ -189,85 +189,3 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError(
             f"setting {name!r} (env NEWSWATCH_{name.upper()}): {first['msg']}"
         ) from exc
-
-
-def load_policy(path: Path) -> Policy:
-    """The alert policy file; no file means the default policy (every target, at once)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Policy()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read alerts file: {exc}", path=str(path)) from exc
-    return parse_policy(text, path=str(path))
-
-
-def load_feeds(path: Path) -> list[Feed]:
-    """Read a feeds file: a YAML mapping with a `feeds:` list of `{name, url, tags}`.
-
-    Raises ConfigError naming the file and the line of the first problem.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ConfigError("feeds file not found", path=str(path)) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read feeds file: {exc}", path=str(path)) from exc
-    return parse_feeds(text, path=str(path))
-
-
-def parse_feeds(text: str, *, path: str = "<feeds>") -> list[Feed]:
-    """Parse feeds YAML text; see `load_feeds`."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise ConfigError(f"not valid YAML: {exc.problem}", path=path, line=line) from exc
-    if root is None:
-        raise ConfigError("empty feeds file: expected a 'feeds:' list", path=path, line=1)
-    if not isinstance(root, yaml.MappingNode):
-        raise ConfigError(
-            "expected a mapping with a 'feeds:' list", path=path, line=root.start_mark.line + 1
-        )
-    items = None
-    for key, value in root.value:
-        if key.value == "feeds":
-            items = value
-        else:
-            raise ConfigError(
-                f"unknown top-level key {key.value!r} (only 'feeds' is allowed)",
-                path=path,
-                line=key.start_mark.line + 1,
-            )
-    if items is None or not isinstance(items, yaml.SequenceNode):
-        line = items.start_mark.line + 1 if items is not None else 1
-        raise ConfigError("'feeds' must be a list of {name, url, tags}", path=path, line=line)
-
-    feeds: list[Feed] = []
-    seen: dict[str, int] = {}
-    for node in items.value:
-        line = node.start_mark.line + 1
-        if not isinstance(node, yaml.MappingNode):
-            raise ConfigError("each feed must be a mapping with name and url", path=path, line=line)
-        data = yaml.safe_load(yaml.serialize(node))
-        unknown = set(data) - {"name", "url", "tags"}
-        if unknown:
-            raise ConfigError(f"unknown key(s) {sorted(unknown)} in feed", path=path, line=line)
-        url = data.get("url")
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise ConfigError(f"feed url must be an http(s) URL, got {url!r}", path=path, line=line)
-        name = data.get("name") or url
-        if not isinstance(name, str):
-            raise ConfigError(f"feed name must be text, got {name!r}", path=path, line=line)
-        tags = data.get("tags") or []
-        if isinstance(tags, str):
-            tags = [tags]
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            raise ConfigError("feed tags must be a list of words", path=path, line=line)
-        if url in seen:
-            raise ConfigError(
-                f"feed {url} is listed twice (first at line {seen[url]})", path=path, line=line
-            )
-        seen[url] = line
-        feeds.append(Feed(name=name, url=url, tags=tuple(tags)))
-    return feeds

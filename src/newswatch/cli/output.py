@@ -1,0 +1,47 @@
+"""How commands print: the run summary, tables of alerts and feeds."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from newswatch.cli.common import out
+from newswatch.models import RunSummary
+
+
+def print_summary(summary: RunSummary, console: Console | None = None) -> None:
+    """Human-readable run summary: counts, failed feeds, alerts with their reasons."""
+    con = console or out
+    con.print(
+        f"[bold]feeds polled[/] {summary.feeds_polled} ({summary.feeds_failed} failed)  "
+        f"[bold]new entries[/] {summary.new_entries}  [bold]extracted[/] {summary.extracted}  "
+        f"[bold]matched[/] {summary.matched}  [bold]duplicates[/] {summary.duplicates}  "
+        f"[bold]alerts[/] {len(summary.alerts)}  [bold]sent[/] {summary.alerts_sent}  "
+        f"[bold]pending[/] {summary.pending_alerts}",
+        highlight=False,
+    )
+    for f in summary.feeds:
+        if f.status == "error":
+            con.print(f"  [red]feed failed[/] {f.feed_name}: {f.error}", highlight=False)
+    for a in summary.alerts:
+        also = summary.also_reported(a)
+        con.print(
+            f"  [green]ALERT[/] {a.title}  score {a.score:.2f} (threshold {a.threshold:.2f})\n"
+            f"        matched: {', '.join(r.label for r in a.reasons[:8])}\n        {a.url or ''}"
+            + (f"\n        also reported by: {', '.join(also)}" if also else ""),
+            highlight=False,
+        )
+    for o in summary.articles:
+        if o.duplicate_of:
+            of = o.duplicate_of_title or o.duplicate_of
+            con.print(
+                f"  [yellow]duplicate[/] {o.title} from {o.source or '?'}: "
+                f"{o.duplicate_kind} copy of '{of}', not alerted again",
+                highlight=False,
+            )
+        elif o.is_match and not o.alerted:
+            con.print(f"  [cyan]same story[/] {o.title} (story {o.story_id})", highlight=False)
+    for d in summary.deliveries:
+        if d.state in ("waiting", "digest"):
+            con.print(f"  [yellow]postponed[/] {d.target}: {d.detail}", highlight=False)
+        elif not d.ok:
+            con.print(f"  [red]delivery failed[/] {d.target}: {d.detail}", highlight=False)
