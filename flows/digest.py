@@ -14,6 +14,8 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from newswatch.models import DeliveryOutcome
+from newswatch import __version__
+from newswatch.flows.hooks import notify_failure
 from newswatch.pipeline import config, deliver, runtime
 from newswatch.pipeline.settings import Settings, load_settings
 
@@ -26,7 +28,13 @@ def send_digest(settings: Settings, now: datetime) -> list[DeliveryOutcome]:
     return deliver.send_digest(settings, notifier, now=now, policy=policy)
 
 
-@flow(name="digest")
+@flow(
+    name="digest",
+    version=__version__,
+    timeout_seconds=1500,
+    on_failure=[notify_failure],
+    on_crashed=[notify_failure],
+)
 def digest_flow(settings: Settings | None = None) -> list[DeliveryOutcome]:
     """Send every waiting alert as one digest message per target, grouped by story."""
     settings = settings or load_settings()

@@ -15,8 +15,11 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.tasks import exponential_backoff
 
-from newswatch.errors import TransientError
+from newswatch import __version__
+from newswatch.errors import NewswatchError, TransientError
+from newswatch.flows.hooks import notify_failure, settings_of
 from newswatch.models import (
     Alert,
     Article,
@@ -42,24 +45,36 @@ def _is_transient(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-@task(name="poll-feed", cache_policy=NO_CACHE, task_run_name="poll {feed.name}")
+# Retries mean something: only a TransientError (the store unreachable or its lock not
+# had in time) is retried, three times, waiting 10, 20, 40 s with jitter. A feed, page or
+# target that fails is recorded by the stage itself and is not the task's failure.
+RETRY: dict[str, Any] = {
+    "retries": 3,
+    "retry_delay_seconds": exponential_backoff(backoff_factor=10),
+    "retry_jitter_factor": 0.5,
+    "retry_condition_fn": _is_transient,
+}
+
+
+@task(name="poll-feed", cache_policy=NO_CACHE, task_run_name="poll {feed.name}", **RETRY)
 def poll_feed(feed: Feed, settings: Settings, now: datetime) -> poll.PollResult:
     return poll.poll_feed(feed, settings, now=now)
 
 
-@task(name="extract-batch", cache_policy=NO_CACHE, retries=1, retry_condition_fn=_is_transient)
+# No retries: every page's failure is recorded on its article (the feed summary stands in).
+@task(name="extract-batch", cache_policy=NO_CACHE)
 def extract_batch(entries: list[Entry], settings: Settings) -> list[Article]:
     return extract.extract_entries(entries, settings)
 
 
-@task(name="decide-articles", cache_policy=NO_CACHE, retries=2, retry_condition_fn=_is_transient)
+@task(name="decide-articles", cache_policy=NO_CACHE, **RETRY)
 def decide_articles(
     articles: list[Article], inputs: RunInputs, now: datetime
 ) -> tuple[list[ArticleOutcome], list[Alert]]:
     return decide.decide_articles(articles, inputs, now=now)
 
 
-@task(name="deliver-alerts", cache_policy=NO_CACHE)
+@task(name="deliver-alerts", cache_policy=NO_CACHE, **RETRY)
 def deliver_alerts(inputs: RunInputs, now: datetime) -> list[DeliveryOutcome]:
     notifier = config.load_notifier(inputs.settings)
     return deliver.deliver_alerts(inputs.settings, notifier, now=now, policy=inputs.policy)
@@ -81,7 +96,26 @@ def _extract_all(batches: list[list[Entry]], settings: Settings) -> list[Article
     return [a for batch in results for a in batch]
 
 
-@flow(name="ingest", log_prints=True)
+def _run_name() -> str:
+    """What the UI lists: `ingest 2026-11-30 14:15, 38 feeds`."""
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+    try:
+        feeds = len(config.load_feeds(settings_of(flow_run.parameters).resolved_feeds_file()))
+    except (NewswatchError, ValueError):
+        return f"ingest {when}"
+    return f"ingest {when}, {feeds} feeds"
+
+
+@flow(
+    name="ingest",
+    log_prints=True,
+    flow_run_name=_run_name,
+    version=__version__,
+    # Shorter than the entry lease (NEWSWATCH_RUN_TIMEOUT_SECONDS may lower it further).
+    timeout_seconds=1500,
+    on_failure=[notify_failure],
+    on_crashed=[notify_failure],
+)
 def ingest_flow(settings: Settings | None = None, force: bool = False) -> RunSummary:
     """One ingest run over the feeds that are due (all of them with `force`).
 
@@ -90,6 +124,11 @@ def ingest_flow(settings: Settings | None = None, force: bool = False) -> RunSum
     settings = settings or load_settings()
     inputs = config.load_inputs(settings)
     return run_ingest(inputs, force=force)
+
+
+def with_settings(settings: Settings) -> Any:
+    """The ingest flow with this install's run timeout (NEWSWATCH_RUN_TIMEOUT_SECONDS)."""
+    return ingest_flow.with_options(timeout_seconds=settings.run_timeout_seconds)
 
 
 def run_ingest(inputs: RunInputs, *, force: bool = False) -> RunSummary:

@@ -187,3 +187,19 @@ def render_test_message() -> tuple[str, str]:
         "newswatch: test message",
         "This is a test from newswatch notify-test. If you can read it, alerts will reach you here.",
     )
+
+
+def render_failure(
+    flow_name: str, run_name: str, state: str, message: str, url: str | None
+) -> tuple[str, str]:
+    """The message sent to every target when a scheduled run fails, crashes or times out."""
+    title = f"newswatch: {flow_name} run '{run_name}' {state.lower()}"
+    lines = [
+        f"The newswatch {flow_name} run '{run_name}' ended {state.lower()}: alerts may be late "
+        "until the cause is fixed.",
+        "",
+        message.strip() or "(no message)",
+    ]
+    if url:
+        lines += ["", f"Run in the Prefect UI: {url}"]
+    return title, "\n".join(lines)

@@ -104,7 +104,8 @@ def summary_markdown(summary: RunSummary) -> str:
     lines = [
         "# newswatch ingest run",
         "",
-        f"Started {d['started']}, finished {d['finished']}.",
+        f"Started {_minute(summary.started)}, finished {_minute(summary.finished)} "
+        f"({_took(summary)}).",
         "",
         "| feeds polled | failed | new entries | extracted | matched | duplicates | alerts | sent | pending |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -112,6 +113,24 @@ def summary_markdown(summary: RunSummary) -> str:
         f"| {c['matched']} | {c['duplicates']} | {c['alerts']} | {c['alerts_sent']} | {c['pending_alerts']} |",
         "",
     ]
+    if summary.alerts:
+        states: dict[str, list[str]] = {}
+        for x in summary.deliveries:
+            if x.alert_id:
+                states.setdefault(x.alert_id, []).append(f"{x.target}: {x.state or x.detail}")
+        lines += [
+            "## Alerts",
+            "",
+            "| alert | score | story | deliveries | also reported by |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| [{_md(a.title)}]({a.url or ''}) ({_md(a.source)}) | {a.score:.2f} "
+            f"| {a.story_id} | {_md('; '.join(states.get(a.alert_id, [])) or 'no targets')} "
+            f"| {_md(', '.join(summary.also_reported(a)) or '-')} |"
+            for a in summary.alerts
+        ]
+        lines.append("")
     failed = [f for f in d["feeds"] if f["status"] == "error"]
     if failed:
         lines += ["## Feeds that failed", ""]
@@ -156,9 +175,26 @@ def alerts_table(summary: RunSummary) -> list[dict[str, Any]]:
             "source": a.source,
             "url": a.url or "",
             "story": a.story_id,
+            "deliveries": "; ".join(
+                f"{d.target}: {d.state or d.detail}"
+                for d in summary.deliveries
+                if d.alert_id == a.alert_id
+            ),
+            "also reported by": ", ".join(summary.also_reported(a)),
         }
         for a in summary.alerts
     ]
+
+
+def _minute(value: datetime | None) -> str:
+    """A time as people read it in the UI: to the second, in UTC, no microseconds."""
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "-"
+
+
+def _took(summary: RunSummary) -> str:
+    if summary.finished is None:
+        return "unfinished"
+    return f"{(summary.finished - summary.started).total_seconds():.1f} s"
 
 
 def _md(text: str) -> str:

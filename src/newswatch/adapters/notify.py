@@ -88,17 +88,19 @@ class Notifier:
             )
 
     @classmethod
-    def from_file(cls, path: Path) -> Notifier:
+    def from_file(cls, path: Path, *, storage_path: Path | None = None) -> Notifier:
         try:
             content = Path(path).read_bytes()
         except FileNotFoundError as exc:
             raise ConfigError("notify file not found", path=str(path)) from exc
         except OSError as exc:
             raise ConfigError(f"cannot read notify file: {exc.strerror}", path=str(path)) from exc
-        return cls.from_yaml(content, path=str(path))
+        return cls.from_yaml(content, path=str(path), storage_path=storage_path)
 
     @classmethod
-    def from_yaml(cls, content: str | bytes, *, path: str | None = None) -> Notifier:
+    def from_yaml(
+        cls, content: str | bytes, *, path: str | None = None, storage_path: Path | None = None
+    ) -> Notifier:
         """Load an Apprise YAML config; refuse one that loads nothing or has a bad URL."""
         where = path or "<notify>"
         root = parse_mapping(content, path=where, what="an Apprise notify file")
@@ -112,7 +114,14 @@ class Notifier:
                     path=path,
                     line=line,
                 )
-        config = apprise.AppriseConfig()
+        # Services that keep login state (Matrix, Telegram) keep it in Apprise's persistent
+        # storage, so a run does not log in again each time (Apprise 2; 1.x ignores it).
+        asset = (
+            apprise.AppriseAsset(storage_path=str(storage_path), storage_mode="auto")
+            if storage_path is not None
+            else apprise.AppriseAsset()
+        )
+        config = apprise.AppriseConfig(asset=asset)
         config.add_config(text, format="yaml")
         # Apprise 2.x calls them services(), 1.x servers()
         lister = getattr(config, "services", None) or config.servers  # type: ignore[attr-defined]

@@ -62,10 +62,10 @@ def run(
     with reported():
         config.load_inputs(chosen)  # every config file checked before Prefect starts,
         runtime.prepare_store(chosen)  # and the store reached and brought up to date
-    from newswatch.flows.ingest import ingest_flow
+    from newswatch.flows.ingest import with_settings
 
     try:
-        summary = ingest_flow(settings=chosen, force=poll_all)
+        summary = with_settings(chosen)(settings=chosen, force=poll_all)
     except ConfigError as exc:
         fail_config(exc)
     except NewswatchError as exc:
@@ -120,6 +120,7 @@ def serve(
     starts a local server instead, so the history stays in the UI).
     """
     from prefect import serve as prefect_serve
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.schedules import Cron
 
     from newswatch.flows.digest import digest_flow
@@ -127,15 +128,32 @@ def serve(
     from newswatch.flows.learn import learn_flow
 
     chosen = settings(schedule_cron=cron)
-    ingest_dep = ingest_flow.to_deployment(
+    # One run of each at a time; a run due while the last one still runs is cancelled,
+    # not queued behind it (a hung run must not pile up every later one).
+    one_at_a_time = ConcurrencyLimitConfig(
+        limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
+    )
+    ingest_dep = ingest_flow.with_options(timeout_seconds=chosen.run_timeout_seconds).to_deployment(
         name="newswatch-ingest",
         schedule=Cron(chosen.schedule_cron, timezone=chosen.timezone),
         description="poll feeds and alert",
+        concurrency_limit=one_at_a_time,
+        tags=["newswatch"],
     )
     digest_dep = digest_flow.to_deployment(
         name="newswatch-digest",
         schedule=Cron(chosen.digest_cron, timezone=chosen.timezone),
         description="send the waiting alerts as one digest per target",
+        concurrency_limit=one_at_a_time,
+        tags=["newswatch"],
     )
-    learn_dep = learn_flow.to_deployment(name="newswatch-learn", description="re-learn the profile")
-    prefect_serve(cast(Any, ingest_dep), cast(Any, digest_dep), cast(Any, learn_dep))
+    learn_dep = learn_flow.to_deployment(
+        name="newswatch-learn",
+        description="re-learn the profile",
+        concurrency_limit=one_at_a_time,
+        tags=["newswatch"],
+    )
+    try:
+        prefect_serve(cast(Any, ingest_dep), cast(Any, digest_dep), cast(Any, learn_dep))
+    except KeyboardInterrupt:
+        out.print("stopped")

@@ -90,7 +90,7 @@ def load_notifier(settings: Settings, *, required: bool = False) -> Notifier | N
     path = settings.resolved_notify_file()
     if not path.exists() and not (required or settings.notify_file is not None):
         return None
-    return Notifier.from_file(path)
+    return Notifier.from_file(path, storage_path=settings.data_dir / "apprise")
 
 
 def learn(settings: Settings) -> tuple[Profile, Path]:

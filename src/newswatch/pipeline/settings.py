@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from newswatch.errors import ConfigError
@@ -125,6 +125,15 @@ class Settings(BaseSettings):
             "on that cluster (needs the `dask` extra). Default: threads in the flow's process."
         ),
     )
+    run_timeout_seconds: int = Field(
+        1500,
+        gt=0,
+        description=(
+            "A run that takes longer is stopped (Prefect marks it TimedOut and the failure "
+            "alert goes out); shorter than the entry lease, so its entries are not yet "
+            "taken by the next run when it stops."
+        ),
+    )
     dedup_window_days: int = Field(30, gt=0, description="How far back duplicates are looked for.")
     story_window_days: int = Field(
         3, gt=0, description="How far back an article may join an existing story."
@@ -159,6 +168,15 @@ class Settings(BaseSettings):
         "0 8 * * *", description="Cron schedule of the digest deployment (`newswatch serve`)."
     )
     timezone: str = Field("UTC", description="Time zone of the schedule.")
+
+    @model_validator(mode="after")
+    def _timeout_inside_the_lease(self) -> Settings:
+        if self.run_timeout_seconds >= self.entry_lease_minutes * 60:
+            raise ValueError(
+                "run_timeout_seconds must be shorter than entry_lease_minutes "
+                "(a run still going when its lease ends would share its entries)"
+            )
+        return self
 
     def resolved_feeds_file(self) -> Path:
         return self.feeds_file or self.config_dir / "feeds.yaml"
