@@ -8,10 +8,11 @@ export UV_PYTHON := $(shell command -v $(PYTHON))
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: help install demo run learn test check bench serve clean
+.PHONY: help install demo demo-ui run learn test check bench serve clean
 
 help:
 	@echo "make demo   - install, then one real ingest run on bundled local feeds (prints what happened)"
+	@echo "make demo-ui - the demo against a local Prefect server: watch its runs in the UI"
 	@echo "make test   - install, then every check (make check) and the whole test suite"
 	@echo "make check  - lint (ruff), types (mypy), import contract"
 	@echo "make run    - one ingest run on config/ (your feeds and targets)"
@@ -31,6 +32,9 @@ install: $(VENV)/.synced
 
 demo: install
 	$(VENV)/bin/newswatch demo
+
+demo-ui: install
+	bash deploy/serve-local.sh --demo
 
 run: install
 	$(VENV)/bin/newswatch run

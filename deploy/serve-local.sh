@@ -2,6 +2,8 @@
 # `make serve`: a local Prefect server (SQLite in PREFECT_HOME) on 127.0.0.1, and newswatch's
 # deployments served against it, so every run's history, summary and alerts artifacts stay
 # in the UI at http://127.0.0.1:$NEWSWATCH_PREFECT_PORT (default 4200). Ctrl-C stops both.
+# `deploy/serve-local.sh --demo` (make demo-ui) runs the demo against that server instead,
+# prints each run's UI link, and keeps the server up for a look until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DO_NOT_TRACK=1 PREFECT_SERVER_ANALYTICS_ENABLED=false
@@ -23,4 +25,10 @@ for _ in $(seq 1 240); do
   sleep 0.5
 done
 echo "UI: http://127.0.0.1:$port"
-.venv/bin/newswatch serve "$@"
+if [ "${1:-}" = "--demo" ]; then
+  .venv/bin/newswatch demo
+  echo "The demo's runs are in the UI at http://127.0.0.1:$port/runs; Ctrl-C stops the server."
+  wait "$server"
+else
+  .venv/bin/newswatch serve "$@"
+fi

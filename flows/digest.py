@@ -12,20 +12,22 @@ from datetime import UTC, datetime
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
 
 from newswatch.models import DeliveryOutcome
 from newswatch import __version__
 from newswatch.flows.hooks import notify_failure
+from newswatch.flows.secrets import read_secret
 from newswatch.pipeline import config, deliver, runtime
 from newswatch.pipeline.settings import Settings, load_settings
 
 
 @task(name="send-digest", cache_policy=NO_CACHE)
 def send_digest(settings: Settings, now: datetime) -> list[DeliveryOutcome]:
-    notifier = config.load_notifier(settings)
+    notifier = config.load_notifier(settings, read_secret=read_secret)
     policy = config.load_policy(settings.resolved_alerts_file())
     runtime.prepare_store(settings)
-    return deliver.send_digest(settings, notifier, now=now, policy=policy)
+    return deliver.send_digest(settings, notifier, now=now, policy=policy, run_url=flow_run.ui_url)
 
 
 @flow(

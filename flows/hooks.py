@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from newswatch.flows.secrets import read_secret
 from newswatch.pipeline import config
 from newswatch.pipeline.settings import Settings, load_settings
 from newswatch.render import render_failure
@@ -32,7 +33,7 @@ def notify_failure(flow: Any, flow_run: Any, state: Any) -> None:
 
     try:
         settings = settings_of(flow_run.parameters or {})
-        notifier = config.load_notifier(settings)
+        notifier = config.load_notifier(settings, read_secret=read_secret)
     except Exception as exc:  # noqa: BLE001 - a hook must not hide the run's own failure
         log.warning("failure alert not sent: %s", exc)
         return

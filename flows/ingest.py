@@ -20,6 +20,7 @@ from prefect.tasks import exponential_backoff
 from newswatch import __version__
 from newswatch.errors import NewswatchError, TransientError
 from newswatch.flows.hooks import notify_failure, settings_of
+from newswatch.flows.secrets import read_secret
 from newswatch.models import (
     Alert,
     Article,
@@ -76,8 +77,10 @@ def decide_articles(
 
 @task(name="deliver-alerts", cache_policy=NO_CACHE, **RETRY)
 def deliver_alerts(inputs: RunInputs, now: datetime) -> list[DeliveryOutcome]:
-    notifier = config.load_notifier(inputs.settings)
-    return deliver.deliver_alerts(inputs.settings, notifier, now=now, policy=inputs.policy)
+    notifier = config.load_notifier(inputs.settings, read_secret=read_secret)
+    return deliver.deliver_alerts(
+        inputs.settings, notifier, now=now, policy=inputs.policy, run_url=flow_run.ui_url
+    )
 
 
 def _extract_all(batches: list[list[Entry]], settings: Settings) -> list[Article]:
@@ -122,7 +125,7 @@ def ingest_flow(settings: Settings | None = None, force: bool = False) -> RunSum
     `settings` default to the environment's (NEWSWATCH_*); secrets in them (the store
     URL) are shown masked in the flow run's parameters."""
     settings = settings or load_settings()
-    inputs = config.load_inputs(settings)
+    inputs = config.load_inputs(settings, read_secret=read_secret)
     return run_ingest(inputs, force=force)
 
 

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newswatch.cli import app
+from tests.support.webhook import WebhookReceiver
 
 REPO = Path(__file__).resolve().parents[1]
 DEV = REPO.parent / "shared" / "corpus" / "relevance" / "dev.jsonl"
@@ -174,34 +175,12 @@ def test_backtest_bad_line_exits_2_with_line(tmp_path: Path, profile_file: Path)
 
 
 def test_notify_test_says_which_targets_succeeded(tmp_path: Path) -> None:
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    got: list[bytes] = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            got.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-            self.send_response(200 if self.path == "/ok" else 500)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    port = server.server_address[1]
     notify = tmp_path / "notify.yaml"
-    notify.write_text(
-        f"urls:\n  - json://127.0.0.1:{port}/ok\n  - json://127.0.0.1:{port}/broken\n"
-    )
-    try:
+    with WebhookReceiver(200) as ok, WebhookReceiver(500) as broken:
+        notify.write_text(f"urls:\n  - {ok.apprise_url}/ok\n  - {broken.apprise_url}/broken\n")
         result = runner.invoke(app, ["notify-test", "--notify", str(notify)], terminal_width=300)
-    finally:
-        server.shutdown()
-        server.server_close()
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert any(line.startswith("ok ") and "/ok" in line for line in lines), result.output
     assert any(line.startswith("FAILED ") and "/broken" in line for line in lines), result.output
-    assert len(got) == 2
+    assert len(ok.received) == 1 and len(broken.received) == 1

@@ -182,6 +182,15 @@ def render_digest(
     return title, head + _SEPARATORS[fmt] + _SEPARATORS[fmt].join(blocks)
 
 
+def run_footer(url: str, fmt: Format) -> str:
+    """The line under a message that links the run that sent it (in the Prefect UI)."""
+    if fmt == "html":
+        return f'<p><small>Sent by <a href="{html.escape(url)}">this newswatch run</a></small></p>'
+    if fmt == "markdown":
+        return f"\n\n_Sent by [this newswatch run]({url})_"
+    return f"\n\nSent by this newswatch run: {url}"
+
+
 def render_test_message() -> tuple[str, str]:
     return (
         "newswatch: test message",

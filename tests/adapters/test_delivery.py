@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from newswatch.pipeline import config, decide, deliver
 from newswatch.pipeline.config import RunInputs
 from newswatch.pipeline.settings import load_settings
 from newswatch.render import render_batch
+from tests.support.webhook import WebhookReceiver
 
 NOW = datetime(2022, 1, 6, 12, 0, tzinfo=UTC)
 REASONS = (
@@ -89,32 +89,10 @@ def smtp() -> Iterator[tuple[_Mailbox, int]]:
     controller.stop()
 
 
-class _Hook(BaseHTTPRequestHandler):
-    status = 200
-    received: list[dict[str, Any]] = []
-
-    def do_POST(self) -> None:  # noqa: N802
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        type(self).received.append(json.loads(body))
-        self.send_response(type(self).status)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def hooks() -> Iterator[tuple[type[_Hook], type[_Hook], str, str]]:
-    ok = type("Ok", (_Hook,), {"status": 200, "received": []})
-    bad = type("Bad", (_Hook,), {"status": 500, "received": []})
-    servers = [ThreadingHTTPServer(("127.0.0.1", 0), h) for h in (ok, bad)]
-    for srv in servers:
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-    urls = [f"json://127.0.0.1:{srv.server_address[1]}/hook" for srv in servers]
-    yield ok, bad, urls[0], urls[1]
-    for srv in servers:
-        srv.shutdown()
-        srv.server_close()
+def hooks() -> Iterator[tuple[WebhookReceiver, WebhookReceiver, str, str]]:
+    with WebhookReceiver(200) as ok, WebhookReceiver(500) as bad:
+        yield ok, bad, ok.apprise_url, bad.apprise_url
 
 
 def test_email_arrives_with_html_and_text_parts(smtp: tuple[_Mailbox, int]) -> None:
@@ -147,7 +125,7 @@ def test_email_arrives_with_html_and_text_parts(smtp: tuple[_Mailbox, int]) -> N
 
 
 def test_one_failing_target_does_not_resend_to_the_others(
-    tmp_path: Path, hooks: tuple[type[_Hook], type[_Hook], str, str]
+    tmp_path: Path, hooks: tuple[WebhookReceiver, WebhookReceiver, str, str]
 ) -> None:
     ok, bad, ok_url, bad_url = hooks
     notify = tmp_path / "notify.yaml"
@@ -206,7 +184,7 @@ def test_one_failing_target_does_not_resend_to_the_others(
 
 
 def test_attempts_run_out_and_the_delivery_is_marked_failed(
-    tmp_path: Path, hooks: tuple[type[_Hook], type[_Hook], str, str]
+    tmp_path: Path, hooks: tuple[WebhookReceiver, WebhookReceiver, str, str]
 ) -> None:
     _ok, bad, _ok_url, bad_url = hooks
     notify = tmp_path / "notify.yaml"
@@ -273,7 +251,7 @@ def test_secrets_never_show(smtp: tuple[_Mailbox, int]) -> None:
 
 
 def test_alerts_retry_resends_only_what_did_not_arrive(
-    tmp_path: Path, hooks: tuple[type[_Hook], type[_Hook], str, str]
+    tmp_path: Path, hooks: tuple[WebhookReceiver, WebhookReceiver, str, str]
 ) -> None:
     from typer.testing import CliRunner
 
@@ -378,29 +356,10 @@ def test_a_sender_killed_mid_send_loses_nothing_and_repeats_at_most_the_message_
     import subprocess
     import sys
 
-    arrived = threading.Event()
-    hold = threading.Event()
-
-    class Fast(_Hook):
-        received: list[dict[str, Any]] = []
-
-    class Stuck(_Hook):
-        received: list[dict[str, Any]] = []
-
-        def do_POST(self) -> None:  # noqa: N802
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            type(self).received.append(json.loads(body))
-            arrived.set()
-            if len(type(self).received) == 1:
-                hold.wait(60)  # the first send hangs until the sender is killed
-            self.send_response(200)
-            self.end_headers()
-
-    servers = [ThreadingHTTPServer(("127.0.0.1", 0), h) for h in (Fast, Stuck)]
-    for srv in servers:
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
+    fast, stuck = WebhookReceiver().start(), WebhookReceiver().start()
+    stuck.hold()  # the first send hangs until the sender is killed
     try:
-        urls = [f"json://127.0.0.1:{srv.server_address[1]}/hook" for srv in servers]
+        urls = [fast.apprise_url, stuck.apprise_url]
         notify = tmp_path / "notify.yaml"
         notify.write_text(yaml.safe_dump({"urls": urls}))
         db = f"sqlite:///{tmp_path / 'store.db'}"
@@ -411,10 +370,10 @@ def test_a_sender_killed_mid_send_loses_nothing_and_repeats_at_most_the_message_
         sender = subprocess.Popen(
             [sys.executable, "-c", _SENDER, db, str(notify), NOW.isoformat()], env=env
         )
-        assert arrived.wait(120), "the stuck target never got the first send"
+        assert stuck.arrived.wait(120), "the stuck target never got the first send"
         os.kill(sender.pid, signal.SIGKILL)  # killed while the send is in flight
         sender.wait(30)
-        hold.set()
+        stuck.release()
 
         # before the lease ends the next run leaves the in-flight delivery alone ...
         assert deliver.deliver_alerts(settings, config.load_notifier(settings), now=NOW) == []
@@ -425,20 +384,18 @@ def test_a_sender_killed_mid_send_loses_nothing_and_repeats_at_most_the_message_
         with Store.open(db) as store:
             assert store.delivery_counts() == {"sent": 6}
     finally:
-        hold.set()
-        for srv in servers:
-            srv.shutdown()
-            srv.server_close()
+        fast.stop()
+        stuck.stop()
 
     # every alert reached both targets; only the message in flight was repeated
     def titles(received: list[dict[str, Any]]) -> list[str]:
         return [f"<b>{n}</b>" for m in received for n in (1, 2, 3) if f"<b>{n}</b>" in m["message"]]
 
-    assert sorted(set(titles(Fast.received))) == sorted(set(titles(Stuck.received)))
-    assert len(set(titles(Stuck.received))) == 3
-    assert len(Fast.received) == 1  # the fast target got its one message, never repeated
-    assert len(Stuck.received) == 2  # the message in flight, and its repeat
-    assert Stuck.received[0]["message"] == Stuck.received[1]["message"]
+    assert sorted(set(titles(fast.received))) == sorted(set(titles(stuck.received)))
+    assert len(set(titles(stuck.received))) == 3
+    assert len(fast.received) == 1  # the fast target got its one message, never repeated
+    assert len(stuck.received) == 2  # the message in flight, and its repeat
+    assert stuck.received[0]["message"] == stuck.received[1]["message"]
 
 
 # -- policy: digests, quiet hours, hourly caps, routing, templates ------------------
@@ -471,7 +428,9 @@ def _record(settings: Any, notifier: Notifier, n: int, *, score: float, story: s
 
 
 def test_a_digest_of_several_stories_arrives_as_one_real_mail_and_one_webhook(
-    tmp_path: Path, smtp: tuple[_Mailbox, int], hooks: tuple[type[_Hook], type[_Hook], str, str]
+    tmp_path: Path,
+    smtp: tuple[_Mailbox, int],
+    hooks: tuple[WebhookReceiver, WebhookReceiver, str, str],
 ) -> None:
     from newswatch.policy import parse_policy
 
@@ -514,7 +473,7 @@ def test_a_digest_of_several_stories_arrives_as_one_real_mail_and_one_webhook(
 
 
 def test_quiet_hours_hold_alerts_until_they_end_unless_urgent(
-    tmp_path: Path, hooks: tuple[type[_Hook], type[_Hook], str, str]
+    tmp_path: Path, hooks: tuple[WebhookReceiver, WebhookReceiver, str, str]
 ) -> None:
     from newswatch.policy import parse_policy
 
@@ -545,7 +504,7 @@ def test_quiet_hours_hold_alerts_until_they_end_unless_urgent(
 
 
 def test_over_the_hourly_cap_alerts_wait_for_the_digest_and_are_never_dropped(
-    tmp_path: Path, hooks: tuple[type[_Hook], type[_Hook], str, str]
+    tmp_path: Path, hooks: tuple[WebhookReceiver, WebhookReceiver, str, str]
 ) -> None:
     from newswatch.policy import parse_policy
 
@@ -574,7 +533,7 @@ def test_over_the_hourly_cap_alerts_wait_for_the_digest_and_are_never_dropped(
 
 
 def test_routes_and_templates_decide_who_gets_what_and_how(
-    tmp_path: Path, hooks: tuple[type[_Hook], type[_Hook], str, str]
+    tmp_path: Path, hooks: tuple[WebhookReceiver, WebhookReceiver, str, str]
 ) -> None:
     from newswatch.models import Profile, ProfileTerm
     from newswatch.policy import parse_policy
@@ -662,34 +621,22 @@ def test_a_token_in_an_apprise_url_shows_nowhere(tmp_path: Path) -> None:
 
 
 def test_a_receiver_that_times_out_fails_that_delivery_only(
-    tmp_path: Path, hooks: tuple[type[_Hook], type[_Hook], str, str]
+    tmp_path: Path, hooks: tuple[WebhookReceiver, WebhookReceiver, str, str]
 ) -> None:
     # Apprise's read timeout (rto, seconds) on the URL; the receiver answers too late.
     ok, _bad, ok_url, _ = hooks
-    release = threading.Event()
-
-    class Slow(_Hook):
-        received: list[dict[str, Any]] = []
-
-        def do_POST(self) -> None:  # noqa: N802
-            release.wait(10)
-            super().do_POST()
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    slow = WebhookReceiver().start()
+    slow.hold()  # answers only after Apprise's read timeout
     try:
-        slow_url = f"json://127.0.0.1:{server.server_address[1]}/hook?rto=1&cto=1"
+        slow_url = slow.apprise_url + "?rto=1&cto=1"
         notify = tmp_path / "notify.yaml"
         notify.write_text(yaml.safe_dump({"urls": [ok_url, slow_url]}))
         settings = load_settings(db_url=f"sqlite:///{tmp_path / 's.db'}", notify_file=notify)
         notifier = Notifier.from_file(notify)
         _record_alerts(settings, notifier, (1,))
         outcomes = deliver.deliver_alerts(settings, notifier, now=NOW)
-        release.set()
     finally:
-        release.set()
-        server.shutdown()
-        server.server_close()
+        slow.stop()
     by_ok = sorted((o.ok, o.state) for o in outcomes)
     assert by_ok == [(False, "pending"), (True, "sent")]
     assert len(ok.received) == 1

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from newswatch.cli.demo import _serve, _Site, feed_xml, load_items, page_html
+from newswatch.cli.demo import feed_xml, load_items, page_html
+from tests.support.httpserver import LocalHTTPServer
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,20 +26,22 @@ def prefect_harness() -> Iterator[None]:
 def site(tmp_path: Path) -> Iterator[Path]:
     """The demo's feeds and pages on 127.0.0.1, plus a feeds file with one broken feed."""
     feeds_spec, items = load_items(REPO / "seeds")
-    handler = type("S", (_Site,), {"routes": {}})
-    with _serve(handler) as server:
-        base = f"http://127.0.0.1:{server.server_address[1]}"
+    with LocalHTTPServer() as server:
+        base = server.url("").rstrip("/")
         for item in items:
             if item.serve_page:
-                handler.routes[item.path.split("?")[0]] = (
-                    "text/html",
+                server.add(
+                    item.path.split("?")[0],
                     page_html(item, base).encode(),
+                    headers={"Content-Type": "text/html; charset=utf-8"},
                 )
         feeds = [{"name": "broken", "url": base + "/gone.xml"}]
         for feed in feeds_spec:
-            handler.routes[feed["path"]] = (
-                "application/rss+xml",
+            server.add(
+                feed["path"],
                 feed_xml(feed, items, base).encode(),
+                headers={"Content-Type": "application/rss+xml"},
+                etag='"' + feed["path"] + '"',
             )
             feeds.append({"name": feed["name"], "url": base + feed["path"]})
         (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds}))

@@ -4,53 +4,25 @@ Prefect automation: the flow's own on_failure/on_crashed hook sends it)."""
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
 from newswatch.pipeline.settings import load_settings
+from tests.support.webhook import WebhookReceiver
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 
 
-class Receiver(BaseHTTPRequestHandler):
-    received: list[dict[str, Any]] = []
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        type(self).received.append(json.loads(body))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def hook() -> Iterator[tuple[type[Receiver], str]]:
-    handler = type("R", (Receiver,), {"received": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield handler, f"json://127.0.0.1:{server.server_address[1]}/hook"
-    server.shutdown()
-    server.server_close()
-
-
-def test_a_failed_ingest_run_notifies_every_target(
-    tmp_path: Path, hook: tuple[type[Receiver], str]
-) -> None:
+def test_a_failed_ingest_run_notifies_every_target(tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
 
     from newswatch.flows.ingest import ingest_flow
 
-    handler, url = hook
-    (tmp_path / "notify.yaml").write_text(yaml.safe_dump({"urls": [url]}))
+    hook = WebhookReceiver().start()
+    (tmp_path / "notify.yaml").write_text(yaml.safe_dump({"urls": [hook.apprise_url]}))
     (tmp_path / "feeds.yaml").write_text("feeds:\n  - name: a\n    url: gopher://nope\n")
     settings = load_settings(
         feeds_file=tmp_path / "feeds.yaml",
@@ -58,9 +30,12 @@ def test_a_failed_ingest_run_notifies_every_target(
         profile_file=REPO / "config" / "profile.yaml",
         db_url=f"sqlite:///{tmp_path / 'store.db'}",
     )
-    state = ingest_flow(settings=settings, return_state=True)
+    try:
+        state = ingest_flow(settings=settings, return_state=True)
+    finally:
+        hook.stop()
     assert state.is_failed()
-    (message,) = handler.received
+    (message,) = hook.received
     assert message["title"].startswith("newswatch: ingest run '")
     assert "failed" in message["title"]
     assert "feed url must be an http(s) URL" in message["message"]
@@ -70,3 +45,26 @@ def test_a_failed_ingest_run_notifies_every_target(
         run = client.read_flow_run(state.state_details.flow_run_id)
     assert run.name.startswith("ingest ")  # `ingest 2026-11-30 14:15`
     assert run.flow_version
+
+
+def test_notify_targets_can_come_from_a_prefect_secret_block(site: Path) -> None:
+    # NEWSWATCH_NOTIFY_SECRET: the Apprise YAML (tokens and all) lives in Prefect's
+    # secret store, not in a file; the run reads it from there and alerts as usual.
+    from prefect.blocks.system import Secret
+
+    from newswatch.flows.ingest import ingest_flow
+
+    with WebhookReceiver() as hook:
+        Secret(value=yaml.safe_dump({"urls": [hook.apprise_url]})).save(
+            "newswatch-notify-test", overwrite=True
+        )
+        settings = load_settings(
+            feeds_file=site / "feeds.yaml",
+            profile_file=REPO / "config" / "profile.yaml",
+            db_url=f"sqlite:///{site / 'store.db'}",
+            notify_secret="newswatch-notify-test",
+        )
+        summary = ingest_flow(settings=settings)
+    assert len(summary.alerts) >= 4
+    assert summary.alerts_sent == len(summary.alerts)
+    assert len(hook.received) == 1  # one message holding every alert of the run

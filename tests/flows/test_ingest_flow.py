@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +14,8 @@ from rich.console import Console
 from newswatch.adapters.store import Store
 from newswatch.pipeline.settings import load_settings
 from newswatch.report import summary_to_dict
+from tests.support.httpserver import LocalHTTPServer
+from tests.support.webhook import WebhookReceiver
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -38,49 +37,35 @@ def test_demo_runs_green_and_alerts_each_story_once(monkeypatch: pytest.MonkeyPa
     assert "near copy of 'Kazakh President Tokayev asks CSTO" in text
 
 
-class Hook(BaseHTTPRequestHandler):
-    """A webhook receiver whose answer the test switches between 500 and 200."""
-
-    status = 500
-    received: list[dict[str, Any]] = []
-
-    def do_POST(self) -> None:  # noqa: N802
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if type(self).status == 200:
-            type(self).received.append(json.loads(body))
-        self.send_response(type(self).status)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def hook() -> Iterator[tuple[type[Hook], str]]:
-    handler = type("H", (Hook,), {"status": 500, "received": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield handler, f"json://127.0.0.1:{server.server_address[1]}/hook"
-    server.shutdown()
-    server.server_close()
+def hook() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver(status=500) as receiver:
+        yield receiver
 
 
 def test_failed_delivery_stays_pending_and_goes_out_on_the_next_run(
-    tmp_path: Path, hook: tuple[type[Hook], str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, hook: WebhookReceiver
 ) -> None:
-    from newswatch.cli.demo import _serve, _Site, feed_xml, load_items, page_html
+    from newswatch.cli.demo import feed_xml, load_items, page_html
     from newswatch.flows.ingest import ingest_flow
 
-    handler, hook_url = hook
     feeds_spec, items = load_items(REPO / "seeds")
-    site = type("S", (_Site,), {"routes": {}})
-    with _serve(site) as server:
-        base = f"http://127.0.0.1:{server.server_address[1]}"
+    with LocalHTTPServer() as server:
+        base = server.url("").rstrip("/")
         for item in items:
             if item.serve_page:
-                site.routes[item.path.split("?")[0]] = ("text/html", page_html(item, base).encode())
+                server.add(
+                    item.path.split("?")[0],
+                    page_html(item, base).encode(),
+                    headers={"Content-Type": "text/html; charset=utf-8"},
+                )
         feed = feeds_spec[0]
-        site.routes[feed["path"]] = ("application/rss+xml", feed_xml(feed, items, base).encode())
+        server.add(
+            feed["path"],
+            feed_xml(feed, items, base).encode(),
+            headers={"Content-Type": "application/rss+xml"},
+            etag='"feed-v1"',
+        )
         (tmp_path / "feeds.yaml").write_text(
             yaml.safe_dump(
                 {
@@ -91,7 +76,7 @@ def test_failed_delivery_stays_pending_and_goes_out_on_the_next_run(
                 }
             )
         )
-        (tmp_path / "notify.yaml").write_text(yaml.safe_dump({"urls": [hook_url]}))
+        (tmp_path / "notify.yaml").write_text(yaml.safe_dump({"urls": [hook.apprise_url]}))
         db_url = f"sqlite:///{tmp_path / 'store.db'}"
         settings = load_settings(
             feeds_file=tmp_path / "feeds.yaml",
@@ -110,21 +95,21 @@ def test_failed_delivery_stays_pending_and_goes_out_on_the_next_run(
         assert first["counts"]["alerts"] >= 2
         assert first["counts"]["alerts_sent"] == 0
         assert first["counts"]["pending_alerts"] == first["counts"]["alerts"]
-        assert handler.received == []
+        assert hook.accepted == []
 
-        handler.status = 200
+        hook.status = 200
         second = run()
         assert second["counts"]["new_entries"] == 0 and second["counts"]["alerts"] == 0
         assert second["counts"]["alerts_sent"] == first["counts"]["alerts"]
         assert second["counts"]["pending_alerts"] == 0
-        assert len(handler.received) == 1  # one message holding every alert of the run
-        message = handler.received[0]
+        assert len(hook.accepted) == 1  # one message holding every alert of the run
+        message = hook.accepted[0]
         for alert in first["alerts"]:
             assert alert["title"] in message["message"]
 
         third = run()
         assert third["counts"]["alerts_sent"] == 0
-        assert len(handler.received) == 1
+        assert len(hook.accepted) == 1
 
     with Store.open(db_url) as store:
         assert store.delivery_counts() == {"sent": first["counts"]["alerts"]}

@@ -12,15 +12,15 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
+
+from tests.support.webhook import WebhookReceiver
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -151,21 +151,6 @@ def test_deployments_run_on_a_worker_and_show_in_the_api(
     )
 
 
-class _Receiver(BaseHTTPRequestHandler):
-    bodies: list[str] = []
-    lock = threading.Lock()
-
-    def do_POST(self) -> None:  # noqa: N802 - the stdlib's naming
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        with type(self).lock:
-            type(self).bodies.append(body.decode("utf-8", "replace"))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def test_three_runs_at_once_alert_each_story_exactly_once(
     server: tuple[str, Path], site: Path, db_url: str
 ) -> None:
@@ -176,10 +161,9 @@ def test_three_runs_at_once_alert_each_story_exactly_once(
     from newswatch.pipeline.settings import load_settings
 
     api, home = server
-    receiver = ThreadingHTTPServer(("127.0.0.1", 0), type("R", (_Receiver,), {"bodies": []}))
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    receiver = WebhookReceiver().start()
     try:
-        hook = f"json://127.0.0.1:{receiver.server_address[1]}/hook"
+        hook = receiver.apprise_url
         (site / "notify.yaml").write_text(yaml.safe_dump({"urls": [hook]}))
         profile = site / "profile.yaml"
         config.learn(load_settings(profile_file=profile, seeds_dir=REPO / "seeds"))
@@ -198,10 +182,9 @@ def test_three_runs_at_once_alert_each_story_exactly_once(
         for r, (_, stderr) in zip(runs, outputs, strict=True):
             assert r.returncode == 0, stderr.decode()[-3000:]
         summaries = [json.loads(stdout) for stdout, _ in outputs]
-        bodies = list(receiver.RequestHandlerClass.bodies)  # type: ignore[attr-defined]
+        messages = receiver.messages()
     finally:
-        receiver.shutdown()
-        receiver.server_close()
+        receiver.stop()
 
     with Store.open(db_url) as store:
         alerts = store.recent_alerts(limit=1000)
@@ -212,7 +195,6 @@ def test_three_runs_at_once_alert_each_story_exactly_once(
     # every run saw the feeds; together they decided each entry once and alerted each story once
     assert sum(s["counts"]["new_entries"] for s in summaries) == 11
     assert sum(s["counts"]["alerts"] for s in summaries) == len(alerts)
-    messages = [json.loads(b)["message"] for b in bodies]
     for title in titles:
         assert sum(title in m for m in messages) == 1, (title, len(messages))
     assert all(d["state"] == "sent" for _, dels in alerts for d in dels)

@@ -81,13 +81,14 @@ def alerts_retry(
 
     Only that alert is sent, under the alert policy (routing, templates); other alerts
     that are due wait for the next run."""
+    from newswatch.flows.secrets import read_secret
     from newswatch.pipeline import config, deliver
     from newswatch.pipeline.runtime import open_existing_store
 
     chosen = settings(db_url=db, notify_file=notify)
     now = datetime.now(UTC)
     with reported():
-        notifier = config.load_notifier(chosen, required=True)
+        notifier = config.load_notifier(chosen, required=True, read_secret=read_secret)
         policy = config.load_policy(chosen.resolved_alerts_file())
         with open_existing_store(chosen) as store:
             if store is None or not store.has_alert(alert_id):
@@ -105,12 +106,13 @@ def alerts_retry(
 
 def notify_test(notify: NotifyOpt = None) -> None:
     """Send a test message to each configured target and say which succeeded."""
+    from newswatch.flows.secrets import read_secret
     from newswatch.pipeline import config
     from newswatch.render import render_test_message
 
     chosen = settings(notify_file=notify)
     with reported():
-        notifier = config.load_notifier(chosen, required=True)
+        notifier = config.load_notifier(chosen, required=True, read_secret=read_secret)
     assert notifier is not None
     title, body = render_test_message()
     failures = 0

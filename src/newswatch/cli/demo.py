@@ -253,14 +253,14 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
                 highlight=False,
             )
             console.rule("first run")
-            first_run = ingest_flow(settings=settings)
+            first_run = _run(ingest_flow, console, settings=settings)
             print_summary(first_run, console)
             console.print(f"webhook receiver got {len(receiver_handler.received)} message(s):")
             for message in receiver_handler.received:
                 console.print(f"  - {message.get('title', '')}", highlight=False)
             console.rule("second run (nothing new: feeds answer 304)")
             received_before = len(receiver_handler.received)
-            second_run = ingest_flow(settings=settings, force=True)  # due or not: the 304s
+            second_run = _run(ingest_flow, console, settings=settings, force=True)  # the 304s
             print_summary(second_run, console)
             problems = check_expectations(
                 summary_to_dict(first_run), summary_to_dict(second_run), items, base
@@ -282,6 +282,17 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
         "off-topic articles did not alert, and the second run sent nothing."
     )
     return 0
+
+
+def _run(flow: Any, console: Console, **parameters: Any) -> Any:
+    """Run a flow; say where to see it when a Prefect server's UI is known (make demo-ui)."""
+    from prefect.utilities.urls import url_for
+
+    state = flow(**parameters, return_state=True)
+    url = url_for("flow-run", obj_id=state.state_details.flow_run_id)
+    if url:
+        console.print(f"in the Prefect UI: {url}", highlight=False)
+    return state.result()
 
 
 def check_expectations(

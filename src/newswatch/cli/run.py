@@ -50,6 +50,7 @@ def run(
     Exits 0 when the run completed, even if some feeds failed (they are listed);
     exits 2 when it could not run at all (a bad config file: which file, which line, what).
     """
+    from newswatch.flows.secrets import read_secret
     from newswatch.pipeline import config, runtime
 
     chosen = settings(
@@ -60,7 +61,7 @@ def run(
         alerts_file=alerts_policy,
     )
     with reported():
-        config.load_inputs(chosen)  # every config file checked before Prefect starts,
+        config.load_inputs(chosen, read_secret=read_secret)  # every config file checked,
         runtime.prepare_store(chosen)  # and the store reached and brought up to date
     from newswatch.flows.ingest import with_settings
 
@@ -88,11 +89,12 @@ def digest(
     went over its `max_per_hour` (see config/alerts.example.yaml). `newswatch serve`
     runs this on NEWSWATCH_DIGEST_CRON (default 08:00 daily). Exits 1 if a send failed.
     """
+    from newswatch.flows.secrets import read_secret
     from newswatch.pipeline import config
 
     chosen = settings(notify_file=notify, alerts_file=alerts_policy, db_url=db)
     with reported():
-        config.load_notifier(chosen)
+        config.load_notifier(chosen, read_secret=read_secret)
         config.load_policy(chosen.resolved_alerts_file())
     from newswatch.flows.digest import digest_flow
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,16 +82,35 @@ def load_profile_file(path: Path) -> Profile:
         raise ConfigError(f"not a usable profile: {exc}", path=str(path)) from exc
 
 
-def load_notifier(settings: Settings, *, required: bool = False) -> Notifier | None:
+SecretReader = Callable[[str], str]
+
+
+def load_notifier(
+    settings: Settings, *, required: bool = False, read_secret: SecretReader | None = None
+) -> Notifier | None:
     """The notification targets; None when no notify file exists and none was asked for.
 
     A notify file named explicitly (`--notify`, NEWSWATCH_NOTIFY_FILE) must exist:
-    alerting silently off because of a typo in a path is worse than stopping.
+    alerting silently off because of a typo in a path is worse than stopping. With
+    NEWSWATCH_NOTIFY_SECRET the Apprise YAML comes from that Prefect Secret block
+    instead, read by `read_secret` (the front ends pass Prefect's; this ring knows none).
     """
+    storage = settings.data_dir / "apprise"
+    if settings.notify_secret:
+        where = f"Prefect Secret block {settings.notify_secret!r}"
+        if read_secret is None:
+            raise ConfigError(
+                "NEWSWATCH_NOTIFY_SECRET is set but no Prefect to read it", path=where
+            )
+        try:
+            text = read_secret(settings.notify_secret)
+        except Exception as exc:  # noqa: BLE001 - Prefect raises several kinds for a missing block
+            raise ConfigError(f"cannot read it: {type(exc).__name__}", path=where) from exc
+        return Notifier.from_yaml(text, path=where, storage_path=storage)
     path = settings.resolved_notify_file()
     if not path.exists() and not (required or settings.notify_file is not None):
         return None
-    return Notifier.from_file(path, storage_path=settings.data_dir / "apprise")
+    return Notifier.from_file(path, storage_path=storage)
 
 
 def learn(settings: Settings) -> tuple[Profile, Path]:
@@ -122,11 +142,11 @@ def ensure_profile(settings: Settings) -> Profile:
     return load_profile_file(path)
 
 
-def load_inputs(settings: Settings) -> RunInputs:
+def load_inputs(settings: Settings, *, read_secret: SecretReader | None = None) -> RunInputs:
     """Every config file of a run, checked and loaded once (a bad one stops it here)."""
     feeds = load_feeds(settings.resolved_feeds_file())
     profile = ensure_profile(settings)
-    notifier = load_notifier(settings)
+    notifier = load_notifier(settings, read_secret=read_secret)
     policy = load_policy(settings.resolved_alerts_file())
     return RunInputs(
         settings=settings,

@@ -20,7 +20,7 @@ from newswatch.models import Alert, DeliveryOutcome
 from newswatch.pipeline.runtime import open_store
 from newswatch.pipeline.settings import Settings
 from newswatch.policy import Policy, TargetPolicy, hold_until, over_cap
-from newswatch.render import Templates, render_batch, render_digest
+from newswatch.render import Templates, render_batch, render_digest, run_footer
 
 
 def deliver_alerts(
@@ -31,6 +31,7 @@ def deliver_alerts(
     clock: Callable[[], datetime] | None = None,
     policy: Policy | None = None,
     only: Sequence[str] | None = None,
+    run_url: str | None = None,
 ) -> list[DeliveryOutcome]:
     """Send every due instant alert (or only the alerts `only` names): one message per
     target holding all its alerts. See the module's rules."""
@@ -82,7 +83,17 @@ def deliver_alerts(
                 )
                 continue
             outcomes.extend(
-                _send(store, notifier, target, key, ready, rules, settings, clock or (lambda: now))
+                _send(
+                    store,
+                    notifier,
+                    target,
+                    key,
+                    ready,
+                    rules,
+                    settings,
+                    clock or (lambda: now),
+                    run_url=run_url,
+                )
             )
     return outcomes
 
@@ -120,6 +131,7 @@ def _send(
     clock: Callable[[], datetime],
     *,
     digest: bool = False,
+    run_url: str | None = None,
 ) -> list[DeliveryOutcome]:
     """One message to one target holding `alerts`; each delivery marked by the outcome."""
     if target is None:
@@ -134,6 +146,8 @@ def _send(
             title, body = render_digest([(a, also[a.alert_id]) for a in alerts], fmt, templates)
         else:
             title, body = render_batch(alerts, fmt, templates, also)
+        if run_url:
+            body += run_footer(run_url, fmt)
         outcome = notifier.send(target, title, body)
     when = clock()
     outcomes = []
@@ -172,6 +186,7 @@ def send_digest(
     now: datetime,
     policy: Policy | None = None,
     clock: Callable[[], datetime] | None = None,
+    run_url: str | None = None,
 ) -> list[DeliveryOutcome]:
     """Send the digest: per target, one message with every waiting story (and its outlets)."""
     if notifier is None:
@@ -195,6 +210,7 @@ def send_digest(
                     settings,
                     clock or (lambda: now),
                     digest=True,
+                    run_url=run_url,
                 )
             )
     return outcomes

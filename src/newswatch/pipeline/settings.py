@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     notify_file: Path | None = Field(
         None, description="Apprise YAML; default config_dir/notify.yaml."
     )
+    notify_secret: str | None = Field(
+        None,
+        description=(
+            "Name of a Prefect Secret block that holds the Apprise YAML; used instead of "
+            "the notify file, so the targets' tokens live only in Prefect's secret store."
+        ),
+    )
     alerts_file: Path | None = Field(
         None,
         description="Alert policy YAML (routing, digests, limits, quiet hours); default config_dir/alerts.yaml.",
