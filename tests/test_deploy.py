@@ -4,16 +4,23 @@ and settings that exist; `make serve` is run for real against a local Prefect se
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 import yaml
+
+from newswatch.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy"
@@ -44,34 +51,144 @@ def test_compose_file_wires_postgres_server_worker_and_deployments() -> None:
     assert (DEPLOY / "compose.env.example").is_file()
 
 
-# The keys of the prefect-worker chart's values.schema.json (worker section) that we set.
-_CHART_WORKER_KEYS = {
-    "apiConfig",
-    "serverApiConfig",
-    "config",
-    "image",
-    "replicaCount",
-    "resources",
-    "extraEnvVars",
-    "extraEnvVarsSecret",
-    "extraVolumes",
-    "extraVolumeMounts",
-}
+CHART = REPO / "tests" / "data" / "prefect-worker-chart"
+_VALUES = DEPLOY / "kubernetes" / "prefect-worker-values.yaml"
 
 
-def test_helm_values_use_the_worker_charts_keys() -> None:
-    values = yaml.safe_load(
-        (DEPLOY / "kubernetes" / "prefect-worker-values.yaml").read_text(encoding="utf-8")
+def _helm_merge(defaults: Any, override: Any) -> Any:
+    """Values as `helm install -f` merges them: maps merge key by key, anything else
+    (lists included) is replaced, and null removes a default."""
+    if isinstance(defaults, dict) and isinstance(override, dict):
+        merged = dict(defaults)
+        for key, value in override.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = _helm_merge(defaults.get(key), value)
+        return merged
+    return override
+
+
+def _merged_helm_values() -> dict[str, Any]:
+    defaults = yaml.safe_load((CHART / "values.yaml").read_text(encoding="utf-8"))
+    ours = yaml.safe_load(_VALUES.read_text(encoding="utf-8"))
+    merged: dict[str, Any] = _helm_merge(defaults, ours)
+    return merged
+
+
+def _setting_env_names() -> set[str]:
+    return {f"NEWSWATCH_{name.upper()}" for name in Settings.model_fields}
+
+
+def test_helm_values_are_valid_for_the_prefect_worker_chart() -> None:
+    schema = json.loads((CHART / "values.schema.json").read_text(encoding="utf-8"))
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    errors = sorted(
+        validator_class(schema).iter_errors(_merged_helm_values()), key=lambda e: list(e.path)
     )
-    worker = values["worker"]
-    assert set(worker) <= _CHART_WORKER_KEYS
-    assert worker["apiConfig"] == "server"
-    assert worker["config"] == {"workPool": "newswatch", "type": "process"}
-    assert set(worker["image"]) <= {"repository", "prefectTag", "pullPolicy", "pullSecrets"}
-    names = {e["name"] for e in worker["extraEnvVars"]}
-    assert {"DO_NOT_TRACK", "NEWSWATCH_HOME", "NEWSWATCH_NOTIFY_FILE"} <= names
-    mounts = {m["name"] for m in worker["extraVolumeMounts"]}
-    assert mounts == {v["name"] for v in worker["extraVolumes"]}
+    assert not errors, [f"{'.'.join(map(str, e.path))}: {e.message}" for e in errors]
+
+
+def test_helm_schema_still_refuses_what_the_old_values_said() -> None:
+    # the schema copy is strict enough to have caught the old values
+    schema = json.loads((CHART / "values.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    old = _merged_helm_values()
+    old["worker"] = {**old["worker"], "apiConfig": "server"}
+    assert not validator.is_valid(old)
+    old["worker"] = {**_merged_helm_values()["worker"], "serverApiConfig": {"apiUrl": "x"}}
+    assert not validator.is_valid(old)
+
+
+def test_helm_values_start_a_newswatch_process_worker_from_the_image() -> None:
+    worker = _merged_helm_values()["worker"]
+    assert worker["apiConfig"] == "selfHostedServer"
+    assert worker["selfHostedServerApiConfig"]["apiUrl"].endswith("/api")
+    # the chart's default command (tini + Prefect's entrypoint.sh) is not in our image
+    assert worker["command"] == ["/app/.venv/bin/prefect"]
+    args = worker["args"]
+    assert args[:2] == ["worker", "start"]
+    assert args[args.index("--pool") + 1] == worker["config"]["workPool"] == "newswatch"
+    assert args[args.index("--type") + 1] == worker["config"]["type"] == "process"
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert "WORKDIR /app" in dockerfile and "/app/.venv/bin" in dockerfile
+    # the pod runs as the image's user
+    uid = re.search(r"--uid (\d+)", dockerfile)
+    gid = re.search(r"--gid (\d+)", dockerfile)
+    assert uid and gid
+    for context in (worker["podSecurityContext"], worker["containerSecurityContext"]):
+        assert context["runAsUser"] == int(uid.group(1))
+        assert context["runAsGroup"] == int(gid.group(1))
+    assert worker["podSecurityContext"]["fsGroup"] == int(gid.group(1))
+
+
+def test_helm_values_put_config_seeds_and_data_on_the_shared_volume() -> None:
+    worker = _merged_helm_values()["worker"]
+    env = {e["name"]: e["value"] for e in worker["extraEnvVars"]}
+    # every NEWSWATCH_* name is a real setting, except NEWSWATCH_HOME, which
+    # deploy/prefect.yaml's pull step reads
+    assert set(env) - {"NEWSWATCH_HOME", "DO_NOT_TRACK", "PREFECT_SERVER_ANALYTICS_ENABLED"} <= (
+        _setting_env_names()
+    )
+    assert "$NEWSWATCH_HOME" in (DEPLOY / "prefect.yaml").read_text(encoding="utf-8")
+    volumes = {v["name"]: v for v in worker["extraVolumes"]}
+    mounts = {m["mountPath"]: m for m in worker["extraVolumeMounts"]}
+    assert {m["name"] for m in mounts.values()} == set(volumes)
+    pvc = yaml.safe_load((DEPLOY / "kubernetes" / "newswatch-pvc.yaml").read_text())
+    assert pvc["kind"] == "PersistentVolumeClaim"
+    assert "ReadWriteMany" in pvc["spec"]["accessModes"]
+
+    def volume_of(path: str) -> dict[str, Any]:
+        mount_path = next(m for m in mounts if path.startswith(m.rstrip("/") + "/"))
+        return volumes[mounts[mount_path]["name"]] | {
+            "readOnly": mounts[mount_path].get("readOnly")
+        }
+
+    for name in ("NEWSWATCH_CONFIG_DIR", "NEWSWATCH_SEEDS_DIR", "NEWSWATCH_DATA_DIR"):
+        volume = volume_of(env[name])
+        assert volume["persistentVolumeClaim"]["claimName"] == pvc["metadata"]["name"], name
+        assert not volume["readOnly"], name
+    notify = volume_of(env["NEWSWATCH_NOTIFY_FILE"])
+    assert notify["secret"]["secretName"] == "newswatch-notify" and notify["readOnly"]
+    assert worker["extraEnvVarsSecrets"] == ["newswatch-env"]
+
+
+def _replay_seed_volume(command: list[str], image: Path, volume: Path) -> None:
+    """Run the volume-seeding command with the image's /app and the volume as temp folders."""
+    assert command[:2] == ["/bin/sh", "/app/deploy/seed-volume.sh"]
+    (arg,) = command[2:]
+    assert arg == "/var/lib/newswatch"
+    subprocess.run(
+        ["/bin/sh", str(DEPLOY / "seed-volume.sh"), str(volume)],
+        check=True,
+        env={"PATH": os.environ["PATH"], "NEWSWATCH_HOME": str(image)},
+    )
+
+
+def test_helm_init_container_seeds_the_volume_and_keeps_edits(tmp_path: Path) -> None:
+    worker = _merged_helm_values()["worker"]
+    (init,) = worker["initContainer"]["extraContainers"]
+    assert init["image"] == f"{worker['image']['repository']}:{worker['image']['prefectTag']}"
+    assert init["volumeMounts"] == [{"name": "newswatch", "mountPath": "/var/lib/newswatch"}]
+    assert init["securityContext"]["runAsUser"] == worker["podSecurityContext"]["runAsUser"]
+    image, volume = tmp_path / "app", tmp_path / "volume"
+    for folder in ("config", "seeds"):
+        shutil.copytree(REPO / folder, image / folder)
+    (volume / "config").mkdir(parents=True)
+    (volume / "config" / "profile.yaml").write_text("learned: here\n")
+    _replay_seed_volume(init["command"], image, volume)
+    assert (volume / "config" / "profile.yaml").read_text() == "learned: here\n"
+    feeds = (volume / "config" / "feeds.yaml").read_bytes()
+    assert feeds == (REPO / "config" / "feeds.yaml").read_bytes()
+    assert sorted(p.name for p in (volume / "seeds").iterdir()) == sorted(
+        p.name for p in (REPO / "seeds").iterdir()
+    )
+    assert (volume / "data").is_dir()
+    (volume / "config" / "feeds.yaml").write_text("feeds: []\n")
+    _replay_seed_volume(init["command"], image, volume)  # the next start keeps edits
+    assert (volume / "config" / "feeds.yaml").read_text() == "feeds: []\n"
+    assert (volume / "config" / "profile.yaml").read_text() == "learned: here\n"
 
 
 def _free_port() -> int:
