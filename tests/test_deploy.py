@@ -11,7 +11,9 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +28,19 @@ REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy"
 
 
+def _compose() -> dict[str, Any]:
+    spec: dict[str, Any] = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    return spec
+
+
+def _locked_version(package: str) -> str:
+    lock = tomllib.loads((REPO / "uv.lock").read_text(encoding="utf-8"))
+    (version,) = [p["version"] for p in lock["package"] if p["name"] == package]
+    return str(version)
+
+
 def test_compose_file_wires_postgres_server_worker_and_deployments() -> None:
-    spec = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    spec = _compose()
     services = spec["services"]
     assert {"postgres", "prefect-server", "register", "worker"} <= set(services)
     for name, service in services.items():
@@ -36,19 +49,91 @@ def test_compose_file_wires_postgres_server_worker_and_deployments() -> None:
         build = service.get("build")
         if build:
             assert (DEPLOY / build["context"] / build["dockerfile"]).is_file()
-    for mount in services["postgres"]["volumes"]:
-        source = mount.split(":")[0]
-        assert source in spec["volumes"] or (DEPLOY / source).is_file(), mount
-    assert services["prefect-server"]["image"].startswith("prefecthq/prefect:3.8.8")
+        for mount in service.get("volumes", []):
+            source = mount.split(":")[0]
+            assert source in spec["volumes"] or (DEPLOY / source).is_file(), (name, mount)
+    # the server runs the Prefect release the workers have
+    server_image = services["prefect-server"]["image"]
+    assert server_image.startswith(f"prefecthq/prefect:{_locked_version('prefect')}-"), server_image
     worker = services["worker"]
     assert worker["environment"]["NEWSWATCH_DB_URL"].startswith("postgresql+psycopg://")
     assert "--pool" in worker["command"] and "newswatch" in worker["command"]
-    assert "deploy/prefect.yaml" in " ".join(services["register"]["command"])
+    register = " ".join(services["register"]["command"])
+    assert (
+        "deploy/prefect.yaml" in register and "deploy/seed-volume.sh /var/lib/newswatch" in register
+    )
     # the UI is bound to loopback, and secrets come from files kept out of git
     assert all(p.startswith("127.0.0.1:") for p in services["prefect-server"]["ports"])
     ignored = (DEPLOY / ".gitignore").read_text().split()
     assert {"compose.env", "notify.yaml"} <= set(ignored)
     assert (DEPLOY / "compose.env.example").is_file()
+
+
+def test_compose_never_pulls_the_locally_built_image() -> None:
+    services = _compose()["services"]
+    built = {s["image"] for s in services.values() if "build" in s}
+    assert built == {"newswatch-worker:latest"}
+    users = {name: s for name, s in services.items() if s.get("image") in built}
+    assert {"register", "worker"} <= set(users)
+    for name, service in users.items():
+        expected = "build" if "build" in service else "never"
+        assert service.get("pull_policy") == expected, name
+
+
+def test_compose_workers_share_one_config_volume() -> None:
+    spec = _compose()
+    for name in ("register", "worker"):
+        service = spec["services"][name]
+        assert "newswatch:/var/lib/newswatch" in service["volumes"], name
+        env = service["environment"]
+        for setting in ("CONFIG_DIR", "SEEDS_DIR", "DATA_DIR"):
+            assert env[f"NEWSWATCH_{setting}"].startswith("/var/lib/newswatch/"), (name, setting)
+    assert "newswatch" in spec["volumes"]
+
+
+def test_compose_keeps_the_database_password_out_of_urls() -> None:
+    """A password with @, :, / or % in it would break a URL it is pasted into: newswatch
+    gets it through libpq's PGPASSWORD, the Prefect server through its own password
+    setting, from which it builds an escaped URL."""
+    text = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
+    assert not re.search(r"://[^\s]*\$\{POSTGRES_PASSWORD", text)
+    services = _compose()["services"]
+    for name in ("register", "worker"):
+        env = services[name]["environment"]
+        assert (
+            "@" in env["NEWSWATCH_DB_URL"]
+            and ":" not in env["NEWSWATCH_DB_URL"].split("://")[1].split("@")[0]
+        ), name
+        assert env["PGPASSWORD"].startswith("${POSTGRES_PASSWORD"), name
+
+
+def test_compose_prefect_server_builds_an_escaped_database_url() -> None:
+    password = "p@ss:w/o%rd#1 ?"
+    env_spec = _compose()["services"]["prefect-server"]["environment"]
+    assert not any(k.endswith("CONNECTION_URL") for k in env_spec)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update({k: str(v).replace("${POSTGRES_PASSWORD}", password) for k, v in env_spec.items()})
+    probe = (
+        "from prefect.settings import get_current_settings;"
+        "from sqlalchemy.engine import make_url;"
+        "u = make_url(get_current_settings().server.database.connection_url.get_secret_value());"
+        "print(u.password); print(u.host, u.database, u.username)"
+    )
+    got = subprocess.run(
+        [sys.executable, "-c", probe], env=env, check=True, capture_output=True, text=True
+    ).stdout.splitlines()
+    assert got == [password, "postgres prefect newswatch"]
+
+
+def test_compose_and_its_env_example_name_only_real_settings() -> None:
+    names = set(re.findall(r"NEWSWATCH_[A-Z_]+", (DEPLOY / "compose.yaml").read_text()))
+    example = (DEPLOY / "compose.env.example").read_text(encoding="utf-8")
+    advertised = set(re.findall(r"^#? ?(NEWSWATCH_[A-Z_]+)=", example, flags=re.MULTILINE))
+    assert advertised, "the example names no setting"
+    assert names | advertised <= _setting_env_names(), (names | advertised) - _setting_env_names()
+    # schedules of deployments are in deploy/prefect.yaml; these are read by `serve` only
+    serve_only = {"NEWSWATCH_SCHEDULE_CRON", "NEWSWATCH_DIGEST_CRON", "NEWSWATCH_TIMEZONE"}
+    assert not (names | advertised) & serve_only
 
 
 CHART = REPO / "tests" / "data" / "prefect-worker-chart"
@@ -248,3 +333,8 @@ def test_make_serve_starts_a_local_server_and_serves_the_deployments(tmp_path: P
             os.killpg(proc.pid, signal.SIGKILL)
             output, _ = proc.communicate()
     assert b"UI: http://127.0.0.1:" in output
+
+
+def test_prefect_yaml_names_the_locked_prefect_release() -> None:
+    spec = yaml.safe_load((DEPLOY / "prefect.yaml").read_text(encoding="utf-8"))
+    assert spec["prefect-version"] == _locked_version("prefect")
