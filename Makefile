@@ -25,7 +25,7 @@ $(UV):
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check 'uv>=0.5,<1'
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --all-groups
+	$(UV) sync --frozen --all-groups --all-extras
 	@touch $@
 
 install: $(VENV)/.synced
