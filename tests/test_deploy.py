@@ -22,7 +22,7 @@ import jsonschema
 import pytest
 import yaml
 
-from newswatch.settings import Settings
+from newswatch.pipeline.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy"
