@@ -119,6 +119,11 @@ def _copy_from_context(source: str, dest: Path, rules: list[tuple[bool, re.Patte
     for folder, dirs, files in os.walk(src):
         rel_folder = Path(folder).relative_to(REPO).as_posix()
         dirs[:] = [d for d in dirs if not is_ignored(f"{rel_folder}/{d}", rules)]
+        for d in dirs:  # COPY keeps a symlink as a symlink (src/newswatch/flows -> flows/)
+            if (link := REPO / rel_folder / d).is_symlink():
+                target = dest / Path(f"{rel_folder}/{d}").relative_to(source)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.symlink_to(os.readlink(link))
         for name in files:
             rel = f"{rel_folder}/{name}"
             if not is_ignored(rel, rules):
@@ -255,7 +260,7 @@ def test_the_image_build_installs_a_project_whose_cli_imports_the_flows(tmp_path
     assert any(
         n.endswith("newswatch/cli.py") or n.endswith("newswatch/cli/__init__.py") for n in names
     )
-    assert any(n.endswith("flows/ingest.py") for n in names), "the flows are not in the wheel"
+    assert "newswatch/flows/ingest.py" in names, "the flows are not in the wheel"
 
     # a fresh venv: the wheel without its dependencies, which come from the project's
     # .venv (same locked versions) through a path file. Its own .pth files (the editable
@@ -302,8 +307,8 @@ print(json.dumps({"cli": newswatch.cli.__file__, "flows": found}))
     )
     result = json.loads(got.stdout.strip().splitlines()[-1])
     assert result["cli"].startswith(site), result
-    # `flows.ingest` today; `newswatch.flows.ingest` once the wheel ships it there
-    assert result["flows"], result
+    # the wheel ships flows/ as newswatch.flows (no top-level `flows` to clash with)
+    assert list(result["flows"]) == ["newswatch.flows.ingest"], result
     assert all(path.startswith(site) for path in result["flows"].values()), result
     # the console script the image puts on PATH
     help_text = subprocess.run(
