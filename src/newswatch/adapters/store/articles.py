@@ -26,7 +26,7 @@ from newswatch.adapters.store.codec import (
     unpack_minhash,
 )
 from newswatch.adapters.store.engine import StoreBase
-from newswatch.dedup import Candidate
+from newswatch.dedup import Candidate, has_bands, join_story
 from newswatch.models import Alert, Article, DedupDecision, Fingerprint, Match
 
 
@@ -61,27 +61,25 @@ class ArticleStore(StoreBase):
             ).first()
             if exists is None:
                 _insert_article(conn, article, fp, match, decision, now)
+                # Stories are formed from on-topic articles only; their terms grow by
+                # `dedup.join_story`, as in `backtest`'s MemoryIndex.
                 if decision.new_story and match.is_match:
                     conn.execute(
                         insert(t.stories).values(
                             story_id=decision.story_id,
                             first_article_id=article.article_id,
                             title=article.title,
-                            terms=terms_to_json(fp.story_terms),
+                            terms=terms_to_json(join_story((), fp, decision)),
                             article_count=1,
                             created=now,
                             updated=now,
                         )
                     )
                 elif match.is_match and decision.story_id:
-                    # A story's terms grow with the articles that join it (as in `backtest`'s
-                    # MemoryIndex), so a later write-up can join through any of them.
                     row = conn.execute(
                         select(t.stories.c.terms).where(t.stories.c.story_id == decision.story_id)
                     ).first()
-                    terms = set(json.loads(row.terms)) if row else set()
-                    if not decision.is_duplicate:
-                        terms.update(fp.story_terms)
+                    terms = join_story(terms_from_json(row.terms) if row else (), fp, decision)
                     conn.execute(
                         update(t.stories)
                         .where(t.stories.c.story_id == decision.story_id)
@@ -157,7 +155,7 @@ def _insert_article(
             created=now,
         )
     )
-    if not decision.is_duplicate and fp.shingles > 0:
+    if has_bands(fp, decision):
         conn.execute(
             insert(t.article_bands),
             [{"band": b, "article_id": article.article_id} for b in fp.bands],

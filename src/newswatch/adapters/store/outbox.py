@@ -18,6 +18,7 @@ from newswatch.adapters import schema as t
 from newswatch.adapters.store.codec import alert_from_json, iso, utc
 from newswatch.adapters.store.engine import StoreBase
 from newswatch.models import Alert
+from newswatch.outbox import next_delivery
 
 
 class Outbox(StoreBase):
@@ -131,35 +132,34 @@ class Outbox(StoreBase):
         max_attempts: int,
         backoff_seconds: int,
     ) -> str:
-        """Record one send's outcome; returns the delivery's new state."""
+        """Record one send's outcome (by `newswatch.outbox.next_delivery`); returns the new state."""
         with self.engine.begin() as conn:
             row = conn.execute(
                 select(t.deliveries.c.attempts).where(
                     t.deliveries.c.alert_id == alert_id, t.deliveries.c.target_key == target_key
                 )
             ).first()
-            attempts = (row.attempts if row else 0) + 1
-            if ok:
-                state, next_attempt = "sent", now
-            elif attempts >= max_attempts:
-                state, next_attempt = "failed", now
-            else:
-                state = "pending"
-                next_attempt = now + timedelta(seconds=backoff_seconds * 2 ** (attempts - 1))
+            step = next_delivery(
+                row.attempts if row else 0,
+                ok=ok,
+                now=now,
+                max_attempts=max_attempts,
+                backoff_seconds=backoff_seconds,
+            )
             conn.execute(
                 update(t.deliveries)
                 .where(t.deliveries.c.alert_id == alert_id, t.deliveries.c.target_key == target_key)
                 .values(
-                    state=state,
-                    attempts=attempts,
+                    state=step.state,
+                    attempts=step.attempts,
                     last_error=None if ok else detail,
-                    next_attempt=next_attempt,
+                    next_attempt=step.next_attempt,
                     sent_at=now if ok else None,
                     claimed_by=None,
                     claimed_until=None,
                 )
             )
-        return state
+        return step.state
 
     def requeue_alert(self, alert_id: str, *, now: datetime) -> int:
         """Make every delivery of one alert due again (a user's retry); returns how many.
