@@ -9,6 +9,7 @@ One `Store` holds all persistent state; its parts live by reason to change:
 | `articles`  | the one transaction per decided article; the dedup index over it      |
 | `outbox`    | deliveries: claim, defer, mark, requeue; recent alerts                |
 | `runs`      | run history, pruning, counts                                          |
+| `robots`    | robots.txt per host, shared by runs in other processes                |
 | `codec`     | how domain objects become columns (JSON payloads, packed MinHash)     |
 """
 
@@ -29,6 +30,7 @@ from newswatch.adapters.store.codec import pack_minhash as _pack
 from newswatch.adapters.store.codec import unpack_minhash as _unpack
 from newswatch.adapters.store.feeds import FeedStore
 from newswatch.adapters.store.outbox import Outbox
+from newswatch.adapters.store.robots import RobotsStore
 from newswatch.adapters.store.runs import RunLog
 
 __all__ = [
@@ -46,7 +48,7 @@ __all__ = [
 ]
 
 
-class Store(FeedStore, ArticleStore, Outbox, RunLog):
+class Store(FeedStore, ArticleStore, Outbox, RunLog, RobotsStore):
     """All persistent state. Open one per task or command; it is cheap.
 
     `Store.open(url)` connects and migrates; `Store.shared(url)` reuses the process's
