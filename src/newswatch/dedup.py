@@ -236,6 +236,22 @@ def decide(article_id: str, fp: Fingerprint, index: DedupIndex) -> DedupDecision
     return DedupDecision(None, None, story_id=f"s-{article_id}", new_story=True)
 
 
+def has_bands(fp: Fingerprint, decision: DedupDecision) -> bool:
+    """Whether an article's LSH bands are indexed: only originals with text are, since a
+    copy is found through its original (and indexing copies would only multiply rows)."""
+    return fp.shingles > 0 and not decision.is_duplicate
+
+
+def join_story(terms: Iterable[str], fp: Fingerprint, decision: DedupDecision) -> frozenset[str]:
+    """A story's terms once an article joined it (or started it, from no terms).
+
+    The terms grow with every original that joins, so a later write-up can join through
+    any of them; a duplicate adds none (its words are its original's)."""
+    if decision.is_duplicate:
+        return frozenset(terms)
+    return frozenset(terms) | frozenset(fp.story_terms)
+
+
 class MemoryIndex:
     """An in-memory DedupIndex for `backtest` and tests: no windows, arrival order."""
 
@@ -273,9 +289,10 @@ class MemoryIndex:
             self._urls.setdefault(fp.canonical_url, article_id)
         if fp.shingles > 0:
             self._hashes.setdefault(fp.text_hash, article_id)
-            if not decision.is_duplicate:  # as the store: copies are found through originals
-                for band in fp.bands:
-                    self._bands.setdefault(band, []).append(article_id)
+        if has_bands(fp, decision):
+            for band in fp.bands:
+                self._bands.setdefault(band, []).append(article_id)
         self._prints[article_id] = fp
         if on_topic and not decision.is_duplicate:
-            self._stories.setdefault(decision.story_id, set()).update(fp.story_terms)
+            terms = self._stories.get(decision.story_id, set())
+            self._stories[decision.story_id] = set(join_story(terms, fp, decision))

@@ -74,3 +74,23 @@ def _with_url(message: str, url: str | None, status: int | None) -> str:
     if url is not None:
         parts.append(url)
     return " | ".join(parts) if len(parts) > 1 else message
+
+
+class StoreUnavailableError(TransientError):
+    """The database cannot be reached or is busy: PostgreSQL down or restarting, a dropped
+    connection, SQLite's "database is locked". `url` is the store's URL, password masked."""
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message, url=url)
+
+
+class LockTimeoutError(TransientError):
+    """A store lock another run holds was not released within `timeout_seconds`."""
+
+    def __init__(self, lock: str, timeout_seconds: float, *, url: str | None = None) -> None:
+        self.lock = lock
+        self.timeout_seconds = timeout_seconds
+        super().__init__(
+            f"the store's {lock} lock is still held by another run after {timeout_seconds:g} s",
+            url=url,
+        )

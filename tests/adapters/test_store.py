@@ -203,12 +203,18 @@ def test_migrations_build_exactly_the_declared_schema(db_url: str) -> None:
     # Alembic's own comparison: after `upgrade head` nothing differs from schema.py.
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
+    from sqlalchemy import inspect
 
     from newswatch.adapters.schema import metadata
 
     with Store.open(db_url) as store, store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn)
+        diff = compare_metadata(context, metadata)
+        head = context.get_current_revision()
+        tables = set(inspect(conn).get_table_names())
     assert diff == []
+    assert head == "0004"  # the newest migration ran: a new one must update schema.py too
+    assert set(metadata.tables) <= tables and "robots" in tables
 
 
 def test_leases_give_concurrent_runs_disjoint_entries(db_url: str) -> None:
@@ -342,6 +348,7 @@ def test_upgrading_an_older_store_keeps_its_data(db_url: str) -> None:
         assert store.count("article_bands") == 2
         leased = store.lease_entries("r", now=NOW, lease=timedelta(minutes=1))
         assert [e.entry_id for e in leased] == ["e1"]
+        assert store.robots_get("127.0.0.1") is None  # 0004's table arrived empty
 
 
 def entry_to_json_for_test() -> str:
@@ -409,3 +416,21 @@ def test_runs_starting_together_on_a_new_database_migrate_it_once(db_url: str) -
     assert errors == []
     with Store.open(db_url) as store:
         assert store.count("entries") == 0
+
+
+def test_robots_are_kept_per_host_and_replaced(db_url: str) -> None:
+    with Store.open(db_url) as store:
+        assert store.robots_get("news.example") is None
+        store.robots_put("news.example", "User-agent: *\nDisallow: /print/\n", 1764547200.25)
+        store.robots_put("open.example", None, 1764547201.0)  # no robots.txt: allow all
+        assert store.robots_get("news.example") == (
+            "User-agent: *\nDisallow: /print/\n",
+            1764547200.25,
+        )
+        assert store.robots_get("open.example") == (None, 1764547201.0)
+        store.robots_put("news.example", None, 1764550800.5)
+        assert store.robots_get("news.example") == (None, 1764550800.5)
+    # another process (another store over the same database) reads the same answer
+    with Store.open(db_url, migrate=False) as other:
+        assert other.robots_get("news.example") == (None, 1764550800.5)
+        assert other.count("robots") == 2

@@ -145,3 +145,12 @@ runs = Table(
     Column("finished", DateTime(timezone=True)),
     Column("summary", Text, nullable=False),
 )
+
+# 0004: robots.txt per host (NULL body: allow all), so runs in other processes reuse it
+robots = Table(
+    "robots",
+    metadata,
+    Column("host", String(300), primary_key=True),
+    Column("body", Text),
+    Column("fetched_at", Float, nullable=False),
+)

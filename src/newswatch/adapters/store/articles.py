@@ -1,0 +1,275 @@
+"""Articles: the one transaction per decided article, and the dedup index over them.
+
+Everything one article decides (its row, its LSH bands, its story, its alert and one
+pending delivery per target) is written in ONE transaction: an alert exists exactly
+when its article was accepted, and a crash loses neither. The entry is marked `done`
+in the same transaction, so a killed run's undecided entries are decided again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.engine import Connection
+
+from newswatch.adapters import schema as t
+from newswatch.adapters.store.codec import (
+    alert_to_json,
+    pack_minhash,
+    reasons_to_list,
+    terms_from_json,
+    terms_to_json,
+    unpack_minhash,
+)
+from newswatch.adapters.store.engine import StoreBase
+from newswatch.dedup import Candidate, has_bands, join_story
+from newswatch.models import Alert, Article, DedupDecision, Fingerprint, Match
+
+
+class ArticleStore(StoreBase):
+    def dedup_index(self, *, now: datetime, dedup_days: int, story_days: int) -> StoreIndex:
+        return StoreIndex(
+            self,
+            since=now - timedelta(days=dedup_days),
+            story_since=now - timedelta(days=story_days),
+        )
+
+    def record_article(
+        self,
+        article: Article,
+        fp: Fingerprint,
+        match: Match,
+        decision: DedupDecision,
+        *,
+        alert: Alert | None,
+        targets: Sequence[tuple[str, str] | tuple[str, str, str]],
+        now: datetime,
+    ) -> None:
+        """Commit an article, its bands, its story, its alert and pending deliveries together.
+
+        `targets` are (key, display) or (key, display, mode) with mode `instant` (the
+        default) or `digest`; one pending delivery row per target.
+        Re-recording an article already recorded (a retried batch) changes nothing.
+        """
+        with self.engine.begin() as conn:
+            exists = conn.execute(
+                select(t.articles.c.article_id).where(t.articles.c.article_id == article.article_id)
+            ).first()
+            if exists is None:
+                _insert_article(conn, article, fp, match, decision, now)
+                # Stories are formed from on-topic articles only; their terms grow by
+                # `dedup.join_story`, as in `backtest`'s MemoryIndex.
+                if decision.new_story and match.is_match:
+                    conn.execute(
+                        insert(t.stories).values(
+                            story_id=decision.story_id,
+                            first_article_id=article.article_id,
+                            title=article.title,
+                            terms=terms_to_json(join_story((), fp, decision)),
+                            article_count=1,
+                            created=now,
+                            updated=now,
+                        )
+                    )
+                elif match.is_match and decision.story_id:
+                    row = conn.execute(
+                        select(t.stories.c.terms).where(t.stories.c.story_id == decision.story_id)
+                    ).first()
+                    terms = join_story(terms_from_json(row.terms) if row else (), fp, decision)
+                    conn.execute(
+                        update(t.stories)
+                        .where(t.stories.c.story_id == decision.story_id)
+                        .values(
+                            article_count=t.stories.c.article_count + 1,
+                            updated=now,
+                            terms=terms_to_json(terms),
+                        )
+                    )
+                if alert is not None:
+                    _insert_alert(conn, alert, targets, now)
+            conn.execute(
+                update(t.entries)
+                .where(t.entries.c.entry_id == article.article_id)
+                .values(state="done", claimed_by=None, claimed_until=None)
+            )
+
+    def article_brief(self, article_id: str) -> tuple[str | None, str, str] | None:
+        """(story_id, title, source) of a recorded article, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.articles.c.story_id, t.articles.c.title, t.articles.c.source).where(
+                    t.articles.c.article_id == article_id
+                )
+            ).first()
+        return (row.story_id, row.title, row.source) if row else None
+
+    def also_reported(self, story_id: str, article_id: str) -> list[str]:
+        """The outlets of a story's other articles (not `article_id`), first seen first, once each."""
+        a = t.articles.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(a.source)
+                .where(a.story_id == story_id, a.article_id != article_id)
+                .order_by(a.created, a.article_id)
+            ).all()
+            own = conn.execute(
+                select(a.source).where(a.article_id == article_id)
+            ).scalar_one_or_none()
+        return [s for s in dict.fromkeys(r.source for r in rows) if s != own]
+
+
+def _insert_article(
+    conn: Connection,
+    article: Article,
+    fp: Fingerprint,
+    match: Match,
+    decision: DedupDecision,
+    now: datetime,
+) -> None:
+    conn.execute(
+        insert(t.articles).values(
+            article_id=article.article_id,
+            feed_name=article.feed_name,
+            url=article.url,
+            canonical_url=fp.canonical_url,
+            title=article.title,
+            source=article.source,
+            lang=article.lang,
+            published=article.published,
+            extraction=article.extraction,
+            extraction_note=article.extraction_note,
+            text=article.text,
+            text_hash=fp.text_hash,
+            minhash=pack_minhash(fp.minhash),
+            shingles=fp.shingles,
+            score=match.score,
+            is_match=match.is_match,
+            reasons=json.dumps(reasons_to_list(match.reasons), ensure_ascii=False),
+            duplicate_of=decision.duplicate_of,
+            duplicate_kind=decision.kind,
+            story_id=decision.story_id or None,
+            created=now,
+        )
+    )
+    if has_bands(fp, decision):
+        conn.execute(
+            insert(t.article_bands),
+            [{"band": b, "article_id": article.article_id} for b in fp.bands],
+        )
+
+
+def _insert_alert(
+    conn: Connection,
+    alert: Alert,
+    targets: Sequence[tuple[str, str] | tuple[str, str, str]],
+    now: datetime,
+) -> None:
+    conn.execute(
+        insert(t.alerts).values(
+            alert_id=alert.alert_id,
+            article_id=alert.article_id,
+            story_id=alert.story_id,
+            payload=alert_to_json(alert),
+            created=now,
+        )
+    )
+    for target in targets:
+        conn.execute(
+            insert(t.deliveries).values(
+                alert_id=alert.alert_id,
+                target_key=target[0],
+                target_display=target[1],
+                mode=target[2] if len(target) > 2 else "instant",
+                state="pending",
+                attempts=0,
+                next_attempt=now,
+            )
+        )
+
+
+class StoreIndex:
+    """The DedupIndex over the store, limited to the dedup and story windows.
+
+    Its statements are built once (a decision runs four lookups, and building a
+    statement cost about as much as running it), and it reads through one connection.
+    """
+
+    def __init__(self, store: StoreBase, *, since: datetime, story_since: datetime) -> None:
+        self.store = store
+        self.since = since
+        self.story_since = story_since
+        self._conn: Connection | None = None
+        a = t.articles.c
+        first = (
+            select(a.article_id)
+            .where(a.created >= bindparam("since"))
+            .order_by(a.created, a.article_id)
+            .limit(1)
+        )
+        self._by_url = first.where(a.canonical_url == bindparam("value"))
+        self._by_hash = first.where(a.text_hash == bindparam("value"))
+        self._near = (
+            select(a.article_id, a.minhash, a.shingles)
+            .where(
+                a.article_id.in_(
+                    select(t.article_bands.c.article_id).where(
+                        t.article_bands.c.band.in_(bindparam("bands", expanding=True))
+                    )
+                ),
+                a.created >= bindparam("since"),
+            )
+            .order_by(a.created, a.article_id)
+        )
+        self._stories = (
+            select(t.stories.c.story_id, t.stories.c.terms)
+            .where(t.stories.c.updated >= bindparam("since"))
+            .order_by(t.stories.c.created, t.stories.c.story_id)
+        )
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        # One connection for the index's life (a checkout per lookup cost more than the
+        # lookup); each read ends its transaction, so the next sees what was just recorded.
+        if self._conn is None or self._conn.closed:
+            self._conn = self.store.engine.connect()
+        try:
+            yield self._conn
+        finally:
+            self._conn.rollback()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> StoreIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def find_by_url(self, canonical_url: str) -> str | None:
+        with self._read() as conn:
+            row = conn.execute(self._by_url, {"value": canonical_url, "since": self.since}).first()
+        return row.article_id if row else None
+
+    def find_by_text_hash(self, text_hash: str) -> str | None:
+        with self._read() as conn:
+            row = conn.execute(self._by_hash, {"value": text_hash, "since": self.since}).first()
+        return row.article_id if row else None
+
+    def near_candidates(self, bands: Sequence[int]) -> Iterator[Candidate]:
+        with self._read() as conn:
+            rows = conn.execute(self._near, {"bands": list(bands), "since": self.since}).all()
+        for r in rows:
+            yield Candidate(r.article_id, unpack_minhash(r.minhash), r.shingles)
+
+    def recent_stories(self) -> Iterator[tuple[str, frozenset[str]]]:
+        with self._read() as conn:
+            rows = conn.execute(self._stories, {"since": self.story_since}).all()
+        for r in rows:
+            yield r.story_id, terms_from_json(r.terms)

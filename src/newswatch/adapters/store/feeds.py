@@ -1,0 +1,145 @@
+"""Feed state (validators, health, next poll) and entries: claimed once, leased per run.
+
+An entry is `new` when first seen and `done` once its article is recorded (see
+`articles`). A run leases the undecided entries it will decide; a killed run's lease
+runs out and another run takes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from newswatch.adapters import schema as t
+from newswatch.adapters.store.codec import entry_from_json, entry_to_json, utc
+from newswatch.adapters.store.engine import StoreBase
+from newswatch.models import Entry, FeedState
+
+
+class FeedStore(StoreBase):
+    def feed_state(self, url: str) -> FeedState | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.feed_state).where(t.feed_state.c.url == url)).first()
+        return None if row is None else _feed_state(row)
+
+    def feed_states(self) -> list[FeedState]:
+        """Every feed's state, in one query."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.feed_state).order_by(t.feed_state.c.url)).all()
+        return [_feed_state(r) for r in rows]
+
+    def save_feed_state(self, state: FeedState) -> None:
+        values = {
+            "etag": state.etag,
+            "last_modified": state.last_modified,
+            "last_polled": state.last_polled,
+            "last_success": state.last_success,
+            "last_error": state.last_error,
+            "consecutive_failures": state.consecutive_failures,
+            "name": state.name,
+            "body_hash": state.body_hash,
+            "last_status": state.last_status,
+            "poll_interval": state.poll_interval,
+            "next_poll": state.next_poll,
+        }
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(t.feed_state).where(t.feed_state.c.url == state.url).values(**values)
+            )
+            if done.rowcount == 0:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(insert(t.feed_state).values(url=state.url, **values))
+                except IntegrityError:
+                    conn.execute(
+                        update(t.feed_state).where(t.feed_state.c.url == state.url).values(**values)
+                    )
+
+    def claim_entries(self, entries: Sequence[Entry], *, now: datetime) -> list[Entry]:
+        """Record entries never seen before and return them; seen ones are dropped.
+
+        The primary key decides, so two runs at once cannot both claim an entry.
+        """
+        fresh: list[Entry] = []
+        with self.engine.begin() as conn:
+            for entry in entries:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(
+                            insert(t.entries).values(
+                                entry_id=entry.entry_id,
+                                feed_url=entry.feed_url,
+                                state="new",
+                                payload=entry_to_json(entry),
+                                first_seen=now,
+                            )
+                        )
+                except IntegrityError:
+                    continue
+                fresh.append(entry)
+        return fresh
+
+    def unfinished_entries(self, *, limit: int = 10_000) -> list[Entry]:
+        """Entries claimed but not yet decided (this run's, or a crashed run's)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.entries.c.payload)
+                .where(t.entries.c.state == "new")
+                .order_by(t.entries.c.first_seen, t.entries.c.entry_id)
+                .limit(limit)
+            ).all()
+        return [entry_from_json(r.payload) for r in rows]
+
+    def lease_entries(
+        self, run_id: str, *, now: datetime, lease: timedelta, limit: int = 10_000
+    ) -> list[Entry]:
+        """Take undecided entries for one run: those nobody holds, or whose lease ran out.
+
+        Several runs at once (two workers, or a run overlapping the next schedule) get
+        disjoint sets: PostgreSQL locks the rows it takes (`FOR UPDATE SKIP LOCKED`), so a
+        second run skips them instead of waiting; SQLite lets one writer in at a time. An
+        entry a killed run held becomes free when its lease ends.
+        """
+        free = (t.entries.c.claimed_until.is_(None)) | (t.entries.c.claimed_until < now)
+        pick = (
+            select(t.entries.c.entry_id)
+            .where(t.entries.c.state == "new", free)
+            .order_by(t.entries.c.first_seen, t.entries.c.entry_id)
+            .limit(limit)
+        )
+        if self.is_postgres:
+            pick = pick.with_for_update(skip_locked=True)
+        with self.engine.begin() as conn:
+            # one statement: SQLite runs it under its write lock, PostgreSQL under row locks
+            conn.execute(
+                update(t.entries)
+                .where(t.entries.c.entry_id.in_(pick.scalar_subquery()))
+                .values(claimed_by=run_id, claimed_until=now + lease)
+            )
+            rows = conn.execute(
+                select(t.entries.c.payload)
+                .where(t.entries.c.claimed_by == run_id, t.entries.c.state == "new")
+                .order_by(t.entries.c.first_seen, t.entries.c.entry_id)
+            ).all()
+        return [entry_from_json(r.payload) for r in rows]
+
+
+def _feed_state(row: Any) -> FeedState:
+    return FeedState(
+        url=row.url,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        last_polled=utc(row.last_polled),
+        last_success=utc(row.last_success),
+        last_error=row.last_error,
+        consecutive_failures=row.consecutive_failures or 0,
+        name=row.name,
+        body_hash=row.body_hash,
+        last_status=row.last_status,
+        poll_interval=row.poll_interval,
+        next_poll=utc(row.next_poll),
+    )
