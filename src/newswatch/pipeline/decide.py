@@ -32,7 +32,7 @@ def decide_articles(
     routed = [t for t in inputs.targets if policy.routes_to(profile.name, t.tags)]
     with (
         open_store(settings) as store,
-        store.decision_lock(),
+        store.decision_lock(timeout_seconds=settings.lock_timeout_seconds),
         store.dedup_index(
             now=now, dedup_days=settings.dedup_window_days, story_days=settings.story_window_days
         ) as index,

@@ -132,6 +132,14 @@ class Settings(BaseSettings):
             "on that cluster (needs the `dask` extra). Default: threads in the flow's process."
         ),
     )
+    lock_timeout_seconds: float = Field(
+        300.0,
+        gt=0,
+        description=(
+            "Longest wait for the store's decision lock (another run deciding); past it the "
+            "step fails as transient and is retried with backoff."
+        ),
+    )
     run_timeout_seconds: int = Field(
         1500,
         gt=0,
