@@ -19,72 +19,40 @@ Rules, and why:
 - The User-Agent names newswatch and where to find it, on every request, even through a
   client passed in by the caller.
 - Redirects are followed here, hop by hop, up to `max_redirects`, so each hop is checked.
-- SSRF guard (`AddressGuard`): feed URLs come from the user, but article links and every
-  redirect come from servers newswatch does not control. Before connecting to an untrusted
-  URL its host is resolved, and loopback, private, link-local (cloud metadata at
-  169.254.169.254), multicast, reserved and other non-global addresses are refused, unless
-  the host or a network holding the address is allowed (`NEWSWATCH_ALLOWED_HOSTS`). After
-  connecting, the address actually connected to is checked again, so a DNS answer that
-  changes between the check and the connection (rebinding) is refused too, before any
-  byte of the body is read. A refusal is a `RefusedError`, recorded like any failure.
+- Untrusted URLs (article links, every redirect) pass the SSRF guard (`guard.py`) first.
+  After connecting, the address actually connected to is checked again, so a DNS answer
+  that changes between the check and the connection (rebinding) is refused too, before
+  any byte of the body is read.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import threading
 import time
-import urllib.robotparser
-import zlib
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from newswatch.errors import PermanentError, RefusedError, TooLargeError, TransientError
+from newswatch.adapters.http.decode import ACCEPT_ENCODING, decoder_for
+from newswatch.adapters.http.guard import AddressGuard
+from newswatch.adapters.http.politeness import HostLimiter
+from newswatch.adapters.http.robots import RobotsRules
+from newswatch.errors import PermanentError, TooLargeError, TransientError
 from newswatch.models import FetchResult
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _REDIRECTS = {301, 302, 303, 307, 308}
 
 
-class HostLimiter:
-    """At most `per_host` requests at once to one host, and `delay_seconds` between the
-    starts of two requests to it, for every Fetcher of the process that shares it (feeds
-    and article pages alike: the run's tasks run in threads of one process)."""
-
-    def __init__(self, per_host: int = 2, delay_seconds: float = 1.0) -> None:
-        self.per_host = max(1, per_host)
-        self.delay_seconds = max(0.0, delay_seconds)
-        self._lock = threading.Lock()
-        self._slots: dict[str, threading.BoundedSemaphore] = {}
-        self._next_start: dict[str, float] = {}
-
-    @contextmanager
-    def slot(self, url: str) -> Iterator[None]:
-        host = (urlsplit(url).hostname or "").lower()
-        with self._lock:
-            sem = self._slots.setdefault(host, threading.BoundedSemaphore(self.per_host))
-        with sem:
-            with self._lock:
-                now = time.monotonic()
-                start = max(now, self._next_start.get(host, now))
-                self._next_start[host] = start + self.delay_seconds
-            if start > now:
-                time.sleep(start - now)
-            yield
-
-
 _CLIENTS: dict[float, httpx.Client] = {}
+_CLIENTS_LOCK = threading.Lock()
 
 
 def shared_client(timeout_seconds: float) -> httpx.Client:
     """The process's HTTP client (thread-safe, one connection pool, keep-alive), as
     `Fetcher` would make it; Fetchers given it do not close it."""
-    with _LIMITERS_LOCK:
+    with _CLIENTS_LOCK:
         client = _CLIENTS.get(timeout_seconds)
         if client is None:
             client = httpx.Client(
@@ -97,129 +65,7 @@ def shared_client(timeout_seconds: float) -> httpx.Client:
         return client
 
 
-_LIMITERS: dict[tuple[int, float], HostLimiter] = {}
-_LIMITERS_LOCK = threading.Lock()
-
-
-def shared_limiter(per_host: int, delay_seconds: float) -> HostLimiter:
-    """The process's limiter for these settings (one per process, shared by all fetchers)."""
-    with _LIMITERS_LOCK:
-        return _LIMITERS.setdefault((per_host, delay_seconds), HostLimiter(per_host, delay_seconds))
-
-
-class RobotsRules:
-    """robots.txt of article hosts, fetched once per host per process and hour.
-
-    Only article pages are checked (a feed is published to be polled). A robots.txt that
-    is missing (4xx) allows everything; one that cannot be fetched (5xx, timeout) is
-    treated as allowing too, and the next hour tries again."""
-
-    def __init__(self, ttl_seconds: float = 3600.0) -> None:
-        self.ttl_seconds = ttl_seconds
-        self._lock = threading.Lock()
-        self._rules: dict[str, tuple[float, urllib.robotparser.RobotFileParser | None]] = {}
-
-    def allowed(self, fetcher: Fetcher, url: str) -> bool:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        with self._lock:
-            cached = self._rules.get(origin)
-        if cached is None or time.monotonic() - cached[0] > self.ttl_seconds:
-            parser: urllib.robotparser.RobotFileParser | None = None
-            try:
-                got = fetcher.fetch(f"{origin}/robots.txt", robots=False)
-                parser = urllib.robotparser.RobotFileParser()
-                parser.parse(got.body.decode("utf-8", "replace").splitlines())
-            except PermanentError:
-                parser = None  # no robots.txt (or one we may not read): everything allowed
-            except TransientError:
-                parser = None
-            cached = (time.monotonic(), parser)
-            with self._lock:
-                self._rules[origin] = cached
-        parser = cached[1]
-        return parser is None or parser.can_fetch(fetcher.user_agent, url)
-
-
-ROBOTS = RobotsRules()  # one per process, like the host limiter
-
-
-class AddressGuard:
-    """Which addresses an untrusted URL may lead to: global ones, and what is allowed.
-
-    `allowed` holds host names (matched exactly, case-insensitively) and IP networks in
-    CIDR form (`10.0.0.0/8`, `127.0.0.1`), from settings and `NEWSWATCH_ALLOWED_HOSTS`.
-    """
-
-    def __init__(self, allowed: Iterable[str] = ()) -> None:
-        self.hosts: set[str] = set()
-        self.networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-        for item in (a.strip() for a in allowed):
-            if not item:
-                continue
-            try:
-                self.networks.append(ipaddress.ip_network(item, strict=False))
-            except ValueError:
-                self.hosts.add(item.lower().rstrip("."))
-
-    def check_url(self, url: str) -> None:
-        """Resolve the URL's host and refuse it if any address it has is not allowed."""
-        parts = urlsplit(url)
-        host = (parts.hostname or "").rstrip(".")
-        if not host:
-            raise PermanentError("URL has no host", url=url)
-        if host.lower() in self.hosts:
-            return
-        try:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-        except ValueError as exc:
-            raise PermanentError(f"invalid port: {exc}", url=url) from exc
-        try:
-            literal = ipaddress.ip_address(host)
-        except ValueError:
-            try:
-                infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            except (socket.gaierror, UnicodeError) as exc:
-                raise TransientError(f"cannot resolve host {host!r}: {exc}", url=url) from exc
-            addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
-        else:
-            addresses = {literal}
-        for address in sorted(addresses, key=str):
-            self.check_address(address, host=host, url=url)
-
-    def check_address(self, address: IPAddress | str, *, host: str, url: str) -> None:
-        ip = ipaddress.ip_address(address) if isinstance(address, str) else address
-        if host.lower() in self.hosts or any(ip in net for net in self.networks):
-            return
-        kind = _forbidden_kind(ip)
-        if kind:
-            raise RefusedError(
-                f"refused: {host} is {ip}, {'an' if kind[0] in 'aeiou' else 'a'} {kind} "
-                "address (allow it with "
-                "NEWSWATCH_ALLOWED_HOSTS if it is meant to be reached)",
-                url=url,
-            )
-
-
-def _forbidden_kind(ip: IPAddress) -> str | None:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    for kind, test in (
-        ("loopback", ip.is_loopback),
-        ("link-local", ip.is_link_local),
-        ("multicast", ip.is_multicast),
-        ("unspecified", ip.is_unspecified),
-        ("private", ip.is_private),
-        ("reserved", ip.is_reserved),
-        ("non-global", not ip.is_global),
-    ):
-        if test:
-            return kind
-    return None
-
-
 DEFAULT_USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch/newswatch)"
-ACCEPT_ENCODING = "gzip, deflate"
 
 
 class Fetcher:
@@ -388,7 +234,7 @@ class Fetcher:
     def _read_body(self, response: httpx.Response, url: str, started: float) -> bytes:
         cap = self.max_body_bytes
         deadline = started + self.timeout_seconds
-        decoder = _decoder_for(response.headers.get("content-encoding", ""), url)
+        decoder = decoder_for(response.headers.get("content-encoding", ""), url)
         chunks: list[bytes] = []
         size = 0
         for raw in response.iter_raw():
@@ -427,49 +273,3 @@ class Fetcher:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-class _Decoder:
-    """Content decoding with bounded output; identity passes bytes through."""
-
-    def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        self._zlib: zlib._Decompress | None = None
-        if encoding == "gzip":
-            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif encoding == "deflate":
-            self._zlib = zlib.decompressobj()
-        self._first = True
-
-    def decode(self, data: bytes, max_length: int) -> bytes:
-        if self._zlib is None:
-            return data
-        try:
-            out = self._zlib.decompress(data, max_length)
-        except zlib.error as exc:
-            if self.encoding == "deflate" and self._first:
-                # Some servers send raw deflate without the zlib header the RFC asks for.
-                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
-                self._first = False
-                return self.decode(data, max_length)
-            raise httpx.DecodingError(f"bad {self.encoding} data: {exc}") from exc
-        self._first = False
-        return out
-
-    def flush(self) -> bytes:
-        if self._zlib is None:
-            return b""
-        try:
-            return self._zlib.flush()
-        except zlib.error as exc:
-            raise httpx.DecodingError(f"bad {self.encoding} data: {exc}") from exc
-
-
-def _decoder_for(content_encoding: str, url: str) -> _Decoder:
-    codings = [c.strip().lower() for c in content_encoding.split(",")]
-    codings = [c for c in codings if c and c != "identity"]
-    if not codings:
-        return _Decoder("identity")
-    if len(codings) == 1 and codings[0] in {"gzip", "x-gzip", "deflate"}:
-        return _Decoder("gzip" if codings[0] == "x-gzip" else codings[0])
-    raise PermanentError(f"unsupported content encoding {content_encoding!r}", url=url)
