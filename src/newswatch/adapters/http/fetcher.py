@@ -19,27 +19,32 @@ Rules, and why:
 - The User-Agent names newswatch and where to find it, on every request, even through a
   client passed in by the caller.
 - Redirects are followed here, hop by hop, up to `max_redirects`, so each hop is checked.
-- Untrusted URLs (article links, every redirect) pass the SSRF guard (`guard.py`) first.
-  After connecting, the address actually connected to is checked again, so a DNS answer
-  that changes between the check and the connection (rebinding) is refused too, before
-  any byte of the body is read.
+- Untrusted URLs (article links, every redirect, robots.txt) pass the SSRF guard
+  (`guard.py`). On the Fetcher's own client (`GuardedClient`, also `shared_client`) the
+  host is resolved once, checked, and the connection opened to the checked address
+  (`dial.py`): a DNS answer that changes between check and connection (rebinding) never
+  gets a request. A client passed in from elsewhere dials by itself: then the URL is
+  checked before the request and the address connected to after it (before any byte of
+  the body is read), which catches rebinding only once the request was sent.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from newswatch.adapters.http.decode import ACCEPT_ENCODING, decoder_for
+from newswatch.adapters.http.dial import DIAL_EXTENSION, DialPolicy, GuardedClient
 from newswatch.adapters.http.guard import AddressGuard
 from newswatch.adapters.http.politeness import HostLimiter
 from newswatch.adapters.http.robots import RobotsRules
-from newswatch.errors import PermanentError, TooLargeError, TransientError
+from newswatch.errors import PermanentError, RefusedError, TooLargeError, TransientError
 from newswatch.models import FetchResult
 
 _REDIRECTS = {301, 302, 303, 307, 308}
@@ -55,12 +60,7 @@ def shared_client(timeout_seconds: float) -> httpx.Client:
     with _CLIENTS_LOCK:
         client = _CLIENTS.get(timeout_seconds)
         if client is None:
-            client = httpx.Client(
-                follow_redirects=False,
-                timeout=httpx.Timeout(timeout_seconds),
-                trust_env=False,
-                limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
-            )
+            client = GuardedClient(timeout_seconds=timeout_seconds, max_connections=100)
             _CLIENTS[timeout_seconds] = client
         return client
 
@@ -97,14 +97,11 @@ class Fetcher:
         self.limiter = limiter
         self.robots = robots
         self._own_client = client is None
-        # trust_env=False: proxies and certificates come from configuration, not from
-        # whatever environment the worker happens to run in.
-        self.client = client or httpx.Client(
-            follow_redirects=False,
-            max_redirects=max_redirects,
-            timeout=httpx.Timeout(timeout_seconds),
-            trust_env=False,
-        )
+        # trust_env=False (in GuardedClient): proxies and certificates come from
+        # configuration, not from whatever environment the worker happens to run in.
+        self.client = client or GuardedClient(timeout_seconds=timeout_seconds)
+        # Does the client dial only what the guard checked (see dial.py)?
+        self._dials_checked = isinstance(self.client, GuardedClient)
 
     def fetch(
         self,
@@ -140,17 +137,11 @@ class Fetcher:
                 if hop > self.max_redirects:
                     raise PermanentError("too many redirects", url=url)
                 checked = self.guard is not None and (hop > 0 or not trusted)
-                if checked and self.guard is not None:
+                if checked and self.guard is not None and not self._dials_checked:
                     self.guard.check_url(current)
                 with (
                     self.limiter.slot(current) if self.limiter else nullcontext(),
-                    self.client.stream(
-                        "GET",
-                        current,
-                        headers=headers,
-                        follow_redirects=False,
-                        timeout=httpx.Timeout(self.timeout_seconds),
-                    ) as response,
+                    self._stream(current, headers, checked=checked) as response,
                 ):
                     if checked:
                         self._check_peer(response, current)
@@ -178,6 +169,22 @@ class Fetcher:
             ) from exc
         except httpx.StreamError as exc:
             raise TransientError(f"response stream failed: {exc}", url=url) from exc
+
+    def _stream(
+        self, url: str, headers: dict[str, str], *, checked: bool
+    ) -> AbstractContextManager[httpx.Response]:
+        policy = DialPolicy(self.guard, checked=checked)
+        return _refusals_name(
+            url,
+            self.client.stream(
+                "GET",
+                url,
+                headers=headers,
+                follow_redirects=False,
+                timeout=httpx.Timeout(self.timeout_seconds),
+                extensions={DIAL_EXTENSION: policy},
+            ),
+        )
 
     def _finish(self, response: httpx.Response, url: str, started: float) -> FetchResult:
         status = response.status_code
@@ -273,3 +280,17 @@ class Fetcher:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+@contextmanager
+def _refusals_name(
+    url: str, stream: AbstractContextManager[httpx.Response]
+) -> Iterator[httpx.Response]:
+    """A refusal raised while dialling (which knows only the host) names the URL too."""
+    try:
+        with stream as response:
+            yield response
+    except RefusedError as exc:
+        if exc.url is not None:
+            raise
+        raise RefusedError(str(exc), url=url) from exc

@@ -6,6 +6,15 @@ and loopback, private, link-local (cloud metadata at 169.254.169.254), multicast
 reserved and other non-global addresses are refused, unless the host or a network holding
 the address is allowed (`NEWSWATCH_ALLOWED_HOSTS`). A refusal is a `RefusedError`,
 recorded like any failure.
+
+IPv6 addresses that carry an IPv4 address are judged by the IPv4 address they carry, so
+a forbidden one cannot hide in them: IPv4-mapped (`::ffff:0:0/96`), IPv4-compatible
+(`::/96`), 6to4 (`2002::/16`), NAT64 (`64:ff9b::/96` and the local-use `64:ff9b:1::/48`,
+IPv4 in the last 32 bits) and Teredo (`2001::/32`, server and client). A 6to4 or NAT64
+address of a global IPv4 address passes (that is how IPv6-only networks reach IPv4 sites).
+
+The guard only decides; `dial.py` makes every connection of an untrusted URL go to an
+address this guard checked, resolved once (no second lookup that could rebind).
 """
 
 from __future__ import annotations
@@ -49,6 +58,11 @@ class AddressGuard:
             except ValueError:
                 self.hosts.add(item.lower().rstrip("."))
 
+    @property
+    def key(self) -> tuple[object, ...]:
+        """Equal for guards that decide alike (connections may be shared between them)."""
+        return (frozenset(self.hosts), frozenset(self.networks), self.resolver)
+
     def resolve(self, host: str, *, url: str | None = None) -> list[IPAddress]:
         """`host`'s addresses (a literal is its own), or TransientError when it has none."""
         host = host.strip("[]").rstrip(".")
@@ -83,20 +97,56 @@ class AddressGuard:
         ip = ipaddress.ip_address(address) if isinstance(address, str) else address
         if host.lower() in self.hosts or any(ip in net for net in self.networks):
             return
-        kind = forbidden_kind(ip)
-        if kind:
+        why = why_forbidden(ip)
+        if why:
             raise RefusedError(
-                f"refused: {host} is {ip}, {'an' if kind[0] in 'aeiou' else 'a'} {kind} "
-                "address (allow it with "
+                f"refused: {host} is {ip}, {why} (allow it with "
                 "NEWSWATCH_ALLOWED_HOSTS if it is meant to be reached)",
                 url=url,
             )
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def why_forbidden(ip: IPAddress) -> str | None:
+    """Why `ip` may not be reached from an untrusted URL ("a loopback address", ...), or None."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        for form, inner, decisive in _embedded_ipv4(ip):
+            kind = forbidden_kind(inner)
+            if kind:
+                return f"{_a(form)} address embedding {inner}, {_a(kind)} address"
+            if decisive:
+                return None
+    kind = forbidden_kind(ip)
+    return f"{_a(kind)} address" if kind else None
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[tuple[str, ipaddress.IPv4Address, bool]]:
+    """(form, IPv4 address carried, whether it alone decides) for each IPv4 address in `ip`."""
+    low32 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.ipv4_mapped is not None:
+        return [("IPv4-mapped", ip.ipv4_mapped, True)]
+    if ip.sixtofour is not None:
+        return [("6to4", ip.sixtofour, True)]
+    if ip in _NAT64 or ip in _NAT64_LOCAL:
+        return [("NAT64", low32, True)]
+    if ip.teredo is not None:
+        server, client = ip.teredo
+        return [("Teredo", client, False), ("Teredo", server, False)]
+    if ip in _IPV4_COMPATIBLE and int(ip) > 1:
+        return [("IPv4-compatible", low32, False)]
+    return []
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[0] in 'aeiouAEIOU' else 'a'} {word}"
+
+
 def forbidden_kind(ip: IPAddress) -> str | None:
-    """Why `ip` may not be reached from an untrusted URL ("loopback", ...), or None."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """The kind of `ip` that may not be reached ("loopback", "private", ...), or None."""
     for kind, test in (
         ("loopback", ip.is_loopback),
         ("link-local", ip.is_link_local),
