@@ -12,7 +12,7 @@ from newswatch.adapters.http.decode import ACCEPT_ENCODING
 from newswatch.adapters.http.fetcher import DEFAULT_USER_AGENT, Fetcher, shared_client
 from newswatch.adapters.http.guard import AddressGuard, IPAddress, Resolver, resolve_host
 from newswatch.adapters.http.politeness import HostLimiter, shared_limiter
-from newswatch.adapters.http.robots import ROBOTS, RobotsRules
+from newswatch.adapters.http.robots import ROBOTS, MemoryRobotsCache, RobotsCache, RobotsRules
 
 __all__ = [
     "ACCEPT_ENCODING",
@@ -23,6 +23,8 @@ __all__ = [
     "HostLimiter",
     "IPAddress",
     "Resolver",
+    "MemoryRobotsCache",
+    "RobotsCache",
     "RobotsRules",
     "resolve_host",
     "shared_client",

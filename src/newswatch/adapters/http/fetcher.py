@@ -121,8 +121,10 @@ class Fetcher:
         SSRF guard for the first hop only: its redirects are checked like any other.
         With `robots` (article pages) the host's robots.txt must allow the URL.
         """
-        if robots and self.robots is not None and not self.robots.allowed(self, url):
-            raise PermanentError("robots.txt of the site disallows fetching this page", url=url)
+        if robots and self.robots is not None:
+            refusal = self.robots.refusal(self, url)
+            if refusal:
+                raise PermanentError(refusal, url=url)
         headers = {"User-Agent": self.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
         if etag:
             headers["If-None-Match"] = etag

@@ -36,6 +36,7 @@ class HostLimiter:
         self._lock = threading.Lock()
         self._slots: dict[str, threading.BoundedSemaphore] = {}
         self._next_start: dict[str, float] = {}
+        self._delays: dict[str, float] = {}  # hosts whose robots.txt asks for more
 
     @contextmanager
     def slot(self, url: str) -> Iterator[None]:
@@ -46,10 +47,21 @@ class HostLimiter:
             with self._lock:
                 now = self._clock()
                 start = max(now, self._next_start.get(host, now))
-                self._next_start[host] = start + self.delay_seconds
+                self._next_start[host] = start + self._delays.get(host, self.delay_seconds)
             if start > now:
                 self._sleep(start - now)
             yield
+
+    def raise_delay(self, host: str, delay_seconds: float) -> None:
+        """Wait at least `delay_seconds` between two starts to `host` (its Crawl-delay)."""
+        host = host.lower()
+        with self._lock:
+            self._delays[host] = max(self.delay_seconds, self._delays.get(host, 0.0), delay_seconds)
+
+    def delay_for(self, host: str) -> float:
+        """The time between two starts to `host`."""
+        with self._lock:
+            return self._delays.get(host.lower(), self.delay_seconds)
 
 
 _LIMITERS: dict[tuple[int, float], HostLimiter] = {}
