@@ -5,12 +5,15 @@
 - `guard`: `AddressGuard`, the SSRF guard, with its resolver seam;
 - `politeness`: `HostLimiter` (requests at once and delay per host) and `shared_limiter`;
 - `robots`: `RobotsRules`, robots.txt of article hosts;
+- `pages`: `PageMemo`, each article page fetched once (however many entries link to it);
+- `dial`: connections opened only to the address the guard checked;
 - `decode`: content decoding with bounded output.
 """
 
 from newswatch.adapters.http.decode import ACCEPT_ENCODING
 from newswatch.adapters.http.fetcher import DEFAULT_USER_AGENT, Fetcher, shared_client
 from newswatch.adapters.http.guard import AddressGuard, IPAddress, Resolver, resolve_host
+from newswatch.adapters.http.pages import PageMemo
 from newswatch.adapters.http.politeness import HostLimiter, shared_limiter
 from newswatch.adapters.http.robots import ROBOTS, MemoryRobotsCache, RobotsCache, RobotsRules
 
@@ -24,6 +27,7 @@ __all__ = [
     "IPAddress",
     "Resolver",
     "MemoryRobotsCache",
+    "PageMemo",
     "RobotsCache",
     "RobotsRules",
     "resolve_host",

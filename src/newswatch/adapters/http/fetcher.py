@@ -42,6 +42,7 @@ import httpx
 from newswatch.adapters.http.decode import ACCEPT_ENCODING, decoder_for
 from newswatch.adapters.http.dial import DIAL_EXTENSION, DialPolicy, GuardedClient
 from newswatch.adapters.http.guard import AddressGuard
+from newswatch.adapters.http.pages import PageMemo
 from newswatch.adapters.http.politeness import HostLimiter
 from newswatch.adapters.http.robots import RobotsRules
 from newswatch.errors import PermanentError, RefusedError, TooLargeError, TransientError
@@ -86,6 +87,7 @@ class Fetcher:
         guard: AddressGuard | None = None,
         limiter: HostLimiter | None = None,
         robots: RobotsRules | None = None,
+        pages: PageMemo | None = None,
     ) -> None:
         if timeout_seconds <= 0 or max_body_bytes <= 0 or max_redirects < 0:
             raise ValueError("timeout_seconds and max_body_bytes must be > 0, max_redirects >= 0")
@@ -96,6 +98,7 @@ class Fetcher:
         self.guard = guard
         self.limiter = limiter
         self.robots = robots
+        self.pages = pages
         self._own_client = client is None
         # trust_env=False (in GuardedClient): proxies and certificates come from
         # configuration, not from whatever environment the worker happens to run in.
@@ -119,8 +122,25 @@ class Fetcher:
         `FetchResult(not_modified=True, body=b"")`. `final_url` is the URL after redirects;
         `headers` has lower-cased names. `trusted` (a URL the user configured) skips the
         SSRF guard for the first hop only: its redirects are checked like any other.
-        With `robots` (article pages) the host's robots.txt must allow the URL.
+        With `robots` (article pages) the host's robots.txt must allow the URL, and a page
+        fetched lately (`pages`) is not fetched again.
         """
+        if robots and self.pages is not None:
+            # An article page: one request per page however many entries link to it.
+            return self.pages.fetch(
+                url, lambda: self._fetch(url, etag, last_modified, accept, trusted, robots)
+            )
+        return self._fetch(url, etag, last_modified, accept, trusted, robots)
+
+    def _fetch(
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        accept: str | None,
+        trusted: bool,
+        robots: bool,
+    ) -> FetchResult:
         if robots and self.robots is not None:
             refusal = self.robots.refusal(self, url)
             if refusal:
