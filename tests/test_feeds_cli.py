@@ -72,8 +72,8 @@ def test_opml_import_and_export_round_trip(tmp_path: Path) -> None:
     result = runner.invoke(app, ["feeds", "import", str(opml), "--feeds", str(feeds)])
     assert result.exit_code == 0 and "2 of 2 feeds added" in result.output
     assert [(f.name, f.url, f.tags) for f in load_feeds(feeds)] == [
-        ("Wire & Co", "https://wire.example.org/rss", ("en", "asia")),
-        ("Desk", "https://desk.example.org/atom", ()),
+        ("Wire & Co", "https://wire.example.org/rss", ("en", "asia", "News")),
+        ("Desk", "https://desk.example.org/atom", ("News",)),
     ]
     exported = runner.invoke(app, ["feeds", "export", "--feeds", str(feeds)])
     assert exported.exit_code == 0

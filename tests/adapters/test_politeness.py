@@ -74,3 +74,20 @@ def test_a_site_without_robots_txt_allows_everything() -> None:
         assert rules.allowed(fetcher, server.url("/any/page"))
         assert rules.allowed(fetcher, server.url("/other"))
         assert len(server.requests_for("/robots.txt")) == 1
+
+
+def test_the_delay_between_starts_uses_the_clock_and_sleep_passed_in() -> None:
+    now = [100.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    limiter = HostLimiter(per_host=1, delay_seconds=2.0, clock=lambda: now[0], sleep=sleep)
+    for _ in range(3):
+        with limiter.slot("http://a.example/x"):
+            pass
+    with limiter.slot("http://b.example/x"):  # another host waits for nobody
+        pass
+    assert slept == [2.0, 2.0]

@@ -3,7 +3,9 @@ private, link-local or other non-global addresses unless allowed.
 
 Refusals are checked only with loopback addresses other than the allowed 127.0.0.1
 (servers bind 127.0.0.2 and 127.0.0.3): no test sends traffic anywhere else. Addresses
-given as literals are refused before any connection, so they need no server.
+given as literals are refused before any connection, so they need no server. Names go
+through a resolver seam (a dict, or a function that answers differently each time) that
+maps them to 127.x addresses; documentation addresses in it are only ever refused.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from newswatch.adapters.http import AddressGuard, Fetcher
-from newswatch.errors import RefusedError
-from tests.support.httpserver import LocalHTTPServer
+from newswatch.adapters.http.dial import GuardedClient
+from newswatch.errors import RefusedError, TransientError
+from tests.support.httpserver import Answer, LocalHTTPServer
+from tests.support.tls import make_tls
 
 
 class _Page(BaseHTTPRequestHandler):
@@ -61,6 +65,20 @@ GUARD = AddressGuard(["127.0.0.1"])
         ("http://0.0.0.0/", "unspecified"),
         ("http://100.64.0.1/", "non-global"),  # carrier-grade NAT
         ("http://127.0.0.2/", "loopback"),
+        # IPv6 forms that carry a forbidden IPv4 address
+        ("http://[2002:7f00:2::1]/", "6to4 address embedding 127.0.0.2, a loopback"),
+        ("http://[2002:a9fe:a9fe::]/", "6to4 address embedding 169.254.169.254, a link-local"),
+        ("http://[64:ff9b::a00:1]/", "NAT64 address embedding 10.0.0.1, a private"),
+        ("http://[64:ff9b:1::7f00:2]/", "NAT64 address embedding 127.0.0.2, a loopback"),
+        (
+            "http://[2001:0:4136:e378:8000:63bf:80ff:fffd]/",
+            "Teredo address embedding 127.0.0.2, a loopback",
+        ),
+        (
+            "http://[::ffff:a9fe:a9fe]/",
+            "IPv4-mapped address embedding 169.254.169.254, a link-local",
+        ),
+        ("http://[::7f00:2]/", "IPv4-compatible address embedding 127.0.0.2, a loopback"),
     ],
 )
 def test_literal_addresses_are_refused_before_connecting(url: str, kind: str) -> None:
@@ -104,12 +122,13 @@ def test_a_redirect_to_an_internal_address_is_refused_even_from_a_trusted_feed(
     assert handler.hits == 0
 
 
-def test_rebinding_is_caught_on_the_address_actually_connected(
+def test_a_client_from_elsewhere_still_has_the_connected_address_checked(
     internal: tuple[type[_Page], int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The name passes the check (it "resolves" to a global address), then the connection
-    # goes to 127.0.0.2, as a rebinding DNS server would arrange: the address actually
-    # connected to is checked, and refused before any of the body is read.
+    # A client passed in dials by itself (the Fetcher's own client never does: see the
+    # tests below). The name passes the check, then the connection goes to 127.0.0.2, as
+    # a rebinding DNS server would arrange: the address actually connected to is
+    # checked, and refused before any of the body is read.
     import socket
 
     import httpcore
@@ -160,3 +179,129 @@ def test_a_run_records_the_refusal_and_uses_the_feed_summary(
     assert article.extraction_note and "refused" in article.extraction_note
     assert "127.0.0.2" in article.extraction_note
     assert handler.hits == 0
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["2002:7f00:2::1", "64:ff9b::7f00:2", "64:ff9b:1::7f00:2", "::ffff:127.0.0.2", "::7f00:2"],
+)
+def test_a_name_resolving_to_an_embedded_forbidden_ipv4_is_refused_before_dialling(
+    address: str,
+) -> None:
+    guard = AddressGuard(["127.0.0.1"], resolver={"six.test": [address]}.__getitem__)
+    with (
+        Fetcher(timeout_seconds=5, guard=guard) as fetcher,
+        pytest.raises(RefusedError, match="embedding 127.0.0.2, a loopback address"),
+    ):
+        fetcher.fetch("http://six.test/page")
+
+
+def test_6to4_and_nat64_of_a_global_ipv4_address_pass() -> None:
+    GUARD.check_url("http://[2002:5db8:d70e::1]/")  # 6to4 of 93.184.215.14 (no connection)
+    GUARD.check_url("http://[64:ff9b::5db8:d70e]/")  # NAT64 of the same
+
+
+@pytest.fixture
+def twin_servers() -> Iterator[tuple[LocalHTTPServer, LocalHTTPServer]]:
+    """An allowed server on 127.0.0.1 and an 'internal' one on 127.0.0.2, on one port."""
+    for _ in range(20):
+        internal = LocalHTTPServer("127.0.0.2")
+        try:
+            allowed = LocalHTTPServer("127.0.0.1", internal.port)
+        except OSError:  # that port is taken on 127.0.0.1: try another
+            internal.stop()
+            continue
+        with internal, allowed:
+            for server in (internal, allowed):
+                server.add("/secret", b"<html><body><p>page</p></body></html>")
+                server.add("/robots.txt", b"User-agent: *\nAllow: /\n")
+            yield allowed, internal
+        return
+    pytest.skip("no port free on both 127.0.0.1 and 127.0.0.2")
+
+
+def _rebinding(answers: list[str], asked: list[str]) -> object:
+    """A resolver that gives the next answer on each lookup (the last one from then on)."""
+
+    def resolve(host: str) -> list[str]:
+        asked.append(host)
+        return [answers[min(len(asked), len(answers)) - 1]]
+
+    return resolve
+
+
+def test_a_rebinding_name_never_gets_a_request_to_the_address_it_rebinds_to(
+    twin_servers: tuple[LocalHTTPServer, LocalHTTPServer],
+) -> None:
+    # A double lookup (check, then let the HTTP client resolve again) would pass the check
+    # on the first answer and deliver the request to the second. The Fetcher's client
+    # resolves once, checks that answer and dials it.
+    allowed, internal = twin_servers
+    asked: list[str] = []
+    resolver = _rebinding(["127.0.0.1", "127.0.0.2"], asked)
+    guard = AddressGuard(["127.0.0.1"], resolver=resolver)  # type: ignore[arg-type]
+    url = f"http://rebind.test:{allowed.port}/secret"
+    with Fetcher(timeout_seconds=5, guard=guard) as fetcher:
+        assert fetcher.fetch(url).body.startswith(b"<html>")
+        assert asked == ["rebind.test"]  # one lookup for one fetch
+        with pytest.raises(RefusedError, match="rebind.test is 127.0.0.2, a loopback"):
+            fetcher.fetch(url)
+    assert asked == ["rebind.test"] * 2
+    assert internal.requests == []
+    (request,) = allowed.requests
+    assert request.headers["host"] == f"rebind.test:{allowed.port}"  # the name, not the IP
+
+
+def test_redirects_and_robots_txt_dial_the_checked_address_too(
+    twin_servers: tuple[LocalHTTPServer, LocalHTTPServer],
+) -> None:
+    from newswatch.adapters.http import RobotsRules
+
+    allowed, internal = twin_servers
+    port = allowed.port
+    allowed.redirect("/feed", f"http://inside.test:{port}/secret")
+    names = {"feed.test": ["127.0.0.1"], "inside.test": ["127.0.0.2"]}
+    guard = AddressGuard(["127.0.0.1"], resolver=names.__getitem__)
+    with Fetcher(timeout_seconds=5, guard=guard, robots=RobotsRules()) as fetcher:
+        with pytest.raises(RefusedError, match="inside.test is 127.0.0.2"):
+            fetcher.fetch(f"http://feed.test:{port}/feed", trusted=True)
+        with pytest.raises(RefusedError, match="inside.test is 127.0.0.2"):
+            fetcher.fetch(f"http://inside.test:{port}/secret", robots=True)
+    assert internal.requests == []
+    assert [r.path for r in allowed.requests] == ["/feed"]
+
+
+def test_https_keeps_sni_and_certificate_checks_on_the_host_name(
+    twin_servers: tuple[LocalHTTPServer, LocalHTTPServer],
+) -> None:
+    server_tls, client_tls = make_tls(["tls.test"])
+    seen_sni: list[str | None] = []
+    server_tls.sni_callback = lambda _sock, name, _ctx: seen_sni.append(name)  # type: ignore[assignment,misc,return-value]
+    names = {"tls.test": ["127.0.0.1"], "other.test": ["127.0.0.1"]}
+    guard = AddressGuard(["127.0.0.1"], resolver=names.__getitem__)
+    with LocalHTTPServer(tls=server_tls) as server:
+        server.handle("/page", lambda _r: Answer(body=b"over tls"))
+        client = GuardedClient(timeout_seconds=5, verify=client_tls)
+        with client, Fetcher(client, timeout_seconds=5, guard=guard) as fetcher:
+            got = fetcher.fetch(f"https://tls.test:{server.port}/page")
+            assert got.body == b"over tls"
+            assert got.final_url == f"https://tls.test:{server.port}/page"
+            # same address, a name the certificate does not hold: refused by TLS
+            with pytest.raises(TransientError, match="CERTIFICATE_VERIFY_FAILED|hostname"):
+                fetcher.fetch(f"https://other.test:{server.port}/page")
+    assert seen_sni[:2] == ["tls.test", "other.test"]
+    assert [r.headers["host"] for r in server.requests] == [f"tls.test:{server.port}"]
+
+
+def test_a_trusted_feed_url_is_dialled_unchecked_and_the_same_url_untrusted_is_refused(
+    internal: tuple[type[_Page], int],
+) -> None:
+    # The user's own feed URL may lead anywhere (its first hop is not checked); the same
+    # URL from an untrusted source is refused (and dialled from another connection pool).
+    handler, port = internal
+    guard = AddressGuard(["127.0.0.1"], resolver={"intranet.test": ["127.0.0.2"]}.__getitem__)
+    with Fetcher(timeout_seconds=5, guard=guard) as fetcher:
+        fetcher.fetch(f"http://intranet.test:{port}/feed", trusted=True)
+        with pytest.raises(RefusedError):
+            fetcher.fetch(f"http://intranet.test:{port}/feed")
+    assert handler.hits == 1

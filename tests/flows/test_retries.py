@@ -5,6 +5,7 @@ backoff, and the run completes once the lock is free; nothing is decided twice."
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,14 @@ def test_a_lock_held_elsewhere_makes_the_decide_step_retry_until_it_is_free(
     site: Path, tmp_path: Path
 ) -> None:
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterId,
+        TaskRunFilter,
+        TaskRunFilterName,
+        TaskRunFilterState,
+        TaskRunFilterStateName,
+    )
 
     from newswatch.flows.ingest import ingest_flow
 
@@ -44,14 +52,33 @@ def test_a_lock_held_elsewhere_makes_the_decide_step_retry_until_it_is_free(
     holder = threading.Thread(target=another_run_deciding, daemon=True)
     holder.start()
     assert taken.wait(30)
-    # free the lock while the first retry waits (its backoff is 10 s with jitter, >= 5 s)
-    timer = threading.Timer(3.0, release.set)
-    timer.start()
+
+    def free_the_lock_once_the_first_attempt_failed() -> None:
+        # the decide step's first attempt times out on the lock and waits for its retry
+        # (10 s backoff with jitter): that is when the other run finishes
+        deadline = time.monotonic() + 300
+        with get_client(sync_client=True) as client:
+            while not release.is_set() and time.monotonic() < deadline:
+                waiting = client.read_task_runs(
+                    task_run_filter=TaskRunFilter(
+                        name=TaskRunFilterName(like_="decide-articles"),
+                        state=TaskRunFilterState(
+                            name=TaskRunFilterStateName(any_=["AwaitingRetry"])
+                        ),
+                    )
+                )
+                if waiting:
+                    break
+                time.sleep(0.2)
+        release.set()
+
+    watcher = threading.Thread(target=free_the_lock_once_the_first_attempt_failed, daemon=True)
+    watcher.start()
     try:
         state = ingest_flow(settings=settings, return_state=True)
     finally:
         release.set()
-        timer.cancel()
+        watcher.join(30)
         holder.join(30)
     assert state.is_completed(), state.message
     summary = state.result()

@@ -25,13 +25,16 @@ Routes (exact path match, query string ignored; anything unknown answers 404):
 
 Every request is recorded in `requests` (in arrival order) as a `RecordedRequest` whose
 `headers` has lower-cased names. The server runs in a daemon thread on a free port; leaving
-the `with` block stops it (waiting drips are woken up). It speaks HTTP/1.0: one request per
+the `with` block stops it (waiting drips are woken up). `host` and `port` choose where it
+listens (another 127.x address for SSRF tests; the same port on two addresses for
+rebinding tests); `tls` (a server-side SSLContext) makes it speak HTTPS. It speaks HTTP/1.0: one request per
 connection, the body ends where the connection closes or at Content-Length.
 """
 
 from __future__ import annotations
 
 import gzip as gzip_module
+import ssl
 import threading
 import zlib
 from collections.abc import Callable
@@ -68,12 +71,17 @@ Handler = Callable[[RecordedRequest], Answer]
 class LocalHTTPServer:
     """A threaded HTTP server on 127.0.0.1 with programmable routes; see the module docstring."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, tls: ssl.SSLContext | None = None
+    ) -> None:
+        self.host = host
         self.requests: list[RecordedRequest] = []
         self._routes: dict[str, Handler] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer((host, port), self._handler_class())
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
         # A short poll interval: shutdown() waits for one poll, and tests start many servers.
         self._thread = threading.Thread(
@@ -107,7 +115,8 @@ class LocalHTTPServer:
 
     def url(self, path: str = "/") -> str:
         """The absolute URL of `path` on this server."""
-        return f"http://127.0.0.1:{self.port}{path if path.startswith('/') else '/' + path}"
+        scheme = "https" if isinstance(self._server.socket, ssl.SSLSocket) else "http"
+        return f"{scheme}://{self.host}:{self.port}{path if path.startswith('/') else '/' + path}"
 
     def handle(self, path: str, fn: Handler) -> None:
         with self._lock:

@@ -2,6 +2,18 @@
 
 OPML and HTML come from outside: they are parsed with lxml with entity expansion and
 network access off (a billion-laughs file is refused, never expanded).
+
+OPML as readers export it (Feedly, Inoreader, NetNewsWire, ...) is read with `listparser`
+(by feedparser's maintainer), after the safe parse above has refused DTDs and entities
+and checked that the file is well-formed OPML; listparser is given the re-serialised
+UTF-8 tree, never the original bytes, and never a string (a string starting with http://
+would make it fetch a URL). The rules:
+- every outline with an http(s) `xmlUrl` is a feed (nested at any depth); an outline of
+  `type="source"`, `link` or `include` is another list, and is not followed;
+- its name is `@text`, else `@title` (OPML's required attribute first), else the URL;
+- its tags are its `@category` entries (comma-separated; a `/a/b` path gives `a` and `b`),
+  then the folders it sits in, outermost first: readers export folders as nested outlines;
+- a URL listed twice is one feed with the tags of both places.
 """
 
 from __future__ import annotations
@@ -10,6 +22,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 from xml.sax.saxutils import quoteattr
 
+import listparser
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -43,7 +56,7 @@ def parse_untrusted_xml(data: bytes) -> Any:
 
 
 def parse_opml(data: bytes, *, path: str = "<opml>") -> list[Feed]:
-    """The feeds of an OPML file (every outline with an http(s) `xmlUrl`, nested or not)."""
+    """The feeds of an OPML file, with folders and categories as tags (see the module rules)."""
     try:
         root = parse_untrusted_xml(data)
     except UnsafeXMLError as exc:
@@ -52,16 +65,19 @@ def parse_opml(data: bytes, *, path: str = "<opml>") -> list[Feed]:
         raise ConfigError(f"not valid OPML: {exc}", path=path, line=exc.lineno) from exc
     if root.tag != "opml":
         raise ConfigError("not an OPML file (no <opml> root)", path=path, line=1)
+    parsed = listparser.parse(etree.tostring(root, encoding="utf-8", xml_declaration=True))
+    if parsed.bozo and not parsed.feeds:
+        raise ConfigError(f"not valid OPML: {parsed.bozo_exception}", path=path, line=1)
     feeds: list[Feed] = []
-    seen: set[str] = set()
-    for node in root.iter("outline"):
-        url = (node.get("xmlUrl") or "").strip()
-        if not url.startswith(("http://", "https://")) or url in seen:
+    for found in parsed.feeds:
+        url = str(found.get("url") or "").strip()
+        if not url.startswith(("http://", "https://")):
             continue
-        seen.add(url)
-        name = (node.get("title") or node.get("text") or url).strip()
-        category = [c.strip() for c in (node.get("category") or "").split(",") if c.strip()]
-        feeds.append(Feed(name=name, url=url, tags=tuple(category)))
+        tags: dict[str, None] = {}
+        for category in found.get("categories") or []:
+            tags.update((str(part).strip(), None) for part in category if str(part).strip())
+        name = str(found.get("title") or "").strip() or url
+        feeds.append(Feed(name=name, url=url, tags=tuple(tags)))
     return feeds
 
 

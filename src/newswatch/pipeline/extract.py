@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from newswatch.adapters.extract import extract_page
-from newswatch.adapters.http import Fetcher
+from newswatch.adapters.http import Fetcher, PageMemo
 from newswatch.errors import NewswatchError
 from newswatch.models import Article, Entry
 from newswatch.pipeline.runtime import open_fetcher
@@ -23,7 +23,7 @@ from newswatch.urls import canonical_url
 def extract_entries(entries: Sequence[Entry], settings: Settings) -> list[Article]:
     """Fetch and extract each entry's page; fall back to the feed's summary, saying why."""
     articles = []
-    with open_fetcher(settings) as fetcher:
+    with open_fetcher(settings, pages=PageMemo()) as fetcher:
         for entry in entries:
             articles.append(_extract_one(entry, fetcher, settings))
     return articles

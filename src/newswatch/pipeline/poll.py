@@ -85,7 +85,9 @@ def poll_feed(feed: Feed, settings: Settings, *, now: datetime) -> PollResult:
             status: FeedStatus = "not_modified" if result.not_modified else "unchanged"
             return PollResult(FeedReport(feed.name, feed.url, status, next_poll=plan.next_poll), ())
 
-        parsed = parse_feed(result.body, result.headers, feed=feed)
+        parsed = parse_feed(
+            result.body, result.headers, feed=feed, max_entries=settings.max_entries_per_feed
+        )
         if not parsed.entries and parsed.problem:
             return _poll_failed(
                 store, state, feed, settings, now, parsed.problem, result.status, None

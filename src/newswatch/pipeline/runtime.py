@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from newswatch.adapters.http import ROBOTS, AddressGuard, Fetcher, shared_client, shared_limiter
+from newswatch.adapters.http import (
+    AddressGuard,
+    Fetcher,
+    PageMemo,
+    RobotsRules,
+    shared_client,
+    shared_limiter,
+)
 from newswatch.adapters.store import Store, sqlite_file
 from newswatch.errors import ConfigError
 from newswatch.models import RunSummary
@@ -30,8 +38,38 @@ def open_store(settings: Settings) -> Store:
     return Store.shared(settings.resolved_db_url())
 
 
-def open_fetcher(settings: Settings) -> Fetcher:
-    """A Fetcher on the process's shared HTTP client (one connection pool for the run)."""
+class _StoredRobots:
+    """The store as the robots.txt cache (`adapters.http.RobotsCache`): decisions outlive
+    the process, so runs in other processes and workers do not fetch robots.txt again."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def get(self, host: str) -> tuple[str | None, float] | None:
+        with Store.shared(self.url) as store:
+            return store.robots_get(host)
+
+    def put(self, host: str, body: str | None, fetched_at: float) -> None:
+        with Store.shared(self.url) as store:
+            store.robots_put(host, body, fetched_at)
+
+
+_ROBOTS: dict[str, RobotsRules] = {}
+_ROBOTS_LOCK = threading.Lock()
+
+
+def robots_rules(settings: Settings) -> RobotsRules:
+    """The process's robots.txt rules for this store (one per store URL, like the engine)."""
+    url = settings.resolved_db_url()
+    with _ROBOTS_LOCK:
+        if url not in _ROBOTS:
+            _ROBOTS[url] = RobotsRules(cache=_StoredRobots(url))
+        return _ROBOTS[url]
+
+
+def open_fetcher(settings: Settings, *, pages: PageMemo | None = None) -> Fetcher:
+    """A Fetcher on the process's shared HTTP client (one connection pool for the run);
+    with `pages`, an article page is fetched once however many entries link to it."""
     return Fetcher(
         shared_client(settings.timeout_seconds),
         timeout_seconds=settings.timeout_seconds,
@@ -39,7 +77,8 @@ def open_fetcher(settings: Settings) -> Fetcher:
         user_agent=settings.user_agent,
         guard=AddressGuard(settings.allowed_hosts.split(",")),
         limiter=shared_limiter(settings.per_host_concurrency, settings.per_host_delay_seconds),
-        robots=ROBOTS if settings.respect_robots else None,
+        robots=robots_rules(settings) if settings.respect_robots else None,
+        pages=pages,
     )
 
 
