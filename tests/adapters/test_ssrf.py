@@ -159,11 +159,12 @@ def test_a_run_records_the_refusal_and_uses_the_feed_summary(
     internal: tuple[type[_Page], int], tmp_path: object
 ) -> None:
     from newswatch.models import Entry
-    from newswatch.pipeline import extract
+    from newswatch.pipeline import extract, runtime
     from newswatch.pipeline.settings import load_settings
 
     handler, port = internal
-    settings = load_settings(allowed_hosts="127.0.0.1")
+    settings = load_settings(allowed_hosts="127.0.0.1", db_url=f"sqlite:///{tmp_path}/s.db")
+    runtime.prepare_store(settings)  # robots.txt decisions are kept in the store
     entry = Entry(
         entry_id="e1",
         id_source="guid",

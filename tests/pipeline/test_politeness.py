@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from newswatch.adapters.http import Fetcher, HostLimiter, RobotsRules
+from newswatch.adapters.store import Store
 from newswatch.models import Entry
-from newswatch.pipeline import extract
+from newswatch.pipeline import extract, runtime
 from newswatch.pipeline.settings import load_settings
 from tests.support.httpserver import Answer, LocalHTTPServer, RecordedRequest
 
@@ -40,7 +42,7 @@ def test_at_most_n_requests_at_once_to_one_host() -> None:
     assert most == 2
 
 
-def test_robots_txt_keeps_newswatch_off_disallowed_article_pages() -> None:
+def test_robots_txt_keeps_newswatch_off_disallowed_article_pages(tmp_path: Path) -> None:
     with LocalHTTPServer() as server:
         server.add("/robots.txt", b"User-agent: *\nDisallow: /private/\n")
         page = (
@@ -50,7 +52,9 @@ def test_robots_txt_keeps_newswatch_off_disallowed_article_pages() -> None:
         )
         server.add("/public/a", page, headers={"Content-Type": "text/html"})
         server.add("/private/b", page, headers={"Content-Type": "text/html"})
-        settings = load_settings(allowed_hosts="127.0.0.1")
+        db = f"sqlite:///{tmp_path / 'store.db'}"
+        settings = load_settings(allowed_hosts="127.0.0.1", db_url=db)
+        runtime.prepare_store(settings)
 
         def entry(path: str) -> Entry:
             return Entry(
@@ -66,6 +70,10 @@ def test_robots_txt_keeps_newswatch_off_disallowed_article_pages() -> None:
         assert private.extraction == "summary" and "robots.txt" in (private.extraction_note or "")
         assert server.requests_for("/private/b") == []
         assert len(server.requests_for("/robots.txt")) == 1  # fetched once per host
+        # kept in the store: a run in another process reads it there instead of fetching it
+        with Store.open(db) as store:
+            kept = store.robots_get(server.url("").rstrip("/"))
+        assert kept is not None and "Disallow: /private/" in (kept[0] or "")
 
 
 def test_a_site_without_robots_txt_allows_everything() -> None:

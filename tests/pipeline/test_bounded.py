@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from newswatch.settings import load_settings
 
-from newswatch import ingest
 from newswatch.adapters.feeds import MAX_ENTRIES_PER_FEED, parse_feed
 from newswatch.adapters.http import Fetcher, PageMemo, RobotsRules
 from newswatch.adapters.store import Store
 from newswatch.errors import PermanentError
 from newswatch.models import Feed
+from newswatch.pipeline import poll, runtime
+from newswatch.pipeline.settings import load_settings
 from tests.support.httpserver import Answer, LocalHTTPServer, RecordedRequest
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -91,7 +91,7 @@ def test_a_feed_that_keeps_growing_costs_bounded_work_and_shows_as_its_error(
     tmp_path: Path,
 ) -> None:
     settings = load_settings(db_url=f"sqlite:///{tmp_path / 's.db'}", max_body_bytes=1_000_000)
-    ingest.prepare_store(settings)
+    runtime.prepare_store(settings)
     sizes = iter([MAX_ENTRIES_PER_FEED + 500, 2 * MAX_ENTRIES_PER_FEED, 20_000])
 
     def growing(_request: RecordedRequest) -> Answer:
@@ -100,18 +100,18 @@ def test_a_feed_that_keeps_growing_costs_bounded_work_and_shows_as_its_error(
     with LocalHTTPServer() as server:
         server.handle("/feed.xml", growing)
         feed = Feed("grower", server.url("/feed.xml"))
-        first = ingest.poll_feed(feed, settings, now=NOW)
+        first = poll.poll_feed(feed, settings, now=NOW)
         assert first.report.status == "ok"
         assert first.report.entries <= settings.max_entries_per_feed
         assert len(first.new_entries) <= settings.max_entries_per_feed
         assert first.report.error and "1500 items, more than the" in first.report.error
 
-        second = ingest.poll_feed(feed, settings, now=NOW + timedelta(hours=1))
+        second = poll.poll_feed(feed, settings, now=NOW + timedelta(hours=1))
         assert len(second.new_entries) <= settings.max_entries_per_feed
         assert second.report.error and "2000 items" in second.report.error
 
         # at last it outgrows the size cap: cut off, recorded as the feed's failure
-        third = ingest.poll_feed(feed, settings, now=NOW + timedelta(hours=2))
+        third = poll.poll_feed(feed, settings, now=NOW + timedelta(hours=2))
         assert third.report.status == "error" and third.new_entries == ()
         assert "over the 1000000-byte cap" in (third.report.error or "")
     with Store.open(settings.resolved_db_url()) as store:
@@ -123,12 +123,12 @@ def test_a_feed_redirecting_to_a_refused_address_fails_clearly_without_reaching_
     tmp_path: Path,
 ) -> None:
     settings = load_settings(db_url=f"sqlite:///{tmp_path / 's.db'}", allowed_hosts="127.0.0.1")
-    ingest.prepare_store(settings)
+    runtime.prepare_store(settings)
     with LocalHTTPServer() as public, LocalHTTPServer("127.0.0.2") as internal:
         internal.add("/feed.xml", _rss(3))
         public.redirect("/feed", internal.url("/feed.xml"))
         feed = Feed("moved", public.url("/feed"))
-        polled = ingest.poll_feed(feed, settings, now=NOW)
+        polled = poll.poll_feed(feed, settings, now=NOW)
         assert polled.report.status == "error" and polled.new_entries == ()
         assert polled.report.error is not None
         assert "refused: 127.0.0.2 is 127.0.0.2, a loopback address" in polled.report.error
