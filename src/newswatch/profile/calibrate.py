@@ -22,7 +22,8 @@ from newswatch.text import sentences
 LOO_FOLDS = 10
 
 
-def _background() -> list[str]:
+def background_texts() -> list[str]:
+    """The bundled off-topic texts the threshold is calibrated against."""
     folder = resources.files("newswatch.data") / "background"
     texts: list[str] = []
     for item in sorted(folder.iterdir(), key=lambda p: p.name):
@@ -62,7 +63,7 @@ def calibrate(
                 positives.append(sub.score("", text, lang=lang).score)
                 positives.append(sub.score("", lead, lang=lang).score)
     full = Matcher(replace(profile, threshold=0.0))
-    negatives = [full.score("", t).score for t in _background()]
+    negatives = [full.score("", t).score for t in background_texts()]
     top_neg = max(negatives, default=0.0)
     if positives:
         low_pos = sorted(positives)[max(0, len(positives) // 10 - 1)]
