@@ -24,7 +24,7 @@ def terms_from(
 ) -> tuple[list[ProfileTerm], tuple[str, ...]]:
     """The learned terms, and the story's places."""
     groups = merge_forms(find_candidates(docs, outlets))
-    terms = select_terms(groups, len(docs))
+    terms = select_terms(groups, [lang for _, lang in docs])
     story = story_places(groups, len(docs))
     return translate(terms, tuple(sorted({lang for _, lang in docs}))), story
 

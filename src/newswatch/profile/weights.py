@@ -114,8 +114,20 @@ def _group_keys(g: Cand) -> set[str]:
     return keys
 
 
-def select_terms(groups: list[Cand], n_seeds: int) -> list[ProfileTerm]:
+def _says_alone(g: Cand, seed_langs: list[str], per_lang: Counter[str]) -> bool:
+    """A word of the only seed in its language, repeated there: no other seed could say
+    it in that language (Северный поток in the one Russian seed, 北溪 in the one Chinese)."""
+    if len(g.seeds) != 1 or g.count < 2:
+        return False
+    (seed,) = g.seeds
+    return per_lang[seed_langs[seed]] == 1
+
+
+def select_terms(groups: list[Cand], seed_langs: list[str]) -> list[ProfileTerm]:
+    """The terms kept, weighted (see the module rules). `seed_langs`: each seed's language."""
+    n_seeds = len(seed_langs)
     min_df = 2 if n_seeds >= 3 else 1
+    per_lang = Counter(seed_langs)
     pooled, concepts_of = _pool(groups)
     groups = [g for g in groups if g.count > 0]
     zipfs = _zipfs(groups, concepts_of)
@@ -132,7 +144,9 @@ def select_terms(groups: list[Cand], n_seeds: int) -> list[ProfileTerm]:
                 lower_counts[raw_key(form)] += n
     for g in groups:
         df = len(pooled.get(id(g), g.seeds))
-        if df < min_df or (n_seeds < 3 and g.count < 2):
+        if (df < min_df and not _says_alone(g, seed_langs, per_lang)) or (
+            n_seeds < 3 and g.count < 2
+        ):
             continue
         if g.kind == "entity" and " " not in g.key:
             if g.key in calendar:
