@@ -196,7 +196,7 @@ def story_places(groups: list[Cand], n_seeds: int) -> tuple[str, ...]:
     are not about one place (a company, a technology) give none, and matching then
     ignores geography."""
     need = n_seeds if n_seeds < 3 else math.ceil(0.6 * n_seeds)
-    found: dict[str, str] = {}
+    found: set[str] = set()
     covered: set[int] = set()
     for g in groups:
         if g.kind != "entity" or g.count == 0 or len(g.seeds) < need:
@@ -204,9 +204,9 @@ def story_places(groups: list[Cand], n_seeds: int) -> tuple[str, ...]:
         for form, _n in g.forms.most_common(3):
             place = places.best(form)
             if place:
-                found.setdefault(place.id, place.name)
+                found.add(place.id)
                 covered |= g.seeds
                 break
     if len(covered) < 0.8 * n_seeds:
         return ()
-    return tuple(sorted(found.values()))
+    return tuple(sorted(found))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import yaml
@@ -10,6 +11,8 @@ from newswatch import places
 from newswatch.errors import ConfigError
 from newswatch.models import Profile, ProfileTerm
 from newswatch.text import raw_key
+
+log = logging.getLogger(__name__)
 
 # -- YAML -----------------------------------------------------------------------------
 
@@ -30,7 +33,10 @@ _HEADER = """\
 #
 # `places` are where the story happens (countries and cities named in most seeds): an
 # article whose places are mostly elsewhere is another story and scores less. Empty when
-# the seeds are not about one place; then geography is ignored.
+# the seeds are not about one place; then geography is ignored. Each is stored by its
+# stable id (ISO 3166 country code, IANA time zone of a city) with its English name beside
+# it; to add one, write either. A place the installed CLDR data does not know is ignored
+# with a warning.
 """
 
 
@@ -43,7 +49,8 @@ def dump_profile(profile: Profile) -> str:
         "seeds": list(profile.seeds),
         "languages": list(profile.languages),
         "excluded": list(profile.excluded),
-        "places": list(profile.places),
+        # by stable id (ISO 3166 code, IANA zone), the English name beside it for people
+        "places": [{"id": pid, "name": places.name_of(pid)} for pid in profile.places],
         "terms": [
             {
                 "key": t.key,
@@ -70,7 +77,7 @@ def load_profile(text: str, *, path: str | None = None) -> Profile:
         raise ConfigError(f"not valid YAML: {exc.problem}", path=path, line=line) from exc
     if not isinstance(data, dict) or root is None:
         raise ConfigError("a profile is a mapping with 'threshold' and 'terms'", path=path, line=1)
-    term_lines = _term_lines(root)
+    term_lines = _item_lines(root, "terms")
     try:
         threshold = float(data["threshold"])
     except (KeyError, TypeError, ValueError) as exc:
@@ -103,15 +110,7 @@ def load_profile(text: str, *, path: str | None = None) -> Profile:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"bad term: {exc}", path=path, line=line) from exc
-    story: list[str] = []
-    for name in data.get("places") or ():
-        if not places.find(str(name)):
-            raise ConfigError(
-                f"unknown place {name!r} in 'places': write a country or city as CLDR names it",
-                path=path,
-                line=_key_line(root, "places"),
-            )
-        story.append(str(name))
+    story = _places(data.get("places") or (), _item_lines(root, "places"), path)
     return Profile(
         name=str(data.get("name") or "default"),
         terms=tuple(terms),
@@ -120,7 +119,7 @@ def load_profile(text: str, *, path: str | None = None) -> Profile:
         excluded=tuple(str(x) for x in data.get("excluded") or ()),
         seeds=tuple(str(x) for x in data.get("seeds") or ()),
         languages=tuple(str(x) for x in data.get("languages") or ()),
-        places=tuple(story),
+        places=story,
     )
 
 
@@ -132,9 +131,35 @@ def _key_line(root: yaml.Node, key: str) -> int | None:
     return None
 
 
-def _term_lines(root: yaml.Node) -> list[int]:
+def _item_lines(root: yaml.Node, key: str) -> list[int]:
     if isinstance(root, yaml.MappingNode):
         for k, v in root.value:
-            if k.value == "terms" and isinstance(v, yaml.SequenceNode):
+            if k.value == key and isinstance(v, yaml.SequenceNode):
                 return [n.start_mark.line + 1 for n in v.value]
     return []
+
+
+def _places(entries: Any, lines: list[int], path: str | None) -> tuple[str, ...]:
+    """The story's place ids. An entry is `{id, name}` (or, as profiles written before
+    ids were, a name or an id). A place the installed CLDR data does not know (Babel
+    renames a city now and then) is left out with a warning naming its line: the run
+    goes on with the others."""
+    if not isinstance(entries, list):
+        raise ConfigError("'places' must be a list", path=path, line=lines[0] if lines else None)
+    found: list[str] = []
+    for n, entry in enumerate(entries):
+        line = lines[n] if n < len(lines) else None
+        if isinstance(entry, dict):
+            wanted = [str(entry[k]) for k in ("id", "name") if entry.get(k)]
+        else:
+            wanted = [str(entry)]
+        ids = next((ids for w in wanted if (ids := places.resolve(w))), ())
+        if not ids:
+            log.warning(
+                "%s:%s: unknown place %s in 'places' (not in the installed CLDR data): ignored",
+                path or "profile",
+                line,
+                " / ".join(repr(w) for w in wanted),
+            )
+        found.extend(i for i in ids if i not in found)
+    return tuple(found)
