@@ -22,6 +22,7 @@ from wordfreq import zipf_frequency
 from newswatch import places
 from newswatch.lexicon import concept_ids
 from newswatch.places import LOCALES
+from newswatch.profile.clean import known_outlets
 from newswatch.text import (
     SEGMENTED,
     WORD,
@@ -125,7 +126,12 @@ def _expansion(acronym: str, text: str) -> str | None:
 
 def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tuple[str, str], Cand]:
     cands: dict[tuple[str, str], Cand] = {}
+    # names the seeds revealed as outlets: each word; the bundled list: its one-word
+    # names (Reuters, Хабар) and its longer names as a whole (New York Times, not York)
+    listed = known_outlets()
     outlet_keys = {raw_key(w) for o in outlets for w in o.split()}
+    outlet_keys |= {raw_key(o) for o in listed if " " not in o}
+    outlet_runs = {" ".join(raw_key(w) for w in o.split()) for o in listed if " " in o}
     calendar = calendar_keys()
 
     def add(kind: str, key: str, form: str, seed: int, lang: str, *, in_run: bool = False) -> Cand:
@@ -148,7 +154,7 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
 
     for seed, (text, lang) in enumerate(docs):
         if lang in SEGMENTED:
-            _segmented_candidates(text, lang, seed, add)
+            _segmented_candidates(text, lang, seed, add, outlet_keys)
             continue
         for sent in sentences(text):
             toks = [m.group(0) for m in WORD.finditer(sent)]
@@ -190,6 +196,9 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                     run.pop(0)
                 while len(run) > 1 and (run[-1] == "of" or common_zipf(run[-1], lang) >= 5.0):
                     run.pop()
+                if " ".join(raw_key(x) for x in run) in outlet_runs:
+                    i = j
+                    continue
                 if 1 < len(run) <= 4:
                     add("entity", " ".join(raw_key(x) for x in run), " ".join(run), seed, lang)
                 for x in run:
@@ -210,7 +219,7 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
     return cands
 
 
-def _segmented_candidates(text: str, lang: str, seed: int, add: Any) -> None:
+def _segmented_candidates(text: str, lang: str, seed: int, add: Any, outlet_keys: set[str]) -> None:
     """Candidates of a Chinese or Japanese seed, whose script has neither spaces nor
     capitals: its words as `text.segment` finds them; places the gazetteer knows, words
     the word list does not know (transliterated names, 托卡耶夫) and the lexicon's
@@ -220,7 +229,7 @@ def _segmented_candidates(text: str, lang: str, seed: int, add: Any) -> None:
         if len(word) < 2 or not is_unspaced(word) or any(c.isdigit() for c in word):
             continue
         key = raw_key(word)
-        if key in calendar:  # 周四, 星期四
+        if key in calendar or key in outlet_keys:  # 周四, 星期四; 新华社
             continue
         if places.find(word) or zipf(word, lang) == 0.0 or concept_ids("organisation", {word}):
             add("entity", key, word, seed, lang)
