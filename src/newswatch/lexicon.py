@@ -28,6 +28,7 @@ from newswatch.text import (
     SEGMENTED,
     WORD,
     is_unspaced,
+    known_words,
     lemma,
     raw_key,
     word_key,
@@ -90,6 +91,17 @@ def _index() -> dict[tuple[str, str], tuple[int, ...]]:
     return {k: tuple(sorted(v)) for k, v in table.items()}
 
 
+def lexicon_words() -> dict[str, set[str]]:
+    """{language: words of the event forms} (spaced scripts), for the stored word table."""
+    out: dict[str, set[str]] = {}
+    for c in concepts():
+        if c.kind == "event":
+            for lang, form in c.forms:
+                if not is_unspaced(form):
+                    out.setdefault(lang, set()).update(WORD.findall(form))
+    return out
+
+
 def concept_ids(kind: str, keys: set[str]) -> set[int]:
     """The concepts (of `kind`: "event" or "organisation") having a form with one of `keys`."""
     index = _index()
@@ -101,7 +113,13 @@ def _zipf(form: str, lang: str) -> float:
     if not parts or lang in NO_WORDFREQ or is_unspaced(form):
         return 0.0
     # a phrase is as common as its rarest word
-    return min(zipf_frequency(p, lang) for p in parts)
+    return min(form_zipf(p, lang) for p in parts)
+
+
+def form_zipf(word: str, lang: str) -> float:
+    """wordfreq's Zipf frequency of a word of the lexicon (stored, see `text.known_words`)."""
+    stored = known_words()["zipf"].get(lang, {}).get(word)
+    return float(stored) if isinstance(stored, int | float) else zipf_frequency(word, lang)
 
 
 def _alias(form: str, lang: str, kind: str) -> str:

@@ -147,7 +147,7 @@ class Matcher:
         words_: dict[str, set[int]] = {}
         unspaced: dict[str, set[int]] = {}
         self._story: frozenset[str] = frozenset(
-            p.id for name in profile.places for p in places.find(name)
+            pid for entry in profile.places for pid in places.resolve(entry)
         )
         self._story_id: tuple[str, ...] = (min(self._story),) if self._story else ()
         # the profile's names of the story's places count as such in any language

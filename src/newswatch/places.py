@@ -164,6 +164,22 @@ def best(name: str) -> Place | None:
     return found[0] if found else None
 
 
+def resolve(entry: str) -> tuple[str, ...]:
+    """The place ids a profile's place entry stands for: the entry itself when it is a
+    known id (a two-letter code or an IANA zone), else the ids of the place so named (a
+    profile written before places were stored by id names them)."""
+    if entry in gazetteer().places:
+        return (entry,)
+    place = best(entry)
+    return (place.id,) if place else ()
+
+
+def name_of(place_id: str) -> str:
+    """A place's English name (its id when the installed data does not know it)."""
+    place = gazetteer().places.get(place_id)
+    return place.name if place else place_id
+
+
 def names_of(place_id: str) -> tuple[str, ...]:
     """A place's names in every known locale."""
     return tuple(sorted({n for n, pid, _ in gazetteer().names if pid == place_id}))

@@ -17,10 +17,12 @@ are matched on their own characters instead: see `is_unspaced`.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
 from functools import lru_cache
+from importlib import resources
 
 import py3langid
 import simplemma
@@ -94,12 +96,74 @@ def spelling_key(folded: str) -> str:
     return s
 
 
+def _lemmatizer() -> simplemma.Lemmatizer | None:
+    """simplemma reading its dictionaries in place (simplemma >= 2.0's low-memory
+    backend): a language costs a few MB and about half the load time of a decoded dict
+    (Polish: 90 MB and 4.5 s against 440 MB and 9 s); None on older simplemma."""
+    try:
+        from simplemma.strategies import DefaultStrategy
+
+        strategy = DefaultStrategy(low_memory=True)  # type: ignore[call-arg,unused-ignore]
+    except (ImportError, TypeError):
+        return None
+    return simplemma.Lemmatizer(lemmatization_strategy=strategy)
+
+
+_LEMMATIZER = _lemmatizer()
+# Lemmas and Zipf frequencies of the words newswatch's own data uses (the lexicon's forms,
+# the calibration background), stored by scripts/build_known_words.py: looking them up
+# would load a lemma dictionary and a word list per language (seconds each) even when
+# the seeds are in one language.
+KNOWN_WORDS_FILE = "known_words.json"
+
+
+@lru_cache(maxsize=1)
+def known_words() -> dict[str, dict[str, dict[str, object]]]:
+    """{"lemma": {language: {word: lemma}}, "zipf": {language: {word: Zipf}}}."""
+    path = resources.files("newswatch.data") / KNOWN_WORDS_FILE
+    if not path.is_file():
+        return {"lemma": {}, "zipf": {}}
+    data: dict[str, dict[str, dict[str, object]]] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def known_words_now(
+    texts: list[str], lexicon: dict[str, set[str]]
+) -> dict[str, dict[str, dict[str, object]]]:
+    """The `known_words` table looked up now (slow: loads every language it needs):
+    lemmas of the words of `texts` (in each text's language) and of `lexicon`'s
+    ({language: words}), Zipf frequencies of `lexicon`'s words."""
+    lemmas: dict[str, dict[str, object]] = {}
+    zipfs: dict[str, dict[str, object]] = {}
+    for text in texts:
+        lang = detect_language(text)
+        if lang:
+            for w in WORD.findall(text):
+                low = w.casefold()
+                lemmas.setdefault(lang, {})[low] = _looked_up_lemma(low, lang)
+    for lang, found in lexicon.items():
+        for w in found:
+            low = w.casefold()
+            lemmas.setdefault(lang, {})[low] = _looked_up_lemma(low, lang)
+            zipfs.setdefault(lang, {})[w] = wordfreq.zipf_frequency(w, lang)
+    return {"lemma": lemmas, "zipf": zipfs}
+
+
 @lru_cache(maxsize=200_000)
 def lemma(word: str, lang: str | None) -> str:
     """simplemma's lemma in `lang` when it knows the language, else the word itself."""
     if not lang or lang in _NO_LEMMAS:
         return word
+    stored = known_words()["lemma"].get(lang, {}).get(word)
+    return str(stored) if stored is not None else _looked_up_lemma(word, lang)
+
+
+def _looked_up_lemma(word: str, lang: str) -> str:
+    if lang in _NO_LEMMAS:
+        return word
     try:
+        if _LEMMATIZER is not None:
+            return str(_LEMMATIZER.lemmatize(word, lang=lang))
         return str(simplemma.lemmatize(word, lang=lang))
     except (ValueError, KeyError, LookupError):
         _NO_LEMMAS.add(lang)  # simplemma has no data for this language

@@ -1,0 +1,251 @@
+"""Step 2 of learning: candidate terms of the cleaned seeds.
+
+Entities: runs of capitalised words that do not merely start a sentence, and acronyms
+(with their expansion when the seed spells it out, as in "Collective Security Treaty
+Organization (CSTO)" or "KSSO" next to "Kolektyvinio saugumo sutarties organizacija").
+Keywords: lemmas of the other words (simplemma), and adjacent keyword pairs (phrases).
+Chinese and Japanese seeds, with neither spaces nor capitals, are segmented into words
+over wordfreq's word list (`text.segment`): places, unknown words (transliterated names)
+and the lexicon's organisations are entities, the other words keywords.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from babel import Locale
+from wordfreq import zipf_frequency
+
+from newswatch import places
+from newswatch.lexicon import concept_ids
+from newswatch.places import LOCALES
+from newswatch.profile.clean import known_outlets
+from newswatch.text import (
+    SEGMENTED,
+    WORD,
+    is_unspaced,
+    lemma,
+    raw_key,
+    segment,
+    sentences,
+    word_key,
+    zipf,
+)
+
+_STOP_CAPS = {
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "At",
+    "Of",
+    "And",
+    "But",
+    "As",
+    "It",
+    "He",
+    "She",
+    "They",
+    "We",
+    "I",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "According",
+    "Today",
+    "Earlier",
+    "After",
+    "Before",
+    "Within",
+    "Both",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Also",
+    "However",
+    "While",
+}
+
+
+@dataclass
+class Cand:
+    kind: str
+    key: str
+    forms: Counter[str] = field(default_factory=Counter)
+    seeds: set[int] = field(default_factory=set)
+    langs: set[str] = field(default_factory=set)
+    count: int = 0
+    expansions: set[str] = field(default_factory=set)
+    in_runs: int = 0
+
+
+# -- 2. candidates ----------------------------------------------------------------
+
+
+def is_acronym(word: str) -> bool:
+    return 2 <= len(word) <= 6 and word.isupper() and word.isalpha()
+
+
+@lru_cache(maxsize=100_000)
+def common_zipf(word: str, lang: str) -> float:
+    """Zipf frequency of a word in its language (or English); an inflected form that the
+    word list lacks (Lithuanian "šturmą") is as common as its lemma ("šturmas")."""
+    low = word.lower()
+    if lang in SEGMENTED:
+        return zipf(word, lang)
+    try:
+        z = max(zipf_frequency(low, lang), zipf_frequency(low, "en"))
+        if z == 0.0:
+            z = zipf_frequency(lemma(low, lang), lang)
+        return z
+    except (LookupError, ImportError, ValueError):
+        return zipf_frequency(low, "en")
+
+
+def _expansion(acronym: str, text: str) -> str | None:
+    """A run of words in `text` whose initials spell the acronym (its expansion)."""
+    toks = [(m.group(0), m.start()) for m in WORD.finditer(text)]
+    n = len(acronym)
+    target = acronym.casefold()
+    for i in range(len(toks) - n + 1):
+        window = [w for w, _ in toks[i : i + n]]
+        if "".join(w[0].casefold() for w in window) != target or any(w.isupper() for w in window):
+            continue
+        if n <= 2 and not all(w[:1].isupper() for w in window):
+            continue  # "TV" is not "to violent": short acronyms need capitalised words
+        if all(len(w) > 2 for w in window) and sum(1 for w in window if len(w) > 3) >= n - 1:
+            return " ".join(window)
+    return None
+
+
+def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tuple[str, str], Cand]:
+    cands: dict[tuple[str, str], Cand] = {}
+    # names the seeds revealed as outlets: each word; the bundled list: its one-word
+    # names (Reuters, Хабар) and its longer names as a whole (New York Times, not York)
+    listed = known_outlets()
+    outlet_keys = {raw_key(w) for o in outlets for w in o.split()}
+    outlet_keys |= {raw_key(o) for o in listed if " " not in o}
+    outlet_runs = {" ".join(raw_key(w) for w in o.split()) for o in listed if " " in o}
+    calendar = calendar_keys()
+
+    def add(kind: str, key: str, form: str, seed: int, lang: str, *, in_run: bool = False) -> Cand:
+        c = cands.setdefault((kind, key), Cand(kind, key))
+        c.forms[form] += 1
+        c.seeds.add(seed)
+        c.langs.add(lang)
+        c.count += 1
+        c.in_runs += in_run
+        return c
+
+    def is_name(tok: str) -> bool:
+        return (
+            tok[:1].isupper()
+            and not is_acronym(tok)
+            and tok not in _STOP_CAPS
+            and raw_key(tok) not in calendar
+            and raw_key(tok) not in outlet_keys
+        )
+
+    for seed, (text, lang) in enumerate(docs):
+        if lang in SEGMENTED:
+            _segmented_candidates(text, lang, seed, add, outlet_keys)
+            continue
+        for sent in sentences(text):
+            toks = [m.group(0) for m in WORD.finditer(sent)]
+            if not toks:
+                continue
+            caps = sum(1 for t in toks if t[:1].isupper())
+            title_case = len(toks) >= 4 and caps > 0.6 * len(toks)
+            i = 0
+            while i < len(toks):
+                w = toks[i]
+                if is_acronym(w):
+                    if raw_key(w) not in outlet_keys:
+                        c = add("entity", raw_key(w), w, seed, lang)
+                        exp = _expansion(w, text)
+                        if exp:
+                            c.expansions.add(exp)
+                    i += 1
+                    continue
+                if not is_name(w):
+                    i += 1
+                    continue
+                run = [w]
+                j = i + 1
+                while (
+                    not title_case
+                    and j < len(toks)
+                    and (
+                        is_name(toks[j])
+                        or (toks[j] == "of" and j + 1 < len(toks) and is_name(toks[j + 1]))
+                    )
+                ):
+                    run.append(toks[j])
+                    j += 1
+                # titles and sentence-initial ordinary words are not part of a name
+                while len(run) > 1 and (
+                    common_zipf(run[0], lang) >= 5.0
+                    or (i == 0 and common_zipf(run[0], lang) >= 4.0)
+                ):
+                    run.pop(0)
+                while len(run) > 1 and (run[-1] == "of" or common_zipf(run[-1], lang) >= 5.0):
+                    run.pop()
+                if " ".join(raw_key(x) for x in run) in outlet_runs:
+                    i = j
+                    continue
+                if 1 < len(run) <= 4:
+                    add("entity", " ".join(raw_key(x) for x in run), " ".join(run), seed, lang)
+                for x in run:
+                    if x != "of":
+                        add("entity", raw_key(x), x, seed, lang, in_run=len(run) > 1)
+                i = j
+            keys = [word_key(t, lang) if not t[:1].isupper() else "" for t in toks]
+            for t, k in zip(toks, keys, strict=True):
+                if len(k) >= 4:
+                    add("keyword", k, t.lower(), seed, lang)
+            for a, b, ta, tb in zip(keys, keys[1:], toks, toks[1:], strict=False):
+                if (
+                    len(a) >= 4
+                    and len(b) >= 4
+                    and max(common_zipf(ta, lang), common_zipf(tb, lang)) < 6.0
+                ):
+                    add("phrase", f"{a} {b}", f"{ta.lower()} {tb.lower()}", seed, lang)
+    return cands
+
+
+def _segmented_candidates(text: str, lang: str, seed: int, add: Any, outlet_keys: set[str]) -> None:
+    """Candidates of a Chinese or Japanese seed, whose script has neither spaces nor
+    capitals: its words as `text.segment` finds them; places the gazetteer knows, words
+    the word list does not know (transliterated names, 托卡耶夫) and the lexicon's
+    organisations are entities, other words of two or more characters keywords."""
+    calendar = calendar_keys()
+    for word in segment(text, lang):
+        if len(word) < 2 or not is_unspaced(word) or any(c.isdigit() for c in word):
+            continue
+        key = raw_key(word)
+        if key in calendar or key in outlet_keys:  # 周四, 星期四; 新华社
+            continue
+        if places.find(word) or zipf(word, lang) == 0.0 or concept_ids("organisation", {word}):
+            add("entity", key, word, seed, lang)
+        else:
+            add("keyword", key, word, seed, lang)
+
+
+_CALENDAR: set[str] = set()
+
+
+def calendar_keys() -> set[str]:
+    """Names of weekdays and months in many languages (CLDR): capitalised, yet not names."""
+    if not _CALENDAR:
+        for loc in LOCALES:
+            locale = Locale.parse(loc)
+            for width in ("wide", "abbreviated"):
+                for names in (locale.days["format"][width], locale.months["format"][width]):
+                    _CALENDAR.update(raw_key(n) for n in names.values())
+    return _CALENDAR

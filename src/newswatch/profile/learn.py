@@ -1,0 +1,87 @@
+"""Learning a profile from seed articles: the steps in order, and the user's edits.
+
+A user's edits survive re-learning: pinned terms stay as written, excluded keys never
+come back, and terms, aliases or places added by hand are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from newswatch.errors import ConfigError
+from newswatch.lexicon import translate
+from newswatch.models import Profile, ProfileTerm
+from newswatch.profile.calibrate import calibrate
+from newswatch.profile.candidates import find_candidates
+from newswatch.profile.clean import SeedDoc, prepare_seeds
+from newswatch.profile.merge import merge_forms
+from newswatch.profile.weights import select_terms, story_places
+
+
+def terms_from(
+    docs: list[tuple[str, str]], outlets: set[str]
+) -> tuple[list[ProfileTerm], tuple[str, ...]]:
+    """The learned terms, and the story's places."""
+    groups = merge_forms(find_candidates(docs, outlets))
+    terms = select_terms(groups, [lang for _, lang in docs])
+    story = story_places(groups, len(docs))
+    return translate(terms, tuple(sorted({lang for _, lang in docs}))), story
+
+
+def learn_profile(
+    seeds: Sequence[SeedDoc], *, name: str = "default", previous: Profile | None = None
+) -> Profile:
+    """Learn a profile from seed articles (see the module rules). Deterministic."""
+    if not seeds:
+        raise ConfigError("no seed articles to learn from")
+    docs, outlets = prepare_seeds(seeds)
+    terms, story = terms_from(docs, outlets)
+    terms = apply_edits(terms, previous)
+    if previous is not None:  # places the user added are kept
+        story = tuple(sorted(set(story) | set(previous.places)))
+    languages = tuple(sorted({lang for _, lang in docs}))
+    draft = Profile(
+        name,
+        tuple(terms),
+        0.0,
+        "",
+        previous.excluded if previous else (),
+        tuple(s.name for s in seeds),
+        languages,
+        story,
+    )
+    threshold, how = calibrate(
+        draft, docs, lambda some: apply_edits(terms_from(some, outlets)[0], previous)
+    )
+    return replace(draft, threshold=threshold, threshold_how=how)
+
+
+def apply_edits(terms: list[ProfileTerm], previous: Profile | None) -> list[ProfileTerm]:
+    """The learned terms with the user's edits of `previous` applied."""
+    if previous is None:
+        return terms
+    excluded = set(previous.excluded)
+    old = {t.key: t for t in previous.terms}
+    out: list[ProfileTerm] = []
+    for t in terms:
+        if t.key in excluded:
+            continue
+        before = old.get(t.key)
+        if before is not None and before.pinned:
+            out.append(before)
+            continue
+        if before is not None:
+            user_aliases = set(before.aliases) - set(t.aliases)
+            if user_aliases:
+                t = replace(t, aliases=tuple(sorted(set(t.aliases) | user_aliases)))
+        out.append(t)
+    learned = {t.key for t in out}
+    for t in previous.terms:
+        if (
+            t.key not in learned
+            and t.key not in excluded
+            and (t.pinned or t.why.startswith("added by"))
+        ):
+            out.append(t)
+    return out

@@ -1,0 +1,212 @@
+"""Step 4 of learning: weights, the terms kept, and the story's places.
+
+weight = rarity x consistency: rarity is how much rarer the word is in the seeds than in
+general language (RARITY_PIVOT minus its Zipf frequency in wordfreq, over RARITY_PIVOT),
+consistency is the share of seeds it occurs in (square root). A term must occur in at
+least two seeds (one, when there are fewer than three) and be rarer than everyday words
+(Zipf < MAX_ZIPF). Entities count ENTITY_BOOST times: names say which story it is. A word
+the word list lacks is as common as its lemma; the forms of one lexicon concept
+(protests, протесты, protestuotojų) pool their seeds, take the Zipf frequency of the
+rarest of them the word lists know, and become one term named by the form the seeds use
+most.
+
+Places: countries and cities (CLDR, see `places`) named in at least 60% of the seeds are
+where the story happens (`Profile.places`), when together they are named in 80% of the
+seeds; matching uses them to tell the story from the same events elsewhere.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+from newswatch import places
+from newswatch.lexicon import concept_ids
+from newswatch.models import ProfileTerm
+from newswatch.profile.candidates import Cand, calendar_keys, common_zipf
+from newswatch.profile.merge import one_per_name, same_stem, widen
+from newswatch.text import WORD, is_unspaced, raw_key, word_key
+
+MAX_ENTITIES = 60
+MAX_KEYWORDS = 120
+MAX_PHRASES = 30
+MAX_ZIPF = 5.0
+RARITY_PIVOT = 5.5  # Zipf frequency at which a word says nothing about a topic
+ENTITY_BOOST = 1.5
+
+# -- 4. weights -------------------------------------------------------------------
+
+
+def _rarity(group: Cand) -> tuple[float, float]:
+    """(rarity, Zipf): the most common of the term's forms in any of its languages decides."""
+    z = 0.0
+    for form, _n in group.forms.most_common(4):
+        for lang in group.langs:
+            if group.kind == "phrase":
+                z = max(z, min(common_zipf(p, lang) for p in form.split()) - 0.5)
+            else:
+                z = max(z, common_zipf(form, lang))
+    return max(0.0, RARITY_PIVOT - z), z
+
+
+def _pool(groups: list[Cand]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """Seeds that speak of each group's thing, pooled across case and language.
+
+    1. A single word capitalised in one seed (a headline's "Peacekeeping") and written in
+       lower case in another is a common word: the capitalised group joins the keyword.
+    2. Keywords that are forms of one lexicon concept (peacekeeping, taikdarių) count the
+       seeds of all of them: the story is told in several languages.
+    Returns id(group) -> pooled seeds, and id(group) -> its lexicon concepts.
+    """
+    keywords = {g.key: g for g in groups if g.kind == "keyword"}
+    for g in groups:
+        if g.kind == "entity" and " " not in g.key and not g.expansions and g.key in keywords:
+            home = keywords[g.key]
+            home.forms.update(g.forms)
+            home.seeds |= g.seeds
+            home.langs |= g.langs
+            home.count += g.count
+            g.count = 0
+    by_concept: dict[int, set[int]] = defaultdict(set)
+    concepts_of: dict[int, set[int]] = {}
+    for g in groups:
+        if g.kind != "keyword" or g.count == 0:
+            continue
+        found = concept_ids("event", _group_keys(g))
+        concepts_of[id(g)] = found
+        for c in found:
+            by_concept[c] |= g.seeds
+    pooled: dict[int, set[int]] = {}
+    for g in groups:
+        seeds = set(g.seeds)
+        for c in concepts_of.get(id(g), ()):
+            seeds |= by_concept[c]
+        pooled[id(g)] = seeds
+    return pooled, concepts_of
+
+
+def _zipfs(groups: list[Cand], concepts_of: dict[int, set[int]]) -> dict[int, float]:
+    """id(group) -> the Zipf frequency its weight comes from. The keywords that are forms
+    of one lexicon concept all take the frequency of its rarest form that the seeds used
+    and the word lists know: they become one term (see `lexicon.translate`), and a form
+    missing from the word lists (Zipf 0: unknown, not rare, as Lithuanian "susirėmimus")
+    must not make it the heaviest word of the profile."""
+    zipfs = {id(g): _rarity(g)[1] for g in groups}
+    known: dict[int, float] = {}
+    for g in groups:
+        z = zipfs[id(g)]
+        if z > 0:
+            for c in concepts_of.get(id(g), ()):
+                known[c] = min(known.get(c, z), z)
+    for g in groups:
+        if g.kind == "keyword":
+            found = [known[c] for c in concepts_of.get(id(g), ()) if c in known]
+            if found:
+                zipfs[id(g)] = min(found)
+    return zipfs
+
+
+def _group_keys(g: Cand) -> set[str]:
+    keys = {g.key} | {f.casefold() for f in g.forms if is_unspaced(f)}
+    for form in g.forms:
+        keys.add(" ".join(raw_key(w) for w in WORD.findall(form)))
+        keys |= {" ".join(word_key(w, lang) for w in WORD.findall(form)) for lang in g.langs}
+    return keys
+
+
+def _says_alone(g: Cand, seed_langs: list[str], per_lang: Counter[str]) -> bool:
+    """A word of the only seed in its language, repeated there: no other seed could say
+    it in that language (Северный поток in the one Russian seed, 北溪 in the one Chinese)."""
+    if len(g.seeds) != 1 or g.count < 2:
+        return False
+    (seed,) = g.seeds
+    return per_lang[seed_langs[seed]] == 1
+
+
+def select_terms(groups: list[Cand], seed_langs: list[str]) -> list[ProfileTerm]:
+    """The terms kept, weighted (see the module rules). `seed_langs`: each seed's language."""
+    n_seeds = len(seed_langs)
+    min_df = 2 if n_seeds >= 3 else 1
+    per_lang = Counter(seed_langs)
+    pooled, concepts_of = _pool(groups)
+    groups = [g for g in groups if g.count > 0]
+    zipfs = _zipfs(groups, concepts_of)
+    concept_counts: Counter[int] = Counter()
+    for g in groups:
+        for c in concepts_of.get(id(g), ()):
+            concept_counts[c] += g.count
+    terms: list[ProfileTerm] = []
+    calendar = calendar_keys()
+    lower_counts: Counter[str] = Counter()
+    for g in groups:
+        if g.kind == "keyword":
+            for form, n in g.forms.items():
+                lower_counts[raw_key(form)] += n
+    for g in groups:
+        df = len(pooled.get(id(g), g.seeds))
+        if (df < min_df and not _says_alone(g, seed_langs, per_lang)) or (
+            n_seeds < 3 and g.count < 2
+        ):
+            continue
+        if g.kind == "entity" and " " not in g.key:
+            if g.key in calendar:
+                continue
+            if lower_counts[g.key] >= g.count:
+                continue  # mostly written in lower case: a common word starting sentences
+            if g.in_runs >= 0.8 * g.count and zipfs[id(g)] >= 3.5:
+                continue  # a common word that is part of a longer name (Security, Council)
+        z = zipfs[id(g)]
+        rarity = max(0.0, RARITY_PIVOT - z)
+        if z >= MAX_ZIPF:
+            continue
+        weight = (rarity / RARITY_PIVOT) * math.sqrt(df / n_seeds)
+        if g.kind == "entity":
+            weight *= ENTITY_BOOST
+        label = g.forms.most_common(1)[0][0]
+        aliases = sorted({f for f in g.forms} | g.expansions)
+        count = max([g.count] + [concept_counts[c] for c in concepts_of.get(id(g), ())])
+        why = f"in {df}/{n_seeds} seeds, {count} times; Zipf frequency {z:.1f} in general language"
+        if g.expansions:
+            why += "; acronym spelled out in the seeds"
+        terms.append(ProfileTerm(g.key, label, g.kind, round(weight, 4), tuple(aliases), why))  # type: ignore[arg-type]
+    entities = one_per_name(
+        sorted((t for t in terms if t.kind == "entity"), key=lambda t: -t.weight)[:MAX_ENTITIES]
+    )
+    # among equal weights (forms of one concept) the most used first: it names the term
+    used = {(g.kind, g.key): g.count for g in groups}
+    keywords = sorted(
+        (t for t in terms if t.kind == "keyword"), key=lambda t: (-t.weight, -used[(t.kind, t.key)])
+    )[:MAX_KEYWORDS]
+    phrases = sorted((t for t in terms if t.kind == "phrase"), key=lambda t: -t.weight)[
+        :MAX_PHRASES
+    ]
+    # single words inside a kept multi-word entity stay; phrases need both words kept alone
+    kept_keys = {t.key for t in keywords}
+    phrases = [
+        p
+        for p in phrases
+        if all(any(same_stem(k, x) or k == x for k in kept_keys) for x in p.key.split())
+    ]
+    return widen(entities) + keywords + phrases
+
+
+def story_places(groups: list[Cand], n_seeds: int) -> tuple[str, ...]:
+    """The places the story happens in: countries and cities named in most seeds
+    (at least 60%), when together they are named in nearly every seed (80%). Seeds that
+    are not about one place (a company, a technology) give none, and matching then
+    ignores geography."""
+    need = n_seeds if n_seeds < 3 else math.ceil(0.6 * n_seeds)
+    found: set[str] = set()
+    covered: set[int] = set()
+    for g in groups:
+        if g.kind != "entity" or g.count == 0 or len(g.seeds) < need:
+            continue
+        for form, _n in g.forms.most_common(3):
+            place = places.best(form)
+            if place:
+                found.add(place.id)
+                covered |= g.seeds
+                break
+    if len(covered) < 0.8 * n_seeds:
+        return ()
+    return tuple(sorted(found))

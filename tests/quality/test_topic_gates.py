@@ -1,0 +1,79 @@
+"""Quality gate per development topic: each topic of ../shared/corpus/topics/ (a story of
+another kind than the default one: its 5 seeds in several languages and its labelled
+articles) learned fresh from its seeds, as `newswatch learn --seeds DIR` does, and its
+articles decided as `newswatch backtest` does. Floors are pinned just under what the
+method reaches today (bench/eval_topics.py prints the figures and every mistake); raising
+one is a deliberate diff.
+
+Targets of the learning issue, for every topic: precision >= 0.90, recall >= 0.85, and
+recall >= 0.75 in each language with 5 or more positives. Reached today:
+
+- nord-stream-2022: precision 0.75, recall 0.79 (en 29/32, pl 14/25, ru 19/19, zh 0/3)
+- svb-collapse-2023: precision 0.73, recall 0.85 (en 27/28, pl 18/20, ru 1/4, zh 0/2)
+
+Not reached: precision (articles naming the story's thing with generic words: gas cuts
+through the same pipeline, other banks' troubles that mention the failed one) and Polish
+recall on nord-stream (Polish words for the event that no English seed word translates).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newswatch.adapters.seeds import read_seeds
+from newswatch.matching import Matcher
+from newswatch.profile import learn_profile
+
+REPO = Path(__file__).resolve().parents[2]
+TOPICS = REPO.parent / "shared" / "corpus" / "topics"
+
+pytestmark = [
+    pytest.mark.quality,
+    pytest.mark.skipif(not TOPICS.is_dir(), reason="needs ../shared/corpus/topics"),
+]
+
+# topic: (precision, recall, {language: recall}) floors; languages with >= 5 positives
+FLOORS: dict[str, tuple[float, float, dict[str, float]]] = {
+    "nord-stream-2022": (0.72, 0.76, {"en": 0.87, "pl": 0.52, "ru": 0.94}),
+    "svb-collapse-2023": (0.70, 0.82, {"en": 0.92, "pl": 0.85}),
+}
+
+
+@pytest.mark.parametrize("topic", sorted(FLOORS))
+def test_a_topic_learned_fresh_from_its_seeds(topic: str) -> None:
+    folder = TOPICS / topic
+    profile = learn_profile(read_seeds(folder / "seeds"))
+    matcher = Matcher(profile)
+    tp = fp = 0
+    found: dict[str, list[bool]] = {}
+    mistakes = []
+    for line in (folder / "labelled.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        match = matcher.score(row["title"], row["text"], lang=row["lang"])
+        positive = row["label"] == "positive"
+        if positive:
+            found.setdefault(row["lang"], []).append(match.is_match)
+        if match.is_match:
+            tp += positive
+            fp += not positive
+        if match.is_match != positive:
+            mistakes.append(f"{row['id']} ({row['label']}, {match.score:.2f})")
+    positives = sum(len(v) for v in found.values())
+    precision, recall = tp / max(1, tp + fp), tp / max(1, positives)
+    by_lang = {lang: sum(v) / len(v) for lang, v in found.items()}
+    print(
+        f"\n{topic}: threshold {profile.threshold:.3f}; precision {precision:.3f}; recall "
+        f"{recall:.3f}; "
+        + ", ".join(f"{lang} {sum(v)}/{len(v)}" for lang, v in sorted(found.items()))
+        + f"\nmistakes: {mistakes}"
+    )
+    p_floor, r_floor, lang_floors = FLOORS[topic]
+    assert precision >= p_floor, mistakes
+    assert recall >= r_floor, mistakes
+    for lang, floor in lang_floors.items():
+        assert by_lang[lang] >= floor, (lang, by_lang[lang])
+    # every language with 5 or more positives has a floor
+    assert {lang for lang, v in found.items() if len(v) >= 5} <= set(lang_floors)
