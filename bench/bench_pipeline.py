@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
 
 from newswatch.models import Feed  # noqa: E402
-from newswatch.pipeline import config, decide, extract, poll, runtime  # noqa: E402
+from newswatch.pipeline import decide, extract, poll, runtime  # noqa: E402
 from newswatch.pipeline.config import RunInputs  # noqa: E402
 from newswatch.pipeline.settings import Settings, load_settings  # noqa: E402
 from newswatch.policy import Policy  # noqa: E402
@@ -102,7 +102,7 @@ def main() -> None:
             )
 
         settings = on_db("direct.db")
-        profile = config.ensure_profile(settings)
+        profile = profiles.ensure_profile(settings)
         now = datetime.now(UTC)
         timings = []
         for attempt in ("cold", "warm"):

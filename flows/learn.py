@@ -9,13 +9,13 @@ from prefect.cache_policies import NO_CACHE
 from newswatch.models import Profile
 from newswatch import __version__
 from newswatch.flows.hooks import notify_failure
-from newswatch.pipeline import config
+from newswatch.pipeline import profiles
 from newswatch.pipeline.settings import Settings, load_settings
 
 
 @task(name="learn-profile", cache_policy=NO_CACHE)
 def learn_profile(settings: Settings) -> tuple[Profile, str]:
-    profile, path = config.learn(settings)
+    profile, path = profiles.learn(settings)
     return profile, str(path)
 
 

@@ -157,7 +157,7 @@ def test_three_runs_at_once_alert_each_story_exactly_once(
     # On PostgreSQL (row locks, an advisory lock) and on SQLite (one writer at a time,
     # a file lock): three `newswatch run` processes, the same feeds, the same store.
     from newswatch.adapters.store import Store
-    from newswatch.pipeline import config
+    from newswatch.pipeline import profiles
     from newswatch.pipeline.settings import load_settings
 
     api, home = server
@@ -166,7 +166,7 @@ def test_three_runs_at_once_alert_each_story_exactly_once(
         hook = receiver.apprise_url
         (site / "notify.yaml").write_text(yaml.safe_dump({"urls": [hook]}))
         profile = site / "profile.yaml"
-        config.learn(load_settings(profile_file=profile, seeds_dir=REPO / "seeds"))
+        profiles.learn(load_settings(profile_file=profile, seeds_dir=REPO / "seeds"))
         args = [
             *(sys.executable, "-m", "newswatch", "run", "--json"),
             *("--feeds", str(site / "feeds.yaml"), "--notify", str(site / "notify.yaml")),

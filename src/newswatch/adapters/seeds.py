@@ -8,7 +8,7 @@ from pathlib import Path
 
 from newswatch.errors import ConfigError
 from newswatch.models import Profile
-from newswatch.profile import SeedDoc, dump_profile, learn_profile, load_profile
+from newswatch.profile import SeedDoc, dump_profile, learn_profile
 
 SEED_SUFFIXES = {".txt", ".md"}
 
@@ -33,13 +33,10 @@ def read_seeds(directory: Path) -> list[SeedDoc]:
     return docs
 
 
-def learn_to_file(seeds_dir: Path, profile_file: Path) -> Profile:
+def learn_to_file(seeds_dir: Path, profile_file: Path, previous: Profile | None) -> Profile:
     """Learn the profile from the seeds folder and write it to `profile_file`, keeping
-    the user's edits of the file that is there. Imports only what learning needs, so
-    `newswatch learn` starts in a second, not in the time the whole pipeline takes."""
-    previous = None
-    if profile_file.exists():
-        previous = load_profile(profile_file.read_text(encoding="utf-8"), path=str(profile_file))
+    the user's edits of `previous` (the file that was there). Imports only what learning
+    needs, so `newswatch learn` starts in a second, not in the time the pipeline takes."""
     profile = learn_profile(read_seeds(seeds_dir), previous=previous)
     profile_file.parent.mkdir(parents=True, exist_ok=True)
     # Written whole, then renamed: a run starting meanwhile reads the old file or the new one.

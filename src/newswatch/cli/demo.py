@@ -197,7 +197,7 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
     """Run the demo end to end; returns 0 when every item did what it expects."""
     from newswatch.cli.output import print_summary
     from newswatch.flows.ingest import ingest_flow
-    from newswatch.pipeline import config
+    from newswatch.pipeline import profiles
 
     base_settings = load_settings()
     workdir = Path(tempfile.mkdtemp(prefix="newswatch-demo-"))
@@ -245,7 +245,7 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
             console.print(
                 f"[bold]newswatch demo[/]: {len(items)} items in {len(feeds_spec)} feeds on {base}"
             )
-            profile, path = config.learn(settings)
+            profile, path = profiles.learn(settings)
             console.print(
                 f"learned a profile of {len(profile.terms)} terms from {len(profile.seeds)} seeds "
                 f"(threshold {profile.threshold:.2f}); top: "

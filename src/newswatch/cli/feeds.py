@@ -64,7 +64,7 @@ def feeds(ctx: typer.Context, db: DbOpt = None) -> None:
 def _append_feeds(path: Path, new: list[Feed]) -> int:
     """Add feeds to a feeds file (created if missing), skipping URLs already in it."""
     from newswatch.feedlist import add_feeds
-    from newswatch.pipeline.config import read_config
+    from newswatch.pipeline.files import read_config
 
     content = read_config(path, "feeds file", missing_ok=True)
     if content is not None:
@@ -136,7 +136,7 @@ def feeds_import(
 ) -> None:
     """Add every feed of an OPML file to the feeds file (feeds already there are skipped)."""
     from newswatch.adapters.opml import parse_opml
-    from newswatch.pipeline.config import read_config
+    from newswatch.pipeline.files import read_config
 
     chosen = settings(feeds_file=feeds)
     with reported():

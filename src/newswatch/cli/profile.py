@@ -25,11 +25,11 @@ def learn(
 
     Terms you pin, exclude or add in the profile survive re-learning.
     """
-    from newswatch.pipeline import config
+    from newswatch.pipeline.profiles import learn as learn_profile
 
     chosen = settings(seeds_dir=seeds, profile_file=profile)
     with reported():
-        prof, path = config.learn(chosen)
+        prof, path = learn_profile(chosen)
     out.print(
         f"learned {len(prof.terms)} terms from {len(prof.seeds)} seeds -> {path}", highlight=False
     )
@@ -41,10 +41,10 @@ def learn(
 
 
 def _profile_or_learn(profile: Path | None) -> Profile:
-    from newswatch.pipeline import config
+    from newswatch.pipeline.profiles import ensure_profile
 
     with reported():
-        return config.ensure_profile(settings(profile_file=profile))
+        return ensure_profile(settings(profile_file=profile))
 
 
 def backtest(

@@ -8,22 +8,18 @@ them down; the stages never open a config file themselves.
 
 from __future__ import annotations
 
-import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from newswatch.adapters.notify import Notifier, Target
-from newswatch.adapters.seeds import read_seeds
 from newswatch.errors import ConfigError
 from newswatch.feedlist import parse_feeds
 from newswatch.models import Feed, Profile
+from newswatch.pipeline.files import read_config
+from newswatch.pipeline.profiles import ensure_profile
 from newswatch.pipeline.settings import Settings
 from newswatch.policy import Policy, parse_policy
-from newswatch.profile import dump_profile, learn_profile, load_profile
-
-log = logging.getLogger("newswatch")
 
 
 @dataclass(frozen=True)
@@ -37,20 +33,6 @@ class RunInputs:
     targets: tuple[Target, ...]
 
 
-def read_config(path: Path, what: str, *, missing_ok: bool = False) -> bytes | None:
-    """A config file's bytes; None when it is missing and that is allowed."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        if missing_ok:
-            return None
-        raise ConfigError(f"{what} not found", path=str(path)) from exc
-    except IsADirectoryError as exc:
-        raise ConfigError(f"{what} is a folder, not a file", path=str(path)) from exc
-    except OSError as exc:
-        raise ConfigError(f"cannot read {what}: {exc.strerror}", path=str(path)) from exc
-
-
 def load_feeds(path: Path) -> list[Feed]:
     """The feeds file (required)."""
     content = read_config(path, "feeds file")
@@ -62,24 +44,6 @@ def load_policy(path: Path) -> Policy:
     """The alert policy file; no file means the default policy (every target, at once)."""
     content = read_config(path, "alerts file", missing_ok=True)
     return Policy() if content is None else parse_policy(content, path=str(path))
-
-
-def load_profile_file(path: Path) -> Profile:
-    content = read_config(path, "profile")
-    assert content is not None
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"profile is not UTF-8 text (byte {exc.start}): is it the right file?", path=str(path)
-        ) from exc
-    try:
-        return load_profile(text, path=str(path))
-    except ConfigError:
-        raise
-    except (TypeError, ValueError, AttributeError, KeyError) as exc:
-        # a value of the wrong shape the parser did not expect (e.g. `terms: 42`)
-        raise ConfigError(f"not a usable profile: {exc}", path=str(path)) from exc
 
 
 SecretReader = Callable[[str], str]
@@ -111,35 +75,6 @@ def load_notifier(
     if not path.exists() and not (required or settings.notify_file is not None):
         return None
     return Notifier.from_file(path, storage_path=storage)
-
-
-def learn(settings: Settings) -> tuple[Profile, Path]:
-    """Learn the profile from the seeds folder and write it, keeping a user's edits."""
-    path = settings.resolved_profile_file()
-    previous = load_profile_file(path) if path.exists() else None
-    if not settings.seeds_dir.is_dir():
-        raise ConfigError("seeds folder not found", path=str(settings.seeds_dir))
-    profile = learn_profile(read_seeds(settings.seeds_dir), previous=previous)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Written whole, then renamed: a run starting meanwhile reads the old file or the new one.
-    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    partial.write_text(dump_profile(profile), encoding="utf-8")
-    os.replace(partial, path)
-    return profile, path
-
-
-def ensure_profile(settings: Settings) -> Profile:
-    """The profile file's content; learned from the seeds first if there is none."""
-    path = settings.resolved_profile_file()
-    if not path.exists():
-        if not settings.seeds_dir.is_dir():
-            raise ConfigError(
-                "no profile, and no seeds folder to learn one from", path=str(settings.seeds_dir)
-            )
-        log.info("no profile at %s: learning one from %s", path, settings.seeds_dir)
-        profile, _ = learn(settings)
-        return profile
-    return load_profile_file(path)
 
 
 def load_inputs(settings: Settings, *, read_secret: SecretReader | None = None) -> RunInputs:

@@ -154,5 +154,3 @@ class RobotsRules:
 
 def _parse(body: str | None) -> Protego | None:
     return Protego.parse(body) if body is not None else None
-
-
