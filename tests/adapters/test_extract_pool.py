@@ -105,3 +105,11 @@ def test_a_page_over_the_time_limit_fails_alone() -> None:
     assert "took over" in str(slow[0]) and slow[0].url == jobs[0].url
     with ExtractionPool(1) as pool:
         _same(pool.extract_pages(jobs), _in_process(jobs))
+
+
+def test_no_workers_extracts_in_the_calling_thread_with_the_same_outcomes() -> None:
+    jobs = _jobs(5)
+    with ExtractionPool(0) as pool:
+        got = pool.extract_pages(jobs)
+    assert not [p for p in psutil.Process().children(recursive=True) if p.ppid() != os.getpid()]
+    _same(got, _in_process(jobs))

@@ -6,6 +6,8 @@ one core, so pages go to processes. Rules, and why:
   (never fork: the parent runs threads, and a forked copy of a held lock deadlocks). The
   forkserver preloads this module, so a worker starts with trafilatura imported, and each
   worker warms it once (`_start_worker`).
+- `workers=0`, and any pool made inside a daemonic process (a Dask worker: it may not have
+  children), extracts in the calling thread instead, with the same outcomes.
 - A job is plain data (`PageJob`: bytes, URL, the feed's date and author) and so is a
   result (`PageContent`, or a failure message); nothing live crosses the process line.
 - Results are those of `extract_page` in this process, in the order of the jobs, and a
@@ -88,18 +90,34 @@ def _extract_in_worker(job: PageJob, timeout_seconds: float) -> PageContent | st
     faulthandler.dump_traceback_later(timeout_seconds + HARD_GRACE_SECONDS, exit=True)
     signal.setitimer(signal.ITIMER_REAL, timeout_seconds)
     try:
-        return extract_page(job.html, url=job.url, published=job.published, author=job.author)
-    except PermanentError as exc:
-        return str(exc)
+        return _extract_here(job)
     except _PageTimeout:
         return str(
             PermanentError(f"extraction took over {timeout_seconds:g} s: stopped", url=job.url)
         )
-    except Exception as exc:  # noqa: BLE001 - a crash inside trafilatura fails this page only
-        return str(PermanentError(f"extraction crashed: {type(exc).__name__}: {exc}", url=job.url))
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         faulthandler.cancel_dump_traceback_later()
+
+
+def _extract_here(job: PageJob) -> PageContent | str:
+    """`extract_page` in this thread (no time limit here: threads cannot be stopped)."""
+    try:
+        return extract_page(job.html, url=job.url, published=job.published, author=job.author)
+    except PermanentError as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001 - a crash inside trafilatura fails this page only
+        return str(PermanentError(f"extraction crashed: {type(exc).__name__}: {exc}", url=job.url))
+
+
+def _collect(job: PageJob, future: Future[PageContent | str]) -> PageOutcome:
+    """The job's outcome; BrokenProcessPool (a dead worker) is the caller's to handle."""
+    try:
+        return _outcome(job, future.result())
+    except BrokenProcessPool:
+        raise
+    except (Exception, _PageTimeout) as exc:  # noqa: BLE001 - e.g. the alarm just after return
+        return PermanentError(f"extraction failed: {type(exc).__name__}: {exc}", url=job.url)
 
 
 def _outcome(job: PageJob, result: PageContent | str) -> PageOutcome:
@@ -116,7 +134,9 @@ class ExtractionPool:
     def __init__(
         self, workers: int | None = None, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
     ) -> None:
-        self.workers = workers or os.cpu_count() or 1
+        if multiprocessing.current_process().daemon:
+            workers = 0
+        self.workers = (os.cpu_count() or 1) if workers is None else workers
         self.timeout_seconds = timeout_seconds
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload([__name__])
@@ -137,6 +157,8 @@ class ExtractionPool:
 
     def extract_pages(self, jobs: Sequence[PageJob]) -> list[PageOutcome]:
         """Each job's PageContent or PermanentError, in the order of `jobs`."""
+        if self.workers == 0:
+            return [_outcome(job, _extract_here(job)) for job in jobs]
         results: dict[int, PageOutcome] = {}
         pending = list(range(len(jobs)))
         for _round in range(2):
@@ -181,7 +203,7 @@ class ExtractionPool:
             lost = indices[len(futures) :]
         for i, future in futures:
             try:
-                results[i] = _outcome(jobs[i], future.result())
+                results[i] = _collect(jobs[i], future)
             except BrokenProcessPool:
                 lost.append(i)
         if lost:
@@ -197,7 +219,7 @@ class ExtractionPool:
             for i in indices:
                 try:
                     future = executor.submit(_extract_in_worker, jobs[i], self.timeout_seconds)
-                    results[i] = _outcome(jobs[i], future.result())
+                    results[i] = _collect(jobs[i], future)
                 except BrokenProcessPool:
                     log.warning("the extraction worker died on %s", jobs[i].url)
                     results[i] = PermanentError(
