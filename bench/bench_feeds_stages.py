@@ -55,7 +55,8 @@ def main() -> None:
 
     ctx = multiprocessing.get_context("spawn")
     ports: multiprocessing.Queue[int] = ctx.Queue()
-    server = ctx.Process(target=_serve, args=(ports, ctx.Event(), n), daemon=True)
+    changed = ctx.Event()  # kept referenced until the server has started
+    server = ctx.Process(target=_serve, args=(ports, changed, n), daemon=True)
     server.start()
     port = ports.get(timeout=60)
     feeds = [Feed(f"feed {k}", f"http://127.0.0.1:{port}/f{k}.xml") for k in range(n)]

@@ -244,24 +244,24 @@ def run_cli(mode: str, feeds_set: str, base: str, tmp: Path) -> dict[str, Any]:
         f"sqlite:///{db}",
         "--json",
     ]
-    t0 = time.perf_counter()
-    child = subprocess.Popen(
-        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO
-    )
-    peak = 0
-    proc = psutil.Process(child.pid)
-    while child.poll() is None:
-        total = 0
-        for p in [proc, *proc.children(recursive=True)]:
-            with contextlib.suppress(psutil.Error):
-                total += p.memory_info().rss
-        peak = max(peak, total)
-        time.sleep(0.05)
-    wall = time.perf_counter() - t0
-    out, err = child.communicate()
+    # to files, not pipes: a run's JSON summary outgrows a pipe's buffer while we only sample
+    out_file, err_file = tmp / f"{mode}-{feeds_set}.out", tmp / f"{mode}-{feeds_set}.err"
+    with out_file.open("wb") as out_io, err_file.open("wb") as err_io:
+        t0 = time.perf_counter()
+        child = subprocess.Popen(args, env=env, stdout=out_io, stderr=err_io, cwd=REPO)
+        peak = 0
+        proc = psutil.Process(child.pid)
+        while child.poll() is None:
+            total = 0
+            for p in [proc, *proc.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += p.memory_info().rss
+            peak = max(peak, total)
+            time.sleep(0.05)
+        wall = time.perf_counter() - t0
     if child.returncode != 0:
-        sys.exit(f"newswatch run failed ({mode}, {feeds_set}):\n{err.decode()[-3000:]}")
-    summary = json.loads(out)
+        sys.exit(f"newswatch run failed ({mode}, {feeds_set}):\n{err_file.read_text()[-3000:]}")
+    summary = json.loads(out_file.read_text())
     return {
         "seconds": wall,
         "peak_rss": peak,
