@@ -1,52 +1,87 @@
-"""End-to-end benchmark: real news pages through the whole pipeline vs trafilatura alone.
+"""End-to-end benchmark (issue 17): `newswatch run` over real pages vs trafilatura alone.
 
-N real pages from ../shared/corpus/extraction/ are served from 127.0.0.1 with an RSS feed
-listing them. The same process then measures, on the same pages:
+The 181 real news pages of ../shared/corpus/extraction/ are served from 127.0.0.1 with a
+robots.txt, through 8 RSS feeds (entries carry a pubDate, as real feeds do). In one sitting:
 
-  1. trafilatura.extract(html, include_comments=False) alone (the floor of the work);
-  2. the newswatch stages called directly: poll -> fetch + extract -> match + dedup +
-     store (SQLite) -> alerts;
-  3. the same run as a Prefect flow (ephemeral API), orchestration included.
+  1. trafilatura.extract(include_comments=False) alone on os.cpu_count() processes over
+     the 543 pages (3 copies): the extraction limit, in pages/s (pool start not counted);
+  2. the extraction stage alone over the 181 pages: newswatch's extract_page in this process
+     (one core, as the thread path does today) and on the extraction pool (every core);
+  3. `newswatch run --all` as a child process (the real CLI, Prefect flow included) on a
+     fresh SQLite store, per-host delay 0 and per-host concurrency 16: once over 181 pages,
+     once over 543 (3 copies); the marginal rate is 362 / (t543 - t181), so start-up is
+     left out. Twice: extraction in the fetching thread (`threads`, the default,
+     NEWSWATCH_EXTRACT_WORKERS=0), and on the extraction pool (`pool`: one process per core).
 
-It prints articles/s for each and the ratios. Usage:
-    .venv/bin/python bench/bench_pipeline.py [N]
+Per-stage figures come from the child: it wraps the stage functions (fetch, robots, feed
+parsing, extraction, metadata, language, matching, dedup, store, delivery) with timers
+that add up, per stage, the CPU time of the calling thread (time.thread_time) and the wall
+time, each without the stages nested inside it. "Prefect + CLI + other" is the child's
+whole CPU time (all threads) less the stages' CPU. Pool workers' and the Prefect server
+process's CPU come from psutil. Marginal ms per page = (figure at 543 - at 181) / 362.
+Peak RSS is the largest sum of RSS over the child's process tree, sampled every 50 ms.
+
+Usage: .venv/bin/python bench/bench_pipeline.py [--pages N] [--copies 3] [--modes threads,pool]
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import functools
 import gzip
+import json
+import multiprocessing
+import os
+import subprocess
 import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
-from html import escape
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
-import trafilatura
+import psutil
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "src")]
-
-from newswatch.models import Feed  # noqa: E402
-from newswatch.pipeline import decide, extract, poll, runtime  # noqa: E402
-from newswatch.pipeline.config import RunInputs  # noqa: E402
-from newswatch.pipeline.settings import Settings, load_settings  # noqa: E402
-from newswatch.policy import Policy  # noqa: E402
+sys.path[:0] = [str(REPO), str(REPO / "src"), str(REPO / "bench")]
 
 CORPUS = REPO.parent / "shared" / "corpus" / "extraction" / "html"
+FEEDS = 8
+STAGES = (
+    "fetch",
+    "robots",
+    "feed parsing",
+    "extraction",
+    "metadata",
+    "language",
+    "matching",
+    "dedup",
+    "store",
+    "delivery",
+    "extraction pool (wait)",
+)
+
+
+# -- pages, feeds, server -------------------------------------------------------------------
 
 
 def load_pages(n: int) -> dict[str, bytes]:
     files = sorted(CORPUS.glob("*.html.gz"))[:n]
     if not files:
         sys.exit(f"no pages under {CORPUS}")
-    return {f"/p/{f.name.split('.')[0][:16]}": gzip.decompress(f.read_bytes()) for f in files}
+    return {f.name.split(".")[0][:16]: gzip.decompress(f.read_bytes()) for f in files}
 
 
 def serve(routes: dict[str, tuple[str, bytes]]) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
         def do_GET(self) -> None:  # noqa: N802
             ctype, body = routes.get(self.path, ("text/plain", b""))
             self.send_response(200 if self.path in routes else 404)
@@ -59,94 +94,372 @@ def serve(routes: dict[str, tuple[str, bytes]]) -> ThreadingHTTPServer:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
 
-def feed_for(paths: list[str], base: str) -> bytes:
+def rss(base: str, paths: list[str], now: datetime) -> bytes:
     items = "".join(
-        f"<item><title>page {i}</title><link>{base}{p}</link><guid>{base}{p}</guid>"
-        f"<description>page {i}</description></item>"
+        f"<item><title>page {p}</title><link>{base}{p}</link><guid>{base}{p}</guid>"
+        f"<pubDate>{format_datetime(now - timedelta(minutes=i))}</pubDate>"
+        f"<description>summary of page {p}</description></item>"
         for i, p in enumerate(paths)
     )
     return (
-        f"<?xml version='1.0'?><rss version='2.0'><channel><title>bench</title>"
-        f"<link>{escape(base)}</link><description>bench</description>{items}</channel></rss>"
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>bench</title>"
+        f"<link>{base}/</link><description>bench</description>{items}</channel></rss>"
     ).encode()
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 60
-    pages = load_pages(n)
-    routes = {p: ("text/html; charset=utf-8", body) for p, body in pages.items()}
+def site(pages: dict[str, bytes], copies: int) -> tuple[ThreadingHTTPServer, str]:
+    """The server; /small/feedK.xml list copy 0, /big/feedK.xml list every copy."""
+    routes: dict[str, tuple[str, bytes]] = {
+        "/robots.txt": ("text/plain", b"User-agent: *\nAllow: /\n")
+    }
+    for c in range(copies):
+        for pid, body in pages.items():
+            routes[f"/c{c}/{pid}"] = ("text/html; charset=utf-8", body)
     server = serve(routes)
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    routes["/feed.xml"] = ("application/rss+xml", feed_for(list(pages), base))
-
-    t0 = time.perf_counter()
-    for body in pages.values():
-        trafilatura.extract(body, include_comments=False)
-    t_traf = time.perf_counter() - t0
-
-    with tempfile.TemporaryDirectory() as tmp:
-        tmpdir = Path(tmp)
-        (tmpdir / "feeds.yaml").write_text(f"feeds:\n  - name: bench\n    url: {base}/feed.xml\n")
-
-        def on_db(name: str) -> Settings:
-            return load_settings(
-                feeds_file=tmpdir / "feeds.yaml",
-                profile_file=tmpdir / "profile.yaml",
-                config_dir=tmpdir,  # no notify.yaml there: no targets
-                db_url=f"sqlite:///{tmpdir / name}",
-                max_entries_per_feed=10_000,
-            )
-
-        settings = on_db("direct.db")
-        profile = profiles.ensure_profile(settings)
-        now = datetime.now(UTC)
-        timings = []
-        for attempt in ("cold", "warm"):
-            # cold: the first pass in this process also loads simplemma's dictionaries and
-            # wordfreq's lists; warm: what every later run of a long-lived worker pays.
-            run_settings = on_db(attempt + ".db")
-            runtime.prepare_store(run_settings)
-            t0 = time.perf_counter()
-            polled = poll.poll_feed(Feed("bench", f"{base}/feed.xml"), run_settings, now=now)
-            articles = extract.extract_entries(list(polled.new_entries), run_settings)
-            inputs = RunInputs(run_settings, (), profile, Policy(), ())
-            outcomes, _alerts = decide.decide_articles(articles, inputs, now=now)
-            timings.append(time.perf_counter() - t0)
-        t_cold, t_direct = timings
-        extracted = sum(1 for a in articles if a.extraction == "page")
-
-        from newswatch.flows.ingest import ingest_flow
-
-        ingest_flow(  # warm-up: starts the ephemeral Prefect API
-            settings=on_db("warm.db")
+    now = datetime.now(UTC)
+    ids = list(pages)
+    for k in range(FEEDS):
+        mine = ids[k::FEEDS]
+        routes[f"/small/feed{k}.xml"] = (
+            "application/rss+xml",
+            rss(base, [f"/c0/{p}" for p in mine], now),
         )
-        t0 = time.perf_counter()
-        summary = ingest_flow(settings=on_db("flow.db"))
-        t_flow = time.perf_counter() - t0
-    server.shutdown()
+        routes[f"/big/feed{k}.xml"] = (
+            "application/rss+xml",
+            rss(base, [f"/c{c}/{p}" for c in range(copies) for p in mine], now),
+        )
+    return server, base
 
-    print(f"pages: {len(pages)} real news pages from the extraction corpus, served on 127.0.0.1")
-    print(
-        f"  (pages extracted from HTML: {extracted}; decided: {len(outcomes)}; flow articles: {len(summary.articles)})"
+
+# -- 1. trafilatura alone, 2. the extraction stage alone ---------------------------------------
+
+
+def _traf(body: bytes) -> int:
+    import trafilatura
+
+    return len(trafilatura.extract(body, include_comments=False) or "")
+
+
+def trafilatura_alone(bodies: list[bytes]) -> float:
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(os.cpu_count(), mp_context=ctx) as pool:
+        list(pool.map(_traf, bodies[: 4 * (os.cpu_count() or 1)]))  # workers up and warm
+        t0 = time.perf_counter()
+        list(pool.map(_traf, bodies, chunksize=4))
+        return time.perf_counter() - t0
+
+
+def extraction_alone(pages: dict[str, bytes]) -> tuple[float, float, float]:
+    """Seconds for extract_page over the pages: in this process, then on the pool (warm);
+    and the pool workers' CPU seconds."""
+    from newswatch.adapters.extract import extract_page
+    from newswatch.adapters.extract_pool import ExtractionPool, PageJob
+    from newswatch.errors import PermanentError
+
+    published = datetime.now(UTC)
+    jobs = [PageJob(f"https://bench.example/{p}", b, published=published) for p, b in pages.items()]
+    t0 = time.perf_counter()
+    for job in jobs:
+        with contextlib.suppress(PermanentError):
+            extract_page(job.html, url=job.url, published=job.published)
+    t_in = time.perf_counter() - t0
+    with ExtractionPool() as pool:
+        pool.extract_pages(jobs[: 2 * pool.workers])
+        workers = _pool_workers()
+        cpu0 = sum(_cpu(p) for p in workers)
+        t0 = time.perf_counter()
+        pool.extract_pages(jobs)
+        t_pool = time.perf_counter() - t0
+        cpu = sum(_cpu(p) for p in workers) - cpu0
+    return t_in, t_pool, cpu
+
+
+def _cpu(p: psutil.Process) -> float:
+    try:
+        t = p.cpu_times()
+        return float(t.user + t.system)
+    except psutil.Error:
+        return 0.0
+
+
+def _pool_workers(root: psutil.Process | None = None) -> list[psutil.Process]:
+    """Processes forked by a forkserver under `root` (the extraction pool's workers)."""
+    root = root or psutil.Process()
+    out = []
+    for p in root.children(recursive=True):
+        try:
+            if any("forkserver" in part for part in p.parent().cmdline()):
+                out.append(p)
+        except psutil.Error:
+            pass
+    return out
+
+
+# -- 3. newswatch run, as a child process ------------------------------------------------------
+
+
+def run_cli(mode: str, feeds_set: str, base: str, tmp: Path) -> dict[str, Any]:
+    """One `newswatch run --all` in a child; its wall time, peak tree RSS and stage times."""
+    feeds = tmp / f"feeds-{feeds_set}.yaml"
+    feeds.write_text(
+        "feeds:\n"
+        + "".join(
+            f"  - name: bench{k}\n    url: {base}/{feeds_set}/feed{k}.xml\n" for k in range(FEEDS)
+        )
     )
-    rows = [
-        ("trafilatura.extract alone", t_traf),
-        ("newswatch stages, cold process (loads word lists)", t_cold),
-        ("newswatch stages, warm (fetch+extract+match+dedup+store)", t_direct),
-        ("newswatch ingest flow through Prefect", t_flow),
+    db = tmp / f"{mode}-{feeds_set}.db"
+    stages = tmp / f"{mode}-{feeds_set}.json"
+    env = {
+        **os.environ,
+        "NEWSWATCH_PER_HOST_DELAY_SECONDS": "0",
+        "NEWSWATCH_PER_HOST_CONCURRENCY": "16",
+        "NEWSWATCH_ALLOWED_HOSTS": "127.0.0.1",
+        "NEWSWATCH_MAX_ENTRIES_PER_FEED": "10000",
+        "NEWSWATCH_EXTRACT_WORKERS": str(os.cpu_count() or 1) if mode == "pool" else "0",
+        "NEWSWATCH_CONFIG_DIR": str(tmp),  # no notify.yaml there: no targets
+    }
+    args = [
+        sys.executable,
+        __file__,
+        "--child",
+        mode,
+        "--stages-out",
+        str(stages),
+        "--",
+        "run",
+        "--all",
+        "--feeds",
+        str(feeds),
+        "--profile",
+        str(REPO / "config" / "profile.yaml"),  # the shipped profile: nothing to learn
+        "--db",
+        f"sqlite:///{db}",
+        "--json",
     ]
-    for name, secs in rows:
-        print(f"{name:55s} {len(pages) / secs:8.1f} articles/s  ({secs:.2f} s)")
+    # to files, not pipes: a run's JSON summary outgrows a pipe's buffer while we only sample
+    out_file, err_file = tmp / f"{mode}-{feeds_set}.out", tmp / f"{mode}-{feeds_set}.err"
+    with out_file.open("wb") as out_io, err_file.open("wb") as err_io:
+        t0 = time.perf_counter()
+        child = subprocess.Popen(args, env=env, stdout=out_io, stderr=err_io, cwd=REPO)
+        peak = 0
+        proc = psutil.Process(child.pid)
+        while child.poll() is None:
+            total = 0
+            for p in [proc, *proc.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += p.memory_info().rss
+            peak = max(peak, total)
+            time.sleep(0.05)
+        wall = time.perf_counter() - t0
+    if child.returncode != 0:
+        sys.exit(f"newswatch run failed ({mode}, {feeds_set}):\n{err_file.read_text()[-3000:]}")
+    summary = json.loads(out_file.read_text())
+    return {
+        "seconds": wall,
+        "peak_rss": peak,
+        "counts": summary["counts"],
+        **json.loads(stages.read_text()),
+    }
+
+
+class StageClock:
+    """Per stage: CPU seconds of the calling thread and wall seconds, nested stages excluded."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[str, float] = defaultdict(float)
+        self.wall: dict[str, float] = defaultdict(float)
+        self.calls: dict[str, int] = defaultdict(int)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+
+    def wrap(self, owner: Any, name: str, stage: str) -> None:
+        original: Callable[..., Any] = getattr(owner, name)
+
+        @functools.wraps(original)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            stack = self._local.__dict__.setdefault("stack", [])
+            c0, w0 = time.thread_time(), time.perf_counter()
+            stack.append([0.0, 0.0])
+            try:
+                return original(*args, **kwargs)
+            finally:
+                inner_c, inner_w = stack.pop()
+                dc, dw = time.thread_time() - c0, time.perf_counter() - w0
+                if stack:
+                    stack[-1][0] += dc
+                    stack[-1][1] += dw
+                with self._lock:
+                    self.cpu[stage] += dc - inner_c
+                    self.wall[stage] += dw - inner_w
+                    self.calls[stage] += 1
+
+        setattr(owner, name, timed)
+
+
+def child(mode: str, stages_out: Path, cli_args: list[str]) -> None:
+    from newswatch import dedup, matching
+    from newswatch.adapters import extract, extract_pool, http
+    from newswatch.adapters.store import Store
+    from newswatch.pipeline import deliver, poll
+    from newswatch.pipeline import extract as extract_stage
+
+    clock = StageClock()
+    clock.wrap(http.Fetcher, "fetch", "fetch")
+    clock.wrap(http.RobotsRules, "allowed", "robots")
+    clock.wrap(poll, "parse_feed", "feed parsing")
+    for name in ("extract_page", "load_html", "bare_extraction"):
+        clock.wrap(extract, name, "extraction")
+    clock.wrap(extract, "_page_metadata", "metadata")
+    clock.wrap(extract_stage, "detect_language", "language")
+    clock.wrap(matching, "detect_language", "language")
+    clock.wrap(matching.Matcher, "score", "matching")
+    clock.wrap(dedup, "fingerprint", "dedup")
+    clock.wrap(dedup, "decide", "dedup")
+    clock.wrap(Store, "dedup_index", "dedup")
+    clock.wrap(Store, "article_brief", "dedup")
+    for name in (
+        "feed_state",
+        "feed_states",
+        "save_feed_state",
+        "claim_entries",
+        "lease_entries",
+        "record_article",
+        "delivery_counts",
+        "save_run",
+        "prune",
+        "migrate",
+    ):
+        clock.wrap(Store, name, "store")
+    clock.wrap(deliver, "deliver_alerts", "delivery")
+    clock.wrap(extract_pool.ExtractionPool, "extract_pages", "extraction pool (wait)")
+
+    from newswatch.cli import app
+
+    try:
+        app(cli_args, standalone_mode=False)
+    finally:
+        me = psutil.Process()
+        workers = _pool_workers(me)
+        others = [p for p in me.children(recursive=True) if p not in workers]
+        own = me.cpu_times()
+        stages_out.write_text(
+            json.dumps(
+                {
+                    "cpu": clock.cpu,
+                    "wall": clock.wall,
+                    "calls": clock.calls,
+                    "process_cpu": own.user + own.system,
+                    "workers_cpu": sum(_cpu(p) for p in workers),
+                    "other_children_cpu": sum(_cpu(p) for p in others)
+                    + own.children_user
+                    + own.children_system,
+                }
+            )
+        )
+        sys.stdout.flush()
+
+
+# -- report ------------------------------------------------------------------------------------
+
+
+def breakdown(mode: str, small: dict[str, Any], big: dict[str, Any], extra: int) -> None:
+    def residual(r: dict[str, Any]) -> float:
+        return float(r["process_cpu"] - sum(r["cpu"].values()))
+
+    print(f"\n  per-stage, {mode}: CPU ms per extra page (marginal), and whole 543-page run (s)")
     print(
-        f"ratio warm stages / trafilatura alone: {t_traf / t_direct:.2f}x the speed ({t_direct / t_traf:.2f}x the time)"
+        f"  {'stage':28s} {'cpu ms/page':>11s} {'wall ms/page':>12s} {'cpu s':>7s} {'wall s':>7s} {'calls':>6s}"
     )
+    rows = [s for s in STAGES if s in big["cpu"] or s in small["cpu"]]
+    for stage in rows:
+        dc = (big["cpu"].get(stage, 0) - small["cpu"].get(stage, 0)) / extra * 1000
+        dw = (big["wall"].get(stage, 0) - small["wall"].get(stage, 0)) / extra * 1000
+        print(
+            f"  {stage:28s} {dc:11.2f} {dw:12.2f} {big['cpu'].get(stage, 0):7.2f} "
+            f"{big['wall'].get(stage, 0):7.2f} {big['calls'].get(stage, 0):6d}"
+        )
+    for name, b, s in (
+        ("Prefect + CLI + other", residual(big), residual(small)),
+        ("extraction pool workers", big["workers_cpu"], small["workers_cpu"]),
+        ("Prefect server process", big["other_children_cpu"], small["other_children_cpu"]),
+    ):
+        print(f"  {name:28s} {(b - s) / extra * 1000:11.2f} {'':12s} {b:7.2f}")
     print(
-        f"ratio flow / trafilatura alone:   {t_traf / t_flow:.2f}x the speed ({t_flow / t_traf:.2f}x the time)"
+        f"  {'whole child process CPU':28s} {(big['process_cpu'] - small['process_cpu']) / extra * 1000:11.2f} {'':12s} {big['process_cpu']:7.2f}"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pages", type=int, default=181)
+    parser.add_argument("--copies", type=int, default=3)
+    parser.add_argument("--modes", default="threads,pool")
+    parser.add_argument("--child")
+    parser.add_argument("--stages-out", type=Path)
+    args, rest = parser.parse_known_args()
+    if args.child:
+        child(args.child, args.stages_out, [a for a in rest if a != "--"])
+        return
+
+    pages = load_pages(args.pages)
+    server, base = site(pages, args.copies)
+    n_small, n_big = len(pages), len(pages) * args.copies
+    extra = n_big - n_small
+    cores = os.cpu_count() or 1
+    print(
+        f"pages: {n_small} real news pages, and {args.copies} copies ({n_big}), through {FEEDS} RSS feeds on 127.0.0.1; {cores} cores"
+    )
+
+    t_traf = trafilatura_alone(list(pages.values()) * args.copies)
+    traf_rate = n_big / t_traf
+    print(
+        f"trafilatura.extract alone, {cores} processes, {n_big} pages: {traf_rate:6.1f} pages/s ({t_traf:.1f} s)"
+    )
+
+    t_in, t_pool, pool_cpu = extraction_alone(pages)
+    print("extraction stage alone (extract_page, feed date given), same pages:")
+    print(f"  in this process (one core, as today):  {n_small / t_in:6.1f} pages/s  ({t_in:.1f} s)")
+    print(
+        f"  extraction pool, {cores} workers:           {n_small / t_pool:6.1f} pages/s  ({t_pool:.1f} s, workers' CPU {pool_cpu:.1f} s)"
+    )
+    print(f"  pool / trafilatura alone: {n_small / t_pool / traf_rate:.2f}")
+
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        for mode in args.modes.split(","):
+            small = run_cli(mode, "small", base, tmp)
+            big = run_cli(mode, "big", base, tmp)
+            rate = extra / (big["seconds"] - small["seconds"])
+            results[mode] = rate
+            print(
+                f"\nnewswatch run, {mode}: {n_small} pages {small['seconds']:.1f} s, {n_big} pages {big['seconds']:.1f} s"
+            )
+            print(
+                f"  extracted {small['counts']['extracted']} / {big['counts']['extracted']}, duplicates {big['counts']['duplicates']}"
+            )
+            print(
+                f"  marginal rate {rate:6.1f} articles/s; ratio to trafilatura alone {rate / traf_rate:.2f}"
+            )
+            print(
+                f"  peak RSS of the run (process tree): {max(small['peak_rss'], big['peak_rss']) / 2**20:.0f} MB"
+            )
+            breakdown(mode, small, big, extra)
+    server.shutdown()
+    print("\nsummary (one sitting; ratios count, absolute figures move with the machine's load):")
+    print(f"  trafilatura alone on {cores} processes: {traf_rate:.1f} pages/s")
+    for mode, rate in results.items():
+        print(
+            f"  newswatch run ({mode}): {rate:.1f} articles/s marginal, ratio {rate / traf_rate:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -146,3 +146,24 @@ def test_real_pages_served_locally_match_the_ground_truth(http_server: LocalHTTP
     f1 = 2 * mean_p * mean_r / (mean_p + mean_r)
     assert len(ids) == PAGES
     assert f1 >= F1_FLOOR, f"F1 {f1:.3f} (P {mean_p:.3f}, R {mean_r:.3f}) on {PAGES} pages"
+
+
+# -- what the feed entry already says is not looked for again ----------------------------------
+
+
+def test_feed_date_is_taken_and_the_page_date_not_searched() -> None:
+    feed_date = datetime(2023, 5, 6, 7, 8, tzinfo=UTC)
+    page = extract_page(ARTICLE.encode(), url="https://news.example.org/a", published=feed_date)
+    assert page.published == feed_date
+    assert page.text == extract_page(ARTICLE.encode(), url="https://news.example.org/a").text
+
+
+def test_page_meta_author_wins_over_the_feed_author() -> None:
+    page = extract_page(ARTICLE.encode(), url="https://news.example.org/a", author="Feed Desk")
+    assert page.author == "Ada Reporter"
+
+
+def test_feed_author_stands_in_for_the_byline_search() -> None:
+    no_meta = ARTICLE.replace('<meta name="author" content="Ada Reporter">', "")
+    page = extract_page(no_meta.encode(), url="https://news.example.org/a", author="Feed Desk")
+    assert page.author == "Feed Desk"

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from newswatch.adapters.extract import extract_page
+from newswatch.adapters.extract import PageContent
+from newswatch.adapters.extract_pool import PageJob, shared_pool
 from newswatch.adapters.http import Fetcher, PageMemo
 from newswatch.errors import NewswatchError
-from newswatch.models import Article, Entry
+from newswatch.models import Article, Entry, FetchResult
 from newswatch.pipeline.runtime import open_fetcher
 from newswatch.pipeline.settings import Settings
 from newswatch.text import detect_language
@@ -21,12 +22,43 @@ from newswatch.urls import canonical_url
 
 
 def extract_entries(entries: Sequence[Entry], settings: Settings) -> list[Article]:
-    """Fetch and extract each entry's page; fall back to the feed's summary, saying why."""
-    articles = []
+    """Fetch each entry's page (I/O, on this thread), then extract them all, in this
+    process or on the extraction pool (NEWSWATCH_EXTRACT_WORKERS); fall back to the feed's
+    summary, saying why. The feed's date and author are handed to extraction, which then
+    does not search the page for them again."""
     with open_fetcher(settings, pages=PageMemo()) as fetcher:
-        for entry in entries:
-            articles.append(_extract_one(entry, fetcher, settings))
+        fetched = [_fetch_page(entry, fetcher, settings) for entry in entries]
+    jobs = [
+        PageJob(page.final_url, page.body, published=entry.published, author=entry.author)
+        for entry, page in zip(entries, fetched, strict=True)
+        if isinstance(page, FetchResult)
+    ]
+    contents = iter(shared_pool(settings.extract_workers).extract_pages(jobs))
+    articles = []
+    for entry, page in zip(entries, fetched, strict=True):
+        if not isinstance(page, FetchResult):
+            articles.append(_summary_article(entry, page))
+            continue
+        content = next(contents)
+        if isinstance(content, PageContent):
+            articles.append(_page_article(entry, page, content))
+        else:
+            articles.append(
+                _summary_article(entry, f"page not used, feed summary instead: {content}")
+            )
     return articles
+
+
+def _fetch_page(entry: Entry, fetcher: Fetcher, settings: Settings) -> FetchResult | str:
+    """The entry's page, or why the feed's summary stands in for it."""
+    if not entry.url:
+        return "entry has no link: feed summary used"
+    if not settings.fetch_articles:
+        return "page fetching is off: feed summary used"
+    try:
+        return fetcher.fetch(entry.url, robots=True)
+    except NewswatchError as exc:
+        return f"page not used, feed summary instead: {exc}"
 
 
 def _outlet(sitename: str | None, url: str, feed_name: str) -> str:
@@ -40,32 +72,23 @@ def _outlet(sitename: str | None, url: str, feed_name: str) -> str:
     return sitename
 
 
-def _extract_one(entry: Entry, fetcher: Fetcher, settings: Settings) -> Article:
-    note = None
-    if entry.url and settings.fetch_articles:
-        try:
-            page = fetcher.fetch(entry.url, robots=True)
-            content = extract_page(page.body, url=page.final_url)
-        except NewswatchError as exc:
-            note = f"page not used, feed summary instead: {exc}"
-        else:
-            return Article(
-                article_id=entry.entry_id,
-                feed_name=entry.feed_name,
-                url=entry.url,
-                canonical_url=canonical_url(content.canonical_url or page.final_url),
-                title=content.title or entry.title,
-                text=content.text,
-                source=_outlet(content.sitename, page.final_url, entry.feed_name),
-                extraction="page",
-                published=entry.published or content.published,
-                author=content.author or entry.author,
-                lang=content.lang or detect_language(f"{entry.title}\n{content.text}"),
-            )
-    elif not entry.url:
-        note = "entry has no link: feed summary used"
-    else:
-        note = "page fetching is off: feed summary used"
+def _page_article(entry: Entry, page: FetchResult, content: PageContent) -> Article:
+    return Article(
+        article_id=entry.entry_id,
+        feed_name=entry.feed_name,
+        url=entry.url,
+        canonical_url=canonical_url(content.canonical_url or page.final_url),
+        title=content.title or entry.title,
+        text=content.text,
+        source=_outlet(content.sitename, page.final_url, entry.feed_name),
+        extraction="page",
+        published=entry.published or content.published,
+        author=content.author or entry.author,
+        lang=content.lang or detect_language(f"{entry.title}\n{content.text}"),
+    )
+
+
+def _summary_article(entry: Entry, note: str) -> Article:
     return Article(
         article_id=entry.entry_id,
         feed_name=entry.feed_name,

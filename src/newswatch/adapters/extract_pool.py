@@ -1,0 +1,245 @@
+"""Article extraction on every core: `extract_page` in a pool of worker processes.
+
+Fetching is I/O and stays on threads; extraction is CPU-bound Python, and threads share
+one core, so pages go to processes. Rules, and why:
+- One pool per process (`shared_pool`), `os.cpu_count()` workers, started by forkserver
+  (never fork: the parent runs threads, and a forked copy of a held lock deadlocks). The
+  forkserver preloads this module, so a worker starts with trafilatura imported, and each
+  worker warms it once (`_start_worker`).
+- `workers=0`, and any pool made inside a daemonic process (a Dask worker: it may not have
+  children), extracts in the calling thread instead, with the same outcomes.
+- A job is plain data (`PageJob`: bytes, URL, the feed's date and author) and so is a
+  result (`PageContent`, or a failure message); nothing live crosses the process line.
+- Results are those of `extract_page` in this process, in the order of the jobs, and a
+  failure is the same `PermanentError` (same message, same `url`) for that page only.
+  An exception `extract_page` does not translate (a bug inside trafilatura) is a
+  PermanentError for that page too, never a failed batch.
+- A page that runs over `timeout_seconds` is stopped inside its worker (SIGALRM, raised
+  between two Python steps) and recorded as a PermanentError; one stuck inside a C call
+  is ended at `timeout_seconds + HARD_GRACE_SECONDS` by faulthandler's watchdog, which
+  exits the worker.
+- A dead worker (killed, out of memory, the watchdog) breaks the whole executor; the pages
+  not finished are run again on a fresh one. If that breaks too, the rest run one at a
+  time on a one-worker pool, so the page that kills its worker is found and recorded as
+  failed, and no other page is lost.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import faulthandler
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import datetime
+from types import FrameType
+
+from newswatch.adapters.extract import PageContent, extract_page
+from newswatch.errors import PermanentError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT_SECONDS = 30.0
+HARD_GRACE_SECONDS = 10.0
+# A small page every worker extracts once at start: trafilatura and htmldate load lazy
+# tables on first use, which should not be billed to the first real page.
+_WARM_PAGE = (
+    "<html lang='en'><head><title>warm</title></head><body><article><p>"
+    + "The council met on Tuesday and agreed the new budget for the coming year. " * 8
+    + "</p></article></body></html>"
+)
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One page to extract: its bytes, the URL it came from, what the feed entry says."""
+
+    url: str
+    html: bytes
+    published: datetime | None = None
+    author: str | None = None
+
+
+PageOutcome = PageContent | PermanentError
+
+
+class _PageTimeout(BaseException):
+    """Raised in a worker by SIGALRM; a BaseException so trafilatura's broad handlers let
+    it through."""
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    raise _PageTimeout
+
+
+def _start_worker() -> None:
+    signal.signal(signal.SIGALRM, _on_alarm)
+    with contextlib.suppress(PermanentError):
+        extract_page(_WARM_PAGE, url="https://warm.invalid/")
+
+
+def _extract_in_worker(job: PageJob, timeout_seconds: float) -> PageContent | str:
+    """`extract_page` for one job; a failure comes back as its message (plain data)."""
+    faulthandler.dump_traceback_later(timeout_seconds + HARD_GRACE_SECONDS, exit=True)
+    signal.setitimer(signal.ITIMER_REAL, timeout_seconds)
+    try:
+        return _extract_here(job)
+    except _PageTimeout:
+        return str(
+            PermanentError(f"extraction took over {timeout_seconds:g} s: stopped", url=job.url)
+        )
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        faulthandler.cancel_dump_traceback_later()
+
+
+def _extract_here(job: PageJob) -> PageContent | str:
+    """`extract_page` in this thread (no time limit here: threads cannot be stopped)."""
+    try:
+        return extract_page(job.html, url=job.url, published=job.published, author=job.author)
+    except PermanentError as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001 - a crash inside trafilatura fails this page only
+        return str(PermanentError(f"extraction crashed: {type(exc).__name__}: {exc}", url=job.url))
+
+
+def _collect(job: PageJob, future: Future[PageContent | str]) -> PageOutcome:
+    """The job's outcome; BrokenProcessPool (a dead worker) is the caller's to handle."""
+    try:
+        return _outcome(job, future.result())
+    except BrokenProcessPool:
+        raise
+    except (Exception, _PageTimeout) as exc:  # noqa: BLE001 - e.g. the alarm just after return
+        return PermanentError(f"extraction failed: {type(exc).__name__}: {exc}", url=job.url)
+
+
+def _outcome(job: PageJob, result: PageContent | str) -> PageOutcome:
+    if isinstance(result, PageContent):
+        return result
+    error = PermanentError(result)  # the message already names the URL, as in-process
+    error.url = job.url
+    return error
+
+
+class ExtractionPool:
+    """A process pool for `extract_page`; safe to use from several threads at once."""
+
+    def __init__(
+        self, workers: int | None = None, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    ) -> None:
+        if multiprocessing.current_process().daemon:
+            workers = 0
+        self.workers = (os.cpu_count() or 1) if workers is None else workers
+        self.timeout_seconds = timeout_seconds
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload([__name__])
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> ExtractionPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True, cancel_futures=True)
+                self._executor = None
+
+    def extract_pages(self, jobs: Sequence[PageJob]) -> list[PageOutcome]:
+        """Each job's PageContent or PermanentError, in the order of `jobs`."""
+        if self.workers == 0:
+            return [_outcome(job, _extract_here(job)) for job in jobs]
+        results: dict[int, PageOutcome] = {}
+        pending = list(range(len(jobs)))
+        for _round in range(2):
+            if not pending:
+                break
+            pending = self._run_round(jobs, pending, results)
+        if pending:
+            self._run_one_at_a_time(jobs, pending, results)
+        return [results[i] for i in range(len(jobs))]
+
+    def _current(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = self._new_executor(self.workers)
+            return self._executor
+
+    def _new_executor(self, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=workers, mp_context=self._context, initializer=_start_worker
+        )
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        """Drop a broken executor (once, whichever thread sees it first)."""
+        with self._lock:
+            if self._executor is broken:
+                self._executor = None
+        broken.shutdown(wait=False, cancel_futures=True)
+
+    def _run_round(
+        self, jobs: Sequence[PageJob], indices: list[int], results: dict[int, PageOutcome]
+    ) -> list[int]:
+        """Run `indices` on the current executor; return those a broken executor lost."""
+        executor = self._current()
+        futures: list[tuple[int, Future[PageContent | str]]] = []
+        lost: list[int] = []
+        try:
+            for i in indices:
+                futures.append(
+                    (i, executor.submit(_extract_in_worker, jobs[i], self.timeout_seconds))
+                )
+        except BrokenProcessPool:
+            lost = indices[len(futures) :]
+        for i, future in futures:
+            try:
+                results[i] = _collect(jobs[i], future)
+            except BrokenProcessPool:
+                lost.append(i)
+        if lost:
+            log.warning("an extraction worker died: %d pages run again on a new pool", len(lost))
+            self._replace(executor)
+        return sorted(lost)
+
+    def _run_one_at_a_time(
+        self, jobs: Sequence[PageJob], indices: list[int], results: dict[int, PageOutcome]
+    ) -> None:
+        executor = self._new_executor(1)
+        try:
+            for i in indices:
+                try:
+                    future = executor.submit(_extract_in_worker, jobs[i], self.timeout_seconds)
+                    results[i] = _collect(jobs[i], future)
+                except BrokenProcessPool:
+                    log.warning("the extraction worker died on %s", jobs[i].url)
+                    results[i] = PermanentError(
+                        "the extraction process died on this page", url=jobs[i].url
+                    )
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    executor = self._new_executor(1)
+        finally:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
+_shared: ExtractionPool | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_pool(workers: int | None = None) -> ExtractionPool:
+    """The process's extraction pool, started on first use and closed at exit."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = ExtractionPool(workers)
+            atexit.register(_shared.close)
+        return _shared

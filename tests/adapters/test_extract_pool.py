@@ -1,0 +1,115 @@
+"""The extraction pool on real pages: the same results as in-process, nothing lost when a
+worker dies."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import signal
+import threading
+from pathlib import Path
+
+import psutil
+import pytest
+
+from newswatch.adapters.extract import PageContent, extract_page
+from newswatch.adapters.extract_pool import ExtractionPool, PageJob, PageOutcome
+from newswatch.errors import PermanentError
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO.parent / "shared" / "corpus" / "extraction" / "html"
+
+pytestmark = pytest.mark.skipif(
+    not CORPUS.is_dir(), reason=f"shared extraction corpus not found at {CORPUS}"
+)
+
+
+def _jobs(count: int) -> list[PageJob]:
+    files = sorted(CORPUS.glob("*.html.gz"))[:count]
+    jobs = [
+        PageJob(url=f"https://news.example.org/{f.name[:12]}", html=gzip.decompress(f.read_bytes()))
+        for f in files
+    ]
+    # pages that fail: no article, and an empty body
+    jobs.insert(
+        3, PageJob(url="https://news.example.org/nav", html=b"<html><body><nav/></body></html>")
+    )
+    jobs.insert(7, PageJob(url="https://news.example.org/empty", html=b""))
+    return jobs
+
+
+def _in_process(jobs: list[PageJob]) -> list[PageOutcome]:
+    outcomes: list[PageOutcome] = []
+    for job in jobs:
+        try:
+            outcomes.append(extract_page(job.html, url=job.url))
+        except PermanentError as exc:
+            outcomes.append(exc)
+    return outcomes
+
+
+def _same(got: list[PageOutcome], expected: list[PageOutcome]) -> None:
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected, strict=True):
+        if isinstance(e, PageContent):
+            assert g == e
+        else:
+            assert isinstance(g, PermanentError)
+            assert (str(g), g.url) == (str(e), e.url)
+
+
+def test_pool_results_equal_in_process_results() -> None:
+    jobs = _jobs(14)
+    with ExtractionPool(2) as pool:
+        got = pool.extract_pages(jobs)
+    _same(got, _in_process(jobs))
+    assert sum(isinstance(o, PermanentError) for o in got) >= 2
+
+
+def test_a_worker_killed_mid_batch_loses_no_page(caplog: pytest.LogCaptureFixture) -> None:
+    jobs = _jobs(40)
+    expected = _in_process(jobs)
+    me = psutil.Process()
+    with ExtractionPool(2) as pool:
+        pool.extract_pages(jobs[:2])  # workers up and warm
+        # the workers are the forkserver's children (our own are the forkserver and the
+        # resource tracker)
+        workers = [p for p in me.children(recursive=True) if p.ppid() != me.pid]
+        assert len(workers) == 2
+        done = threading.Event()
+        got: list[PageOutcome] = []
+
+        def run_batch() -> None:
+            got.extend(pool.extract_pages(jobs))
+            done.set()
+
+        runner = threading.Thread(target=run_batch)
+        busy_before = sum(p.cpu_times().user for p in workers)
+        runner.start()
+        # kill a worker once the batch is under way (its CPU time has grown), not before
+        while not done.is_set() and sum(p.cpu_times().user for p in workers) < busy_before + 0.3:
+            done.wait(0.01)
+        assert not done.is_set(), "the batch ended before a worker could be killed"
+        os.kill(workers[0].pid, signal.SIGKILL)
+        runner.join(timeout=120)
+    assert not runner.is_alive()
+    assert "run again on a new pool" in caplog.text
+    _same(got, expected)
+
+
+def test_a_page_over_the_time_limit_fails_alone() -> None:
+    jobs = _jobs(3)
+    with ExtractionPool(1, timeout_seconds=0.001) as pool:
+        slow = pool.extract_pages(jobs[:1])
+    assert isinstance(slow[0], PermanentError)
+    assert "took over" in str(slow[0]) and slow[0].url == jobs[0].url
+    with ExtractionPool(1) as pool:
+        _same(pool.extract_pages(jobs), _in_process(jobs))
+
+
+def test_no_workers_extracts_in_the_calling_thread_with_the_same_outcomes() -> None:
+    jobs = _jobs(5)
+    with ExtractionPool(0) as pool:
+        got = pool.extract_pages(jobs)
+    assert not [p for p in psutil.Process().children(recursive=True) if p.ppid() != os.getpid()]
+    _same(got, _in_process(jobs))
