@@ -160,3 +160,21 @@ def test_help_shows_flags_as_flags_and_arguments_by_name(command: list[str]) -> 
     assert code == 0
     assert "<bool>" not in output
     assert "{" not in output.split("\n", 3)[1]  # the usage line names arguments plainly
+
+
+def test_explain_accounts_for_every_step_from_the_terms_to_the_score(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "Protests in Almaty as CSTO troops arrive\n\n"
+        + "Protesters clashed with police in Almaty, Kazakhstan, as CSTO troops arrived. "
+        + "Officials in Moscow and Russia commented on the unrest. " * 3
+    )
+    code, output = _invoke("explain", str(article), "--profile", str(REPO / "config/profile.yaml"))
+    assert code == 0, output
+    lines = output.splitlines()
+    header = next(line for line in lines if "score" in line and "threshold" in line)
+    score = header.split("score ")[1].split(",")[0]
+    assert any(line.strip().startswith("terms add up to") for line in lines)
+    assert any(line.strip() == f"score {score}" for line in lines), output  # the account ends there
+    places = [line for line in lines if "places:" in line]
+    assert all("elsewhere" not in line for line in places)  # other places on their own line

@@ -330,24 +330,51 @@ class Matcher:
         # Each side vouches for the other only so far: event words count at most 1.5 times
         # the names that say which story it is, and names at most 3 times the event words
         # that say what happened. Names alone are a mention, not a report.
+        steps = [
+            f"terms add up to {entity_sum + event_sum:.3f}: names {entity_sum:.3f}, "
+            f"event words {event_sum:.3f}"
+        ]
         if event_sum > 0:
             names = min(
                 entity_sum, NAME_CAP * event_sum, entity_sum - place_sum + PLACE_CAP * event_sum
             )
-            total = names + min(event_sum, EVENT_CAP * entity_sum)
+            events = min(event_sum, EVENT_CAP * entity_sum)
+            total = names + events
+            if names < entity_sum:
+                steps.append(
+                    f"names count at most {NAME_CAP:g}x the event words (the story's places "
+                    f"{PLACE_CAP:g}x): {entity_sum:.3f} -> {names:.3f}"
+                )
+            if events < event_sum:
+                steps.append(
+                    f"event words count at most {EVENT_CAP:g}x the names: "
+                    f"{event_sum:.3f} -> {events:.3f}"
+                )
         else:
             total = entity_sum * ENTITY_ONLY
-        if entity_sum == 0:
+            if entity_sum > 0:
+                steps.append(f"names without event words are a mention: x{ENTITY_ONLY:g}")
+        if entity_sum == 0 and event_sum > 0:
             total *= ONE_SIDED
+            steps.append(f"event words without any name: x{ONE_SIDED:g}")
         # breadth: distinct terms, each counted in full only from BREADTH_WEIGHT up, so a
         # name plus an everyday word ("rise") is still a lone mention
         breadth = sum(min(1.0, self.terms[idx].weight / BREADTH_WEIGHT) for idx in hits)
+        if breadth < BREADTH and hits:
+            steps.append(
+                f"only {breadth:.1f} distinct terms of {BREADTH:g}: x{breadth / BREADTH:.2f}"
+            )
         total *= min(1.0, breadth / BREADTH)
         if n_words > LENGTH_PIVOT:
-            total /= 1.0 + LENGTH_SLOPE * math.log2(n_words / LENGTH_PIVOT)
+            divisor = 1.0 + LENGTH_SLOPE * math.log2(n_words / LENGTH_PIVOT)
+            total /= divisor
+            steps.append(f"a long text ({n_words} words): /{divisor:.2f}")
         focus, elsewhere = self._focus(where)
-        if focus is not None:
-            total *= _place_factor(focus)
+        if focus is not None and (factor := _place_factor(focus)) != 1.0:
+            total *= factor
+            steps.append(f"{focus:.0%} of the places named are the story's: x{factor:.2f}")
+        total = round(total, 4)
+        steps.append(f"score {total:.3f}")
         reasons.sort(key=lambda r: (-r.contribution, r.key))
         return Match(
             score=round(total, 4),
@@ -356,6 +383,7 @@ class Matcher:
             lang=lang,
             focus=None if focus is None else round(focus, 4),
             elsewhere=elsewhere,
+            steps=tuple(steps),
         )
 
     def _focus(
@@ -394,18 +422,17 @@ def _snippet(text: str, start: int, end: int, width: int = 160) -> str:
 
 
 def explain(match: Match) -> str:
-    """A plain-text account of a score: the verdict, then each term that fired."""
+    """A plain-text account of a score: the verdict, how the terms' contributions became
+    the score (every cap and factor, in order), the places, then each term that fired."""
     verdict = "MATCH" if match.is_match else "no match"
     lines = [
         f"{verdict}: score {match.score:.3f}, threshold {match.threshold:.3f} (language {match.lang or '?'})"
     ]
+    lines += [f"  {step}" for step in match.steps]
     if match.focus is not None:
-        factor = _place_factor(match.focus)
-        scaled = "" if factor == 1.0 else f" -> score x{factor:.2f}"
-        others = ", ".join(match.elsewhere[:6]) or "none"
-        lines.append(
-            f"  places: {match.focus:.0%} of those named are the story's{scaled}; elsewhere: {others}"
-        )
+        lines.append(f"  places: {match.focus:.0%} of those named are the story's")
+        if match.elsewhere:
+            lines.append(f"  also named: {', '.join(match.elsewhere[:6])}")
     if not match.reasons:
         lines.append("  no profile term occurs in this article")
     for r in match.reasons:

@@ -173,6 +173,7 @@ class Match:
     # no places, or the article names none), and the others, most named first
     focus: float | None = None
     elsewhere: tuple[str, ...] = ()
+    steps: tuple[str, ...] = ()  # how the contributions became the score (see `explain`)
 
     @property
     def is_match(self) -> bool:
