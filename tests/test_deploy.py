@@ -213,9 +213,13 @@ def test_helm_values_put_config_seeds_and_data_on_the_shared_volume() -> None:
     env = {e["name"]: e["value"] for e in worker["extraEnvVars"]}
     # every NEWSWATCH_* name is a real setting, except NEWSWATCH_HOME, which
     # deploy/prefect.yaml's pull step reads
-    assert set(env) - {"NEWSWATCH_HOME", "DO_NOT_TRACK", "PREFECT_SERVER_ANALYTICS_ENABLED"} <= (
-        _setting_env_names()
-    )
+    prefect_own = {
+        "DO_NOT_TRACK",
+        "PREFECT_SERVER_ANALYTICS_ENABLED",
+        "PREFECT_LOGGING_EXTRA_LOGGERS",
+    }
+    assert set(env) - {"NEWSWATCH_HOME"} - prefect_own <= _setting_env_names()
+    assert env["PREFECT_LOGGING_EXTRA_LOGGERS"] == "newswatch"
     assert "$NEWSWATCH_HOME" in (DEPLOY / "prefect.yaml").read_text(encoding="utf-8")
     volumes = {v["name"]: v for v in worker["extraVolumes"]}
     mounts = {m["mountPath"]: m for m in worker["extraVolumeMounts"]}

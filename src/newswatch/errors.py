@@ -51,10 +51,6 @@ class PermanentError(NewswatchError):
         super().__init__(_with_url(message, url, status))
 
 
-class RefusedURLError(PermanentError):
-    """An untrusted URL points at an address newswatch must not connect to."""
-
-
 class TooLargeError(PermanentError):
     """A response went over the configured size cap and was cut off."""
 
@@ -63,8 +59,8 @@ class RefusedError(PermanentError):
     """An untrusted URL leads to an address newswatch must not reach (SSRF guard)."""
 
 
-class DeliveryError(TransientError):
-    """A notification target did not accept a message."""
+class UnsafeXMLError(PermanentError):
+    """XML from outside that declares a DTD or entities (how XML bombs are built)."""
 
 
 def _with_url(message: str, url: str | None, status: int | None) -> str:

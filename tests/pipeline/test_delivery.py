@@ -642,3 +642,29 @@ def test_a_receiver_that_times_out_fails_that_delivery_only(
     assert len(ok.received) == 1
     with Store.open(settings.resolved_db_url()) as store:
         assert store.delivery_counts() == {"pending": 1, "sent": 1}
+
+
+def test_the_alerts_listing_shows_targets_without_their_query_and_ids_whole(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from newswatch.cli import app
+
+    notify = tmp_path / "notify.yaml"
+    notify.write_text("urls:\n  - json://127.0.0.1:9/hook?rto=1&cto=1&token=s3cret\n")
+    settings = load_settings(db_url=f"sqlite:///{tmp_path / 's.db'}", notify_file=notify)
+    _record_alerts(settings, Notifier.from_file(notify), (1, 2))
+    result = CliRunner().invoke(
+        app, ["alerts", "--ids", "--db", settings.resolved_db_url()], terminal_width=200
+    )
+    assert result.exit_code == 0, result.output
+    assert "pending" in result.output and "json://" in result.output
+    assert "?" not in result.output and "s3cret" not in result.output  # no query string
+    from newswatch.cli.alerts import short_target
+
+    assert short_target("json://127.0.0.1:9/hook?rto=1&token=x") == "json://127.0.0.1:9/hook"
+    with Store.open(settings.resolved_db_url()) as store:
+        ids = [a.alert_id for a, _ in store.recent_alerts()]
+    for alert_id in ids:  # each id on one line, never folded
+        assert any(alert_id in line for line in result.output.splitlines()), result.output

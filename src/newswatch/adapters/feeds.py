@@ -40,7 +40,8 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 from lxml import etree
 
-from newswatch.adapters.opml import UnsafeXMLError, parse_untrusted_xml
+from newswatch.adapters.opml import parse_untrusted_xml
+from newswatch.errors import UnsafeXMLError
 from newswatch.models import Entry, Feed, ParsedFeed
 from newswatch.urls import entry_id_for
 

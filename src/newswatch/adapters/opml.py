@@ -26,7 +26,7 @@ import listparser
 from lxml import etree
 from lxml import html as lxml_html
 
-from newswatch.errors import ConfigError
+from newswatch.errors import ConfigError, UnsafeXMLError
 from newswatch.models import Feed
 
 FEED_TYPES = (
@@ -36,10 +36,6 @@ FEED_TYPES = (
     "application/json",
     "application/rdf+xml",
 )
-
-
-class UnsafeXMLError(ValueError):
-    """XML from outside that declares a DTD or entities (how XML bombs are built)."""
 
 
 def parse_untrusted_xml(data: bytes) -> Any:

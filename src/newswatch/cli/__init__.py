@@ -30,6 +30,8 @@ for _name, _value in {
     "DO_NOT_TRACK": "1",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    # newswatch's own log lines (feeds that failed, learning) reach the run's logs in the UI
+    "PREFECT_LOGGING_EXTRA_LOGGERS": "newswatch",
 }.items():
     os.environ.setdefault(_name, _value)
 

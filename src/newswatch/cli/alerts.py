@@ -17,7 +17,7 @@ alerts_app = typer.Typer(
 )
 
 
-def _short_target(display: str) -> str:
+def short_target(display: str) -> str:
     """A target as scheme://host/path, without the query string (tokens, options)."""
     parts = urlsplit(display)
     if not parts.scheme:
@@ -54,13 +54,13 @@ def alerts(
         return
     table = Table("created", "score")
     if ids:
-        table.add_column("id", no_wrap=True)
+        table.add_column("id", no_wrap=True, min_width=22)  # a-{20 hex}: never folded
     table.add_column("title", overflow="fold")
     table.add_column("deliveries", overflow="fold")
     table.add_column("also reported by", overflow="fold")
     for alert, dels in rows:
         states = (
-            "; ".join(f"{_short_target(d['target'])}: {d['state']} ({d['attempts']})" for d in dels)
+            "; ".join(f"{short_target(d['target'])}: {d['state']} ({d['attempts']})" for d in dels)
             or "no targets"
         )
         first = [alert.created.strftime("%Y-%m-%d %H:%M"), f"{alert.score:.2f}"]

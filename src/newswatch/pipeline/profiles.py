@@ -23,13 +23,7 @@ def load_profile_file(path: Path) -> Profile:
     content = read_config(path, "profile")
     assert content is not None
     try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"profile is not UTF-8 text (byte {exc.start}): is it the right file?", path=str(path)
-        ) from exc
-    try:
-        return load_profile(text, path=str(path))
+        return load_profile(content, path=str(path))
     except ConfigError:
         raise
     except (TypeError, ValueError, AttributeError, KeyError) as exc:

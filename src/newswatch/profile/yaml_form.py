@@ -11,6 +11,7 @@ from newswatch import places
 from newswatch.errors import ConfigError
 from newswatch.models import Profile, ProfileTerm
 from newswatch.text import raw_key
+from newswatch.yamlfile import parse_mapping
 
 log = logging.getLogger(__name__)
 
@@ -67,16 +68,14 @@ def dump_profile(profile: Profile) -> str:
     return _HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 
-def load_profile(text: str, *, path: str | None = None) -> Profile:
-    """Parse profile YAML; a bad field raises ConfigError naming its line."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise ConfigError(f"not valid YAML: {exc.problem}", path=path, line=line) from exc
-    if not isinstance(data, dict) or root is None:
+def load_profile(content: str | bytes, *, path: str | None = None) -> Profile:
+    """Parse profile YAML (through the one config reader, `newswatch.yamlfile`); a bad
+    field raises ConfigError naming its line."""
+    node = parse_mapping(content, path=path or "<profile>", what="a profile")
+    data = node.value if node is not None else None
+    if not isinstance(data, dict) or node is None:
         raise ConfigError("a profile is a mapping with 'threshold' and 'terms'", path=path, line=1)
+    root = node.raw
     term_lines = _item_lines(root, "terms")
     try:
         threshold = float(data["threshold"])
@@ -84,8 +83,13 @@ def load_profile(text: str, *, path: str | None = None) -> Profile:
         raise ConfigError(
             "'threshold' must be a number", path=path, line=_key_line(root, "threshold")
         ) from exc
+    listed = data.get("terms") or []
+    if not isinstance(listed, list):
+        raise ConfigError(
+            "'terms' must be a list of terms", path=path, line=_key_line(root, "terms")
+        )
     terms = []
-    for n, item in enumerate(data.get("terms") or []):
+    for n, item in enumerate(listed):
         line = term_lines[n] if n < len(term_lines) else None
         if not isinstance(item, dict):
             raise ConfigError("each term must be a mapping", path=path, line=line)
