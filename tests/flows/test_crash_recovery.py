@@ -3,8 +3,10 @@
 Real `newswatch run` processes on one store, the demo feeds and pages on 127.0.0.1, and a
 real JSON webhook that Apprise delivers to. Each attempt is killed with SIGKILL (its whole
 process group, as a container is killed) at a moment drawn from a fixed seed: a uniform
-fraction of the time a clean run spends after its first feed request (startup alone
-proves nothing). Ten kills in a row, then one run to the end.
+fraction of the time a clean run spends from its first feed request to its last message
+(startup alone proves nothing), or, in half the attempts, within the moment the webhook
+takes to answer a message (the in-flight window). Ten kills in a row, then one run to
+the end; attempts that end before their kill moment do not count as kills.
 
 Importing newswatch's flow costs ~14 s of CPU per process (Prefect, trafilatura, ...),
 and a per-process ephemeral Prefect server as much again: twelve runs would take many
@@ -55,6 +57,7 @@ from tests.support.webhook import WebhookReceiver
 REPO = Path(__file__).resolve().parents[2]
 KILLS = 10
 SEED = 16
+ANSWER_SECONDS = 0.3
 MAX_ATTEMPTS = 3 * KILLS  # attempts that ended before their kill moment do not count
 pytestmark = pytest.mark.slow
 
@@ -66,6 +69,7 @@ class _World:
     folder: Path
     feed_requests: list[float] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
+    message_times: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -83,8 +87,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_World]:
 
         return answer
 
-    with LocalHTTPServer() as site, WebhookReceiver() as hook:
-        state.messages = hook.received  # the receiver appends to the world's list
+    # a webhook that takes a moment to answer: the window where a kill leaves a message
+    # received but its delivery not yet marked sent
+    with LocalHTTPServer() as site, WebhookReceiver(answer_seconds=ANSWER_SECONDS) as hook:
+        state.messages = hook.received  # the receiver appends to the world's lists
+        state.message_times = hook.times
         base = site.url("").rstrip("/")
         for item in items:
             if item.serve_page:
@@ -106,7 +113,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_World]:
 
 @dataclass(frozen=True)
 class _Reference:
-    """What a clean run alerts (article ids) and how long its work after polling starts took."""
+    """What a clean run alerts (article ids), and how long it took from its first feed
+    request to its last message."""
 
     alerted: frozenset[str]
     work_seconds: float
@@ -120,7 +128,9 @@ def reference(world: _World, runs: _Runs) -> _Reference:
         world.messages.clear()
     runs.start(url, "reference")
     assert runs.exit_code(600) == 0, _log(world, "reference")
-    ended = time.monotonic()
+    # kills are drawn from the first feed request to just after the last message: the
+    # span where a run polls, extracts, decides and delivers
+    ended = world.message_times[-1] + 0.5
     with Store.open(url, migrate=False) as store, store.engine.connect() as conn:
         alerted = frozenset(conn.execute(select(t.alerts.c.article_id)).scalars())
     assert len(alerted) >= 4  # the demo feeds hold several on-topic stories
@@ -133,14 +143,19 @@ def test_runs_killed_at_random_moments_lose_no_alert_and_repeat_only_in_flight(
     rng = random.Random(SEED)
     with world.lock:
         world.messages.clear()
+        world.message_times.clear()
     kills, attempts = 0, 0
     while kills < KILLS and attempts < MAX_ATTEMPTS:
         attempts += 1
         with world.lock:
             world.feed_requests.clear()
-        delay = rng.uniform(0.0, 1.0) * reference.work_seconds
         pid = runs.start(db_url, f"attempt-{attempts}")
-        code = _kill_after_first_feed_request(runs, pid, delay)
+        if rng.random() < 0.5:  # at a moment of the work: polling, extracting, deciding
+            code = _kill_after_first_feed_request(
+                runs, pid, rng.uniform(0.0, 1.0) * reference.work_seconds
+            )
+        else:  # while a message is in flight (ends by itself when there is nothing to send)
+            code = _kill_when_a_message_arrives(runs, pid, rng.uniform(0.0, ANSWER_SECONDS))
         if code is None:
             kills += 1
         else:
@@ -175,6 +190,11 @@ def test_runs_killed_at_random_moments_lose_no_alert_and_repeat_only_in_flight(
         repeating += bool(links & seen)
         seen |= links
     assert repeating <= KILLS
+    print(  # the figures behind the bound, shown with `pytest -s`
+        f"{kills} kills in {attempts} attempts; {len(world.messages)} messages, "
+        f"{repeating} repeating a story; {len(url_of_story)} stories; "
+        f"most copies of one story: {max(received.count(u) for u in url_of_story.values())}"
+    )
 
 
 _ZYGOTE = r"""
@@ -277,6 +297,26 @@ def _kill_after_first_feed_request(runs: _Runs, pid: int, delay: float) -> int |
             first = runs.world.feed_requests[0] if runs.world.feed_requests else None
     assert first is not None, "the run never asked for a feed"
     if (code := runs.exit_code(first + delay - time.monotonic())) is not None:
+        return code
+    os.killpg(pid, signal.SIGKILL)
+    assert runs.exit_code(30) == -signal.SIGKILL
+    return None
+
+
+def _kill_when_a_message_arrives(runs: _Runs, pid: int, delay: float) -> int | None:
+    """SIGKILL the run `delay` seconds after the webhook received its next message.
+
+    Returns None when it was killed, else the exit code it ended with first."""
+    with runs.world.lock:
+        before = len(runs.world.message_times)
+    arrived = None
+    while arrived is None:
+        if (code := runs.exit_code(0.01)) is not None:
+            return code
+        with runs.world.lock:
+            if len(runs.world.message_times) > before:
+                arrived = runs.world.message_times[before]
+    if (code := runs.exit_code(arrived + delay - time.monotonic())) is not None:
         return code
     os.killpg(pid, signal.SIGKILL)
     assert runs.exit_code(30) == -signal.SIGKILL

@@ -19,15 +19,18 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
 
 class WebhookReceiver:
-    def __init__(self, status: int = 200) -> None:
+    def __init__(self, status: int = 200, *, answer_seconds: float = 0.0) -> None:
         self.status = status
+        self.answer_seconds = answer_seconds  # how long each answer takes (a slow service)
         self.received: list[dict[str, Any]] = []
+        self.times: list[float] = []  # time.monotonic() of each arrival
         self.statuses: list[int] = []
         self.arrived = threading.Event()
         self._lock = threading.Lock()
@@ -91,9 +94,12 @@ class WebhookReceiver:
                 with receiver._lock:
                     status = receiver.status
                     receiver.received.append(data)
+                    receiver.times.append(time.monotonic())
                     receiver.statuses.append(status)
                 receiver.arrived.set()
                 receiver._open.wait(60)
+                if receiver.answer_seconds:
+                    threading.Event().wait(receiver.answer_seconds)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
