@@ -30,8 +30,10 @@ for _name, _value in {
     "DO_NOT_TRACK": "1",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
-    # newswatch's own log lines (feeds that failed, learning) reach the run's logs in the UI
+    # newswatch's own log lines (feeds that failed, learning) reach the run's logs in the
+    # UI; outside a run (`newswatch learn`) they are printed only, without Prefect's warning
     "PREFECT_LOGGING_EXTRA_LOGGERS": "newswatch",
+    "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
 }.items():
     os.environ.setdefault(_name, _value)
 
