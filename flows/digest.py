@@ -15,8 +15,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from newswatch.models import DeliveryOutcome
-from newswatch import __version__
-from newswatch.flows.hooks import notify_failure
+from newswatch.flows.hooks import watched
 from newswatch.flows.secrets import read_secret
 from newswatch.pipeline import config, deliver, runtime
 from newswatch.pipeline.settings import Settings, load_settings
@@ -30,13 +29,7 @@ def send_digest(settings: Settings, now: datetime) -> list[DeliveryOutcome]:
     return deliver.send_digest(settings, notifier, now=now, policy=policy, run_url=flow_run.ui_url)
 
 
-@flow(
-    name="digest",
-    version=__version__,
-    timeout_seconds=1500,
-    on_failure=[notify_failure],
-    on_crashed=[notify_failure],
-)
+@flow(name="digest", **watched())
 def digest_flow(settings: Settings | None = None) -> list[DeliveryOutcome]:
     """Send every waiting alert as one digest message per target, grouped by story."""
     settings = settings or load_settings()

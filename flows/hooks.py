@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from newswatch import __version__
 from newswatch.flows.secrets import read_secret
 from newswatch.pipeline import config
 from newswatch.pipeline.settings import Settings, load_settings
@@ -49,3 +50,14 @@ def notify_failure(flow: Any, flow_run: Any, state: Any) -> None:
     for outcome in notifier.send_all(title, body):
         if not outcome.ok:
             log.warning("failure alert to %s not sent: %s", outcome.target, outcome.detail)
+
+
+def watched() -> dict[str, Any]:
+    """The @flow options every newswatch flow shares: its version, a timeout (the ingest
+    flow's is shorter than the entry lease), and the failure alert on failure or crash."""
+    return {
+        "version": __version__,
+        "timeout_seconds": 1500,
+        "on_failure": [notify_failure],
+        "on_crashed": [notify_failure],
+    }

@@ -17,9 +17,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
-from newswatch import __version__
 from newswatch.errors import NewswatchError, TransientError
-from newswatch.flows.hooks import notify_failure, settings_of
+from newswatch.flows.hooks import settings_of, watched
 from newswatch.flows.secrets import read_secret
 from newswatch.models import (
     Alert,
@@ -109,16 +108,7 @@ def _run_name() -> str:
     return f"ingest {when}, {feeds} feeds"
 
 
-@flow(
-    name="ingest",
-    log_prints=True,
-    flow_run_name=_run_name,
-    version=__version__,
-    # Shorter than the entry lease (NEWSWATCH_RUN_TIMEOUT_SECONDS may lower it further).
-    timeout_seconds=1500,
-    on_failure=[notify_failure],
-    on_crashed=[notify_failure],
-)
+@flow(name="ingest", log_prints=True, flow_run_name=_run_name, **watched())
 def ingest_flow(settings: Settings | None = None, force: bool = False) -> RunSummary:
     """One ingest run over the feeds that are due (all of them with `force`).
 

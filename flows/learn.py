@@ -7,8 +7,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from newswatch.models import Profile
-from newswatch import __version__
-from newswatch.flows.hooks import notify_failure
+from newswatch.flows.hooks import watched
 from newswatch.pipeline import profiles
 from newswatch.pipeline.settings import Settings, load_settings
 
@@ -19,13 +18,7 @@ def learn_profile(settings: Settings) -> tuple[Profile, str]:
     return profile, str(path)
 
 
-@flow(
-    name="learn",
-    version=__version__,
-    timeout_seconds=1500,
-    on_failure=[notify_failure],
-    on_crashed=[notify_failure],
-)
+@flow(name="learn", **watched())
 def learn_flow(settings: Settings | None = None) -> Profile:
     """Learn the profile from the seeds folder and write it (a user's edits survive)."""
     settings = settings or load_settings()

@@ -5,16 +5,12 @@ webhook through the notification block named on the command line."""
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +20,11 @@ import yaml
 from prefect.events.schemas.automations import AutomationCore, EventTrigger
 from prefect.events.schemas.events import RelatedResource, ResourceSpecification
 
+from tests.support.prefect_server import BIN, prefect_server
+from tests.support.webhook import WebhookReceiver
+
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
-BIN = Path(sys.executable).parent
 
 
 def _automations(block_id: str) -> list[dict[str, Any]]:
@@ -77,12 +75,6 @@ def test_automations_file_parses_as_prefect_cli_reads_it() -> None:
 # --- on a real server ---------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _env(home: Path, api: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(
@@ -101,58 +93,14 @@ def _env(home: Path, api: str | None = None) -> dict[str, str]:
 def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     home = tmp_path / "prefect-home"
     home.mkdir()
-    port = _free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    log = (home / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=_env(home),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        for _ in range(360):
-            try:
-                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None:
-                break
-            time.sleep(0.5)
-        assert proc.poll() is None, (home / "server.log").read_text()[-3000:]
+    with prefect_server(home, _env(home)) as api:
         yield api, home
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture
 def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    received: list[dict[str, Any]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            received.append(json.loads(body))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/hook", received
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with WebhookReceiver() as hook:
+        yield f"http://127.0.0.1:{hook.port}/hook", hook.received
 
 
 def _python(script: str, env: dict[str, str], *args: str) -> str:

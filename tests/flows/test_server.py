@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,17 +18,11 @@ import httpx
 import pytest
 import yaml
 
+from tests.support.prefect_server import BIN, prefect_server
 from tests.support.webhook import WebhookReceiver
 
 REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(home: Path, api: str | None = None) -> dict[str, str]:
@@ -52,36 +44,8 @@ def _env(home: Path, api: str | None = None) -> dict[str, str]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A real Prefect server on 127.0.0.1; yields its API URL and its PREFECT_HOME."""
     home = tmp_path_factory.mktemp("prefect-home")
-    port = _free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    log = (home / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=_env(home),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        for _ in range(240):
-            try:
-                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None:
-                break
-            time.sleep(0.5)
-        else:
-            pytest.fail("prefect server did not answer in 120 s")
-        assert proc.poll() is None, (home / "server.log").read_text()[-3000:]
+    with prefect_server(home, _env(home)) as api:
         yield api, home
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _cli(args: list[str], env: dict[str, str], timeout: int = 300) -> str:

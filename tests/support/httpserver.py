@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Self
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,38 @@ class Answer:
 Handler = Callable[[RecordedRequest], Answer]
 
 
-class LocalHTTPServer:
+class Served:
+    """Start, stop and `with` for a ThreadingHTTPServer run in a daemon thread; a
+    subclass sets `_server` and `_thread`, and `_release()` wakes what waits on stop."""
+
+    _server: ThreadingHTTPServer
+    _thread: threading.Thread
+
+    def _release(self) -> None:
+        pass
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._release()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class LocalHTTPServer(Served):
     """A threaded HTTP server on 127.0.0.1 with programmable routes; see the module docstring."""
 
     def __init__(
@@ -89,27 +121,8 @@ class LocalHTTPServer:
         )
         self.port: int = self._server.server_address[1]
 
-    # -- lifecycle ---------------------------------------------------------------
-
-    def start(self) -> LocalHTTPServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> LocalHTTPServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def _release(self) -> None:
+        self._stopping.set()  # waiting drips end
 
     # -- routes --------------------------------------------------------------------
 

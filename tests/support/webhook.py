@@ -21,11 +21,12 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
+from tests.support.httpserver import Served
 
-class WebhookReceiver:
+
+class WebhookReceiver(Served):
     def __init__(self, status: int = 200, *, answer_seconds: float = 0.0) -> None:
         self.status = status
         self.answer_seconds = answer_seconds  # how long each answer takes (a slow service)
@@ -61,25 +62,8 @@ class WebhookReceiver:
     def messages(self) -> list[str]:
         return [str(m.get("message", m.get("raw", ""))) for m in self.received]
 
-    def start(self) -> WebhookReceiver:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._open.set()
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> WebhookReceiver:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def _release(self) -> None:
+        self._open.set()  # held POSTs answer
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         receiver = self

@@ -132,28 +132,26 @@ def serve(
     chosen = settings(schedule_cron=cron)
     # One run of each at a time; a run due while the last one still runs is cancelled,
     # not queued behind it (a hung run must not pile up every later one).
-    one_at_a_time = ConcurrencyLimitConfig(
-        limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
-    )
+    common: dict[str, Any] = {
+        "concurrency_limit": ConcurrencyLimitConfig(
+            limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
+        ),
+        "tags": ["newswatch"],
+    }
     ingest_dep = ingest_flow.with_options(timeout_seconds=chosen.run_timeout_seconds).to_deployment(
         name="newswatch-ingest",
         schedule=Cron(chosen.schedule_cron, timezone=chosen.timezone),
         description="poll feeds and alert",
-        concurrency_limit=one_at_a_time,
-        tags=["newswatch"],
+        **common,
     )
     digest_dep = digest_flow.to_deployment(
         name="newswatch-digest",
         schedule=Cron(chosen.digest_cron, timezone=chosen.timezone),
         description="send the waiting alerts as one digest per target",
-        concurrency_limit=one_at_a_time,
-        tags=["newswatch"],
+        **common,
     )
     learn_dep = learn_flow.to_deployment(
-        name="newswatch-learn",
-        description="re-learn the profile",
-        concurrency_limit=one_at_a_time,
-        tags=["newswatch"],
+        name="newswatch-learn", description="re-learn the profile", **common
     )
     try:
         prefect_serve(cast(Any, ingest_dep), cast(Any, digest_dep), cast(Any, learn_dep))
