@@ -3,24 +3,57 @@
 The same function decides for a run (against the store's index) and for `backtest`
 (against an in-memory one), so the two cannot drift. Rules:
 
-- the article is scored against the profile (`newswatch.matching`);
-- it is fingerprinted on its text, or its title when it has no text (a feed entry with
-  an empty summary), so that two empty texts are never "the same text";
-- `dedup.decide` says whether it repeats an earlier article or which story it joins;
-  a duplicate belongs to its original's story (`story_of`);
-- it alerts when it matches and starts a new story: one alert per story.
+- the article is scored against every topic's profile (`newswatch.matching`);
+- it is fingerprinted once, on its text, or its title when it has no text (a feed entry
+  with an empty summary), so that two empty texts are never "the same text";
+- `dedup.find_duplicate` says whether it repeats an earlier article (whatever the
+  topic); a duplicate belongs, in each topic, to its original's story there (`story_of`);
+- otherwise, in each topic, `dedup.find_story` says which of that topic's stories it
+  joins or that it starts one: stories hold within a topic;
+- it alerts, once per topic, in each topic it matches and starts a new story there:
+  one alert per story, and an article on two topics alerts once for each.
+
+The best topic (matched first, then the highest score over threshold) gives the
+article's headline fields (`Decided.match`, `Decided.decision`), which with one topic
+are that topic's.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from newswatch import dedup
 from newswatch.matching import Matcher
-from newswatch.models import Alert, Article, DedupDecision, Fingerprint, Match
+from newswatch.models import (
+    DEFAULT_TOPIC,
+    Alert,
+    Article,
+    DedupDecision,
+    Fingerprint,
+    Match,
+)
+
+
+@dataclass(frozen=True)
+class TopicDecided:
+    """An article in one topic: its match there, and its story there."""
+
+    topic: str
+    match: Match
+    decision: DedupDecision
+
+    @property
+    def alerts(self) -> bool:
+        return self.match.is_match and self.decision.new_story
+
+    @property
+    def in_story(self) -> bool:
+        """Whether the article belongs to a story of this topic (on topic, or a copy of
+        an article that is)."""
+        return bool(self.decision.story_id) and (self.match.is_match or self.decision.is_duplicate)
 
 
 @dataclass(frozen=True)
@@ -28,10 +61,23 @@ class Decided:
     match: Match
     fingerprint: Fingerprint
     decision: DedupDecision
+    topics: tuple[TopicDecided, ...] = ()
 
     @property
     def alerts(self) -> bool:
         return self.match.is_match and self.decision.new_story
+
+    @property
+    def best(self) -> TopicDecided:
+        return best_topic(self.topics)
+
+
+def best_topic(topics: Sequence[TopicDecided]) -> TopicDecided:
+    """The topic that describes the article best: a match first, then score over threshold."""
+    return max(
+        topics,
+        key=lambda t: (t.match.is_match, t.match.score / max(t.match.threshold, 1e-9)),
+    )
 
 
 def decide_one(
@@ -40,26 +86,62 @@ def decide_one(
     index: dedup.DedupIndex,
     story_of: Callable[[str], str | None],
 ) -> Decided:
-    """Decide one article against what came before it (the index); see the module rules."""
-    match = matcher.score(article.title, article.text, lang=article.lang)
+    """Decide one article against one topic (see `decide_topics`)."""
+    return decide_topics(article, [matcher], index, lambda aid, _topic: story_of(aid))
+
+
+def decide_topics(
+    article: Article,
+    matchers: Sequence[Matcher],
+    index: dedup.DedupIndex,
+    story_of: Callable[[str, str], str | None],
+) -> Decided:
+    """Decide one article against what came before it (the index) in every topic.
+
+    `matchers` are the topics' (the topic is its profile's name); `story_of(article_id,
+    topic)` is the story an earlier article belongs to in a topic, if any."""
+    if not matchers:
+        raise ValueError("no topic to decide against")
+    matches = [
+        (m.profile.name, m.score(article.title, article.text, lang=article.lang)) for m in matchers
+    ]
+    # The story terms leave out the profile terms the article matched (every article on
+    # a topic shares them); with several topics, every topic's.
+    reasons = tuple(r for _, match in matches for r in match.reasons)
     fp = dedup.fingerprint(
         article.text or article.title,
         canonical_url=article.canonical_url,
         title=article.title,
         lang=article.lang,
-        reasons=match.reasons,
+        reasons=reasons,
     )
-    decision = dedup.decide(article.article_id, fp, index)
-    if decision.is_duplicate:
-        decision = replace(decision, story_id=story_of(decision.duplicate_of or "") or "")
-    return Decided(match, fp, decision)
+    duplicate = dedup.find_duplicate(article.article_id, fp, index)
+    topics = []
+    for topic, match in matches:
+        if duplicate is not None:
+            decision = replace(
+                duplicate, story_id=story_of(duplicate.duplicate_of or "", topic) or ""
+            )
+        else:
+            decision = dedup.find_story(article.article_id, fp, index, topic)
+        topics.append(TopicDecided(topic, match, decision))
+    best = best_topic(topics)
+    return Decided(best.match, fp, best.decision, tuple(topics))
 
 
-def make_alert(article: Article, match: Match, story_id: str, *, now: datetime) -> Alert:
-    """The alert for an article that starts a story; its id is stable for the article."""
+def alert_id_for(article_id: str, topic: str = DEFAULT_TOPIC) -> str:
+    """An alert's id: stable for the article and topic (the default topic's as before topics)."""
+    key = article_id if topic == DEFAULT_TOPIC else f"{topic}\0{article_id}"
+    return "a-" + hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def make_alert(
+    article: Article, match: Match, story_id: str, *, now: datetime, topic: str = DEFAULT_TOPIC
+) -> Alert:
+    """The alert for an article that starts a story in `topic`."""
     snippet = match.reasons[0].snippet if match.reasons else article.text[:200]
     return Alert(
-        alert_id="a-" + hashlib.sha256(article.article_id.encode()).hexdigest()[:20],
+        alert_id=alert_id_for(article.article_id, topic),
         article_id=article.article_id,
         story_id=story_id,
         title=article.title,
@@ -71,4 +153,5 @@ def make_alert(article: Article, match: Match, story_id: str, *, now: datetime) 
         reasons=match.reasons,
         snippet=snippet,
         created=now,
+        topic=topic,
     )

@@ -44,7 +44,7 @@ from anyascii import anyascii
 from datasketch import MinHash
 from wordfreq import zipf_frequency
 
-from newswatch.models import DedupDecision, Fingerprint, Reason
+from newswatch.models import DEFAULT_TOPIC, DedupDecision, Fingerprint, Reason
 from newswatch.text import NO_WORDFREQ
 
 NUM_PERM = 64
@@ -84,7 +84,9 @@ class DedupIndex(Protocol):
 
     def near_candidates(self, bands: Sequence[int]) -> Iterable[Candidate]: ...
 
-    def recent_stories(self) -> Iterable[tuple[str, frozenset[str]]]: ...
+    def recent_stories(self, topic: str = DEFAULT_TOPIC) -> Iterable[tuple[str, frozenset[str]]]:
+        """The topic's stories inside the story window, earliest first, with their terms."""
+        ...
 
 
 def normalise_text(text: str) -> str:
@@ -200,12 +202,20 @@ def story_overlap(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) ->
     return shared / min(len(a), len(b)), shared
 
 
-def decide(article_id: str, fp: Fingerprint, index: DedupIndex) -> DedupDecision:
-    """Is this article a duplicate, and which story does it belong to?
+def decide(
+    article_id: str, fp: Fingerprint, index: DedupIndex, topic: str = DEFAULT_TOPIC
+) -> DedupDecision:
+    """Is this article a duplicate, and which story of `topic` does it belong to?
 
     The story of a duplicate is filled in by the caller from the article it duplicates;
     here it is the duplicate's own id as a placeholder the caller replaces.
     """
+    return find_duplicate(article_id, fp, index) or find_story(article_id, fp, index, topic)
+
+
+def find_duplicate(article_id: str, fp: Fingerprint, index: DedupIndex) -> DedupDecision | None:
+    """The earlier article this one repeats (url, exact, near), or None. Topics play no
+    part: a copy is a copy whatever it is about."""
     if fp.canonical_url:
         hit = index.find_by_url(fp.canonical_url)
         if hit is not None and hit != article_id:
@@ -226,14 +236,30 @@ def decide(article_id: str, fp: Fingerprint, index: DedupIndex) -> DedupDecision
             return DedupDecision(
                 best[1], "near", story_id="", new_story=False, similarity=round(best[0], 3)
             )
+    return None
+
+
+def find_story(
+    article_id: str, fp: Fingerprint, index: DedupIndex, topic: str = DEFAULT_TOPIC
+) -> DedupDecision:
+    """The earliest recent story of `topic` this original joins, or a new story of its own.
+    Stories hold within a topic: an article on two topics belongs to a story in each."""
     terms = frozenset(fp.story_terms)
-    for story_id, other in index.recent_stories():
+    for story_id, other in index.recent_stories(topic):
         overlap, shared = story_overlap(terms, other)
         if overlap >= STORY_OVERLAP and shared >= STORY_MIN_SHARED:
             return DedupDecision(
                 None, None, story_id=story_id, new_story=False, similarity=round(overlap, 3)
             )
-    return DedupDecision(None, None, story_id=f"s-{article_id}", new_story=True)
+    return DedupDecision(None, None, story_id=new_story_id(article_id, topic), new_story=True)
+
+
+def new_story_id(article_id: str, topic: str = DEFAULT_TOPIC) -> str:
+    """The id of the story an article starts: `s-ARTICLE` in the default topic (as before
+    topics existed), a digest of topic and article in the others (ids stay short)."""
+    if topic == DEFAULT_TOPIC:
+        return f"s-{article_id}"
+    return "s-" + hashlib.sha256(f"{topic}\0{article_id}".encode()).hexdigest()[:32]
 
 
 def has_bands(fp: Fingerprint, decision: DedupDecision) -> bool:
@@ -261,6 +287,7 @@ class MemoryIndex:
         self._bands: dict[int, list[str]] = {}
         self._prints: dict[str, Fingerprint] = {}
         self._stories: dict[str, set[str]] = {}
+        self._story_topic: dict[str, str] = {}
 
     def find_by_url(self, canonical_url: str) -> str | None:
         return self._urls.get(canonical_url)
@@ -277,14 +304,27 @@ class MemoryIndex:
                     fp = self._prints[aid]
                     yield Candidate(aid, fp.minhash, fp.shingles)
 
-    def recent_stories(self) -> Iterable[tuple[str, frozenset[str]]]:
+    def recent_stories(self, topic: str = DEFAULT_TOPIC) -> Iterable[tuple[str, frozenset[str]]]:
         for story_id, terms in self._stories.items():
-            yield story_id, frozenset(terms)
+            if self._story_topic[story_id] == topic:
+                yield story_id, frozenset(terms)
 
     def add(
-        self, article_id: str, fp: Fingerprint, decision: DedupDecision, *, on_topic: bool
+        self,
+        article_id: str,
+        fp: Fingerprint,
+        decision: DedupDecision,
+        *,
+        on_topic: bool,
+        topic: str = DEFAULT_TOPIC,
     ) -> None:
         """Remember an article. Stories are only formed from on-topic articles."""
+        self.add_article(article_id, fp, decision)
+        if on_topic:
+            self.add_to_story(topic, fp, decision)
+
+    def add_article(self, article_id: str, fp: Fingerprint, decision: DedupDecision) -> None:
+        """Remember an article for the duplicate checks (once, whatever its topics)."""
         if fp.canonical_url:
             self._urls.setdefault(fp.canonical_url, article_id)
         if fp.shingles > 0:
@@ -293,6 +333,10 @@ class MemoryIndex:
             for band in fp.bands:
                 self._bands.setdefault(band, []).append(article_id)
         self._prints[article_id] = fp
-        if on_topic and not decision.is_duplicate:
+
+    def add_to_story(self, topic: str, fp: Fingerprint, decision: DedupDecision) -> None:
+        """An on-topic original joins (or starts) its story in `topic`."""
+        if not decision.is_duplicate:
             terms = self._stories.get(decision.story_id, set())
             self._stories[decision.story_id] = set(join_story(terms, fp, decision))
+            self._story_topic.setdefault(decision.story_id, topic)

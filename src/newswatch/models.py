@@ -19,6 +19,10 @@ ExtractionSource = Literal["page", "summary"]
 DuplicateKind = Literal["url", "exact", "near"]
 FeedStatus = Literal["ok", "not_modified", "unchanged", "error"]
 
+# The topic of seed articles placed directly in the seeds folder (and of config/profile.yaml):
+# what a one-topic install has always had, and what stored rows from before topics belong to.
+DEFAULT_TOPIC = "default"
+
 
 @dataclass(frozen=True)
 class Feed:
@@ -223,6 +227,7 @@ class Alert:
     reasons: tuple[Reason, ...]
     snippet: str
     created: datetime
+    topic: str = DEFAULT_TOPIC
 
 
 @dataclass(frozen=True)
@@ -269,6 +274,11 @@ class ArticleOutcome:
     note: str | None = None
     source: str = ""
     duplicate_of_title: str | None = None
+    # Several topics: the fields above are the best topic's (`topic`); `topics` are all the
+    # topics the article matched, `stories` its story in each topic it belongs to.
+    topic: str | None = None
+    topics: tuple[str, ...] = ()
+    stories: tuple[str, ...] = ()
 
 
 @dataclass
@@ -319,6 +329,7 @@ class RunSummary:
             dict.fromkeys(
                 a.source or "?"
                 for a in self.articles
-                if a.story_id == alert.story_id and a.article_id != alert.article_id
+                if (a.story_id == alert.story_id or alert.story_id in a.stories)
+                and a.article_id != alert.article_id
             )
         )

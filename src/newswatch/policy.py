@@ -3,8 +3,8 @@
 Config, not code: `config/alerts.yaml` (optional; without it every target gets every
 alert at once, one message per run). Rules, applied per target:
 
-- **Routing:** `routes` maps a profile name to the Apprise tags its alerts go to (a target
-  whose tags meet them; `"*"` = every target). A profile not listed goes to every target.
+- **Routing:** `routes` maps a topic to the Apprise tags its alerts go to (a target
+  whose tags meet them; `"*"` = every target). A topic not listed goes to every target.
 - **Instant or digest:** an alert scoring at least `instant_min_score` is sent in the run
   that found it; the others wait for the digest (the `digest` flow, on its own schedule),
   which sends one message per target grouped by story.
@@ -14,7 +14,7 @@ alert at once, one message per run). Rules, applied per target:
   alerts wait until the quiet hours end, unless they score at least `urgent_score`.
 - **Format and templates:** `format` (html, markdown, text; default: what the service
   prefers) and optional `title` / `item` templates (Python `str.format` fields: title, url,
-  source, published, score, threshold, terms, snippet, also). Values are escaped for the
+  source, published, score, threshold, terms, snippet, also, topic). Values are escaped for the
   format before they are put in.
 
 The first `targets` entry whose `tags` meet a target's Apprise tags (or holds `"*"`)
@@ -46,6 +46,7 @@ TEMPLATE_FIELDS = (
     "terms",
     "snippet",
     "also",
+    "topic",
 )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from newswatch.models import Alert
+from newswatch.models import DEFAULT_TOPIC, Alert
 
 Format = Literal["text", "markdown", "html"]
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+!|<>~])")
@@ -27,6 +27,15 @@ def _terms(alert: Alert, limit: int = 8) -> str:
     return ", ".join(r.label for r in ordered[:limit]) or "-"
 
 
+def _topic(alert: Alert) -> str:
+    """The topic as a message names it: not at all in a one-topic install (`default`)."""
+    return "" if alert.topic == DEFAULT_TOPIC else alert.topic
+
+
+def _topic_prefix(alert: Alert) -> str:
+    return f"[{alert.topic}] " if _topic(alert) else ""
+
+
 def _md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
@@ -36,7 +45,7 @@ def _text_block(alert: Alert) -> str:
         [
             alert.title,
             alert.url or "(no link)",
-            f"{alert.source} | published {_when(alert)} | score {alert.score:.2f} (threshold {alert.threshold:.2f})",
+            f"{_topic_prefix(alert)}{alert.source} | published {_when(alert)} | score {alert.score:.2f} (threshold {alert.threshold:.2f})",
             f"matched: {_terms(alert)}",
             f"\u201c{' '.join(alert.snippet.split())}\u201d" if alert.snippet else "",
         ]
@@ -47,7 +56,7 @@ def _md_block(alert: Alert) -> str:
     title = f"[{_md(alert.title)}]({alert.url})" if alert.url else _md(alert.title)
     lines = [
         f"**{title}**",
-        f"{_md(alert.source)} · published {_when(alert)} · score {alert.score:.2f} (threshold {alert.threshold:.2f})",
+        f"{_md(_topic_prefix(alert) + alert.source)} · published {_when(alert)} · score {alert.score:.2f} (threshold {alert.threshold:.2f})",
         f"matched: {_md(_terms(alert))}",
     ]
     if alert.snippet:
@@ -69,7 +78,7 @@ def _html_block(alert: Alert) -> str:
     link = f'<p><a href="{e(alert.url, quote=True)}">{e(alert.url)}</a></p>' if alert.url else ""
     return (
         f"<h3>{title}</h3>{link}"
-        f"<p>{e(alert.source)} &middot; published {e(_when(alert))} &middot; "
+        f"<p>{e(_topic_prefix(alert) + alert.source)} &middot; published {e(_when(alert))} &middot; "
         f"score {alert.score:.2f} (threshold {alert.threshold:.2f})</p>"
         f"<p>matched: <b>{e(_terms(alert))}</b></p>{snippet}"
     )
@@ -110,6 +119,7 @@ def _fields(alert: Alert, fmt: Format, also: Sequence[str]) -> dict[str, str]:
         "terms": _terms(alert),
         "snippet": " ".join(alert.snippet.split()),
         "also": ", ".join(also),
+        "topic": alert.topic,
     }
     return {k: esc(v) for k, v in raw.items()}
 
@@ -137,7 +147,7 @@ def render_alert(
     title = (
         templates.title.format(**_fields(alert, "text", also))
         if templates.title
-        else f"newswatch: {' '.join(alert.title.split())}"
+        else f"newswatch: {_topic_prefix(alert)}{' '.join(alert.title.split())}"
     )
     return title, _block(alert, fmt, templates, also)
 
@@ -153,11 +163,26 @@ def render_batch(
     also = also or {}
     if len(alerts) == 1:
         return render_alert(alerts[0], fmt, templates, also.get(alerts[0].alert_id, ()))
-    title = f"newswatch: {len(alerts)} new stories"
+    title = f"newswatch: {len(alerts)} new stories{_per_topic(alerts)}"
     body = _SEPARATORS[fmt].join(
-        _block(a, fmt, templates, also.get(a.alert_id, ())) for a in alerts
+        _block(a, fmt, templates, also.get(a.alert_id, ())) for a in _by_topic(alerts)
     )
     return title, body
+
+
+def _by_topic(alerts: Sequence[Alert]) -> list[Alert]:
+    """Alerts grouped by topic (topics in order of first appearance), each group in order."""
+    order = {topic: i for i, topic in enumerate(dict.fromkeys(a.topic for a in alerts))}
+    return sorted(alerts, key=lambda a: order[a.topic])
+
+
+def _per_topic(alerts: Sequence[Alert]) -> str:
+    counts: dict[str, int] = {}
+    for a in alerts:
+        counts[a.topic] = counts.get(a.topic, 0) + 1
+    if list(counts) == [DEFAULT_TOPIC]:
+        return ""
+    return " (" + ", ".join(f"{topic} {n}" for topic, n in counts.items()) + ")"
 
 
 def render_digest(
@@ -173,13 +198,23 @@ def render_digest(
     title = f"newswatch digest: {n} {'story' if n == 1 else 'stories'}" + (
         f" since {since}" if since else ""
     )
-    blocks = [_block(alert, fmt, templates, also) for alert, also in stories]
-    head = {
-        "html": f"<h2>{html.escape(title)}</h2>",
-        "markdown": f"## {_md(title)}",
-        "text": title,
-    }[fmt]
+    title += _per_topic([alert for alert, _ in stories])
+    blocks: list[str] = []
+    topics = list(dict.fromkeys(alert.topic for alert, _ in stories))
+    for topic in topics:  # grouped by topic, a heading each when there are topics to tell apart
+        if topics != [DEFAULT_TOPIC]:
+            blocks.append(_heading(f"topic: {topic}", fmt, level=3))
+        blocks += [_block(a, fmt, templates, also) for a, also in stories if a.topic == topic]
+    head = _heading(title, fmt, level=2)
     return title, head + _SEPARATORS[fmt] + _SEPARATORS[fmt].join(blocks)
+
+
+def _heading(text: str, fmt: Format, *, level: int) -> str:
+    if fmt == "html":
+        return f"<h{level}>{html.escape(text)}</h{level}>"
+    if fmt == "markdown":
+        return f"{'#' * level} {_md(text)}"
+    return text
 
 
 def run_footer(url: str, fmt: Format) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -106,17 +107,36 @@ stories = Table(
     Column("article_count", Integer, nullable=False, default=1),
     Column("created", DateTime(timezone=True), nullable=False),
     Column("updated", DateTime(timezone=True), nullable=False),
+    # 0005: a story belongs to one topic
+    Column("topic", String(64), nullable=False, server_default="default"),
     Index("ix_stories_updated", "updated"),
+    Index("ix_stories_topic_updated", "topic", "updated"),
+)
+
+# 0005: an article in each topic it matched (or whose story it copies): score, reasons, story
+article_topics = Table(
+    "article_topics",
+    metadata,
+    Column("article_id", String(64), primary_key=True),
+    Column("topic", String(64), primary_key=True),
+    Column("score", Float, nullable=False),
+    Column("is_match", Boolean, nullable=False),
+    Column("reasons", Text, nullable=False),
+    Column("story_id", String(80)),
+    Index("ix_article_topics_story", "story_id"),
 )
 
 alerts = Table(
     "alerts",
     metadata,
     Column("alert_id", String(80), primary_key=True),
-    Column("article_id", String(64), nullable=False, unique=True),
+    Column("article_id", String(64), nullable=False),
     Column("story_id", String(80), nullable=False),
     Column("payload", Text, nullable=False),
     Column("created", DateTime(timezone=True), nullable=False),
+    # 0005: one alert per article and topic
+    Column("topic", String(64), nullable=False, server_default="default"),
+    UniqueConstraint("article_id", "topic", name="uq_alerts_article_topic"),
 )
 
 deliveries = Table(

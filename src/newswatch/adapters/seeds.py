@@ -33,11 +33,13 @@ def read_seeds(directory: Path) -> list[SeedDoc]:
     return docs
 
 
-def learn_to_file(seeds_dir: Path, profile_file: Path, previous: Profile | None) -> Profile:
+def learn_to_file(
+    seeds_dir: Path, profile_file: Path, previous: Profile | None, *, name: str = "default"
+) -> Profile:
     """Learn the profile from the seeds folder and write it to `profile_file`, keeping
     the user's edits of `previous` (the file that was there). Imports only what learning
     needs, so `newswatch learn` starts in a second, not in the time the pipeline takes."""
-    profile = learn_profile(read_seeds(seeds_dir), previous=previous)
+    profile = learn_profile(read_seeds(seeds_dir), name=name, previous=previous)
     profile_file.parent.mkdir(parents=True, exist_ok=True)
     # Written whole, then renamed: a run starting meanwhile reads the old file or the new one.
     partial = profile_file.with_name(f".{profile_file.name}.{os.getpid()}.tmp")

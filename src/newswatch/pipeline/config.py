@@ -17,7 +17,7 @@ from newswatch.errors import ConfigError
 from newswatch.feedlist import parse_feeds
 from newswatch.models import Feed, Profile
 from newswatch.pipeline.files import read_config
-from newswatch.pipeline.profiles import ensure_profile
+from newswatch.pipeline.profiles import ensure_profiles
 from newswatch.pipeline.settings import Settings
 from newswatch.policy import Policy, parse_policy
 
@@ -28,9 +28,19 @@ class RunInputs:
 
     settings: Settings
     feeds: tuple[Feed, ...]
-    profile: Profile
+    profiles: tuple[Profile, ...]  # one per topic (a single Profile is taken as one topic)
     policy: Policy
     targets: tuple[Target, ...]
+
+    def __post_init__(self) -> None:
+        if isinstance(self.profiles, Profile):
+            object.__setattr__(self, "profiles", (self.profiles,))
+        if not self.profiles:
+            raise ConfigError("no topic to match articles against")
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.profiles)
 
 
 def load_feeds(path: Path) -> list[Feed]:
@@ -80,13 +90,13 @@ def load_notifier(
 def load_inputs(settings: Settings, *, read_secret: SecretReader | None = None) -> RunInputs:
     """Every config file of a run, checked and loaded once (a bad one stops it here)."""
     feeds = load_feeds(settings.resolved_feeds_file())
-    profile = ensure_profile(settings)
+    profiles = ensure_profiles(settings)
     notifier = load_notifier(settings, read_secret=read_secret)
     policy = load_policy(settings.resolved_alerts_file())
     return RunInputs(
         settings=settings,
         feeds=tuple(feeds),
-        profile=profile,
+        profiles=profiles,
         policy=policy,
         targets=tuple(notifier.targets()) if notifier else (),
     )

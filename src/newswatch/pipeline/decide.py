@@ -1,8 +1,9 @@
 """Stage 3, articles -> match, dedup, story, alert: one article at a time, in order.
 
 Serial on purpose: two near-duplicates that arrive in the same run must see each other.
-Each article is committed with its decision and its alert (an outbox) in one
-transaction, under a database-level lock that concurrent runs share.
+Each article is scored against every topic and committed with its decision and its
+alerts (an outbox: one alert per topic it starts a story in) in one transaction, under
+a database-level lock that concurrent runs share.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from newswatch.decision import decide_one, make_alert
+from newswatch.decision import decide_topics, make_alert
 from newswatch.matching import Matcher
 from newswatch.models import Alert, Article, ArticleOutcome
 from newswatch.pipeline.config import RunInputs
@@ -21,15 +22,18 @@ from newswatch.policy import mode_for
 def decide_articles(
     articles: Sequence[Article], inputs: RunInputs, *, now: datetime
 ) -> tuple[list[ArticleOutcome], list[Alert]]:
-    """Score, dedup and group each article, and commit it with its alert in one transaction.
+    """Score, dedup and group each article, and commit it with its alerts in one transaction.
 
-    Each alert gets one pending delivery per target its profile routes to, `instant` or
-    `digest` by the target's policy (see `newswatch.policy`)."""
-    settings, profile, policy = inputs.settings, inputs.profile, inputs.policy
-    matcher = Matcher(profile)
+    Each alert gets one pending delivery per target its topic routes to (`routes` in the
+    alert policy), `instant` or `digest` by the target's policy (see `newswatch.policy`)."""
+    settings, policy = inputs.settings, inputs.policy
+    matchers = [Matcher(p) for p in inputs.profiles]
+    routed = {
+        p.name: [t for t in inputs.targets if policy.routes_to(p.name, t.tags)]
+        for p in inputs.profiles
+    }
     outcomes: list[ArticleOutcome] = []
     alerts: list[Alert] = []
-    routed = [t for t in inputs.targets if policy.routes_to(profile.name, t.tags)]
     with (
         open_store(settings) as store,
         store.decision_lock(timeout_seconds=settings.lock_timeout_seconds),
@@ -37,32 +41,30 @@ def decide_articles(
             now=now, dedup_days=settings.dedup_window_days, story_days=settings.story_window_days
         ) as index,
     ):
-        briefs: dict[str, str | None] = {}
+        titles: dict[str, str | None] = {}
 
-        def story_of(article_id: str) -> str | None:
-            brief = store.article_brief(article_id)
-            briefs[article_id] = brief[1] if brief else None
-            return brief[0] if brief else None
+        def story_of(article_id: str, topic: str) -> str | None:
+            if article_id not in titles:
+                brief = store.article_brief(article_id)
+                titles[article_id] = brief[1] if brief else None
+            return store.story_in_topic(article_id, topic)
 
         for article in articles:
-            decided = decide_one(article, matcher, index, story_of)
+            decided = decide_topics(article, matchers, index, story_of)
+            mine = []
+            for td in decided.topics:
+                if not td.alerts:
+                    continue
+                alert = make_alert(article, td.match, td.decision.story_id, now=now, topic=td.topic)
+                targets = [
+                    (t.key, t.display, mode_for(td.match.score, policy.for_target(t.tags)))
+                    for t in routed[td.topic]
+                ]
+                mine.append((alert, targets))
+            alerts += [a for a, _ in mine]
+            store.record_decided(article, decided, mine, now=now)
             match, decision = decided.match, decided.decision
-            alert = None
-            if decided.alerts:
-                alert = make_alert(article, match, decision.story_id, now=now)
-                alerts.append(alert)
-            deliveries = [
-                (t.key, t.display, mode_for(match.score, policy.for_target(t.tags))) for t in routed
-            ]
-            store.record_article(
-                article,
-                decided.fingerprint,
-                match,
-                decision,
-                alert=alert,
-                targets=deliveries,
-                now=now,
-            )
+            best = decided.best
             outcomes.append(
                 ArticleOutcome(
                     article_id=article.article_id,
@@ -73,12 +75,15 @@ def decide_articles(
                     is_match=match.is_match,
                     duplicate_of=decision.duplicate_of,
                     duplicate_kind=decision.kind,
-                    story_id=decision.story_id if match.is_match or decision.is_duplicate else None,
-                    alerted=alert is not None,
+                    story_id=decision.story_id if best.in_story else None,
+                    alerted=bool(mine),
                     reasons=tuple(r.label for r in match.reasons),
                     note=article.extraction_note,
                     source=article.source,
-                    duplicate_of_title=briefs.get(decision.duplicate_of or ""),
+                    duplicate_of_title=titles.get(decision.duplicate_of or ""),
+                    topic=best.topic if match.is_match else None,
+                    topics=tuple(t.topic for t in decided.topics if t.match.is_match),
+                    stories=tuple(t.decision.story_id for t in decided.topics if t.in_story),
                 )
             )
     return outcomes, alerts

@@ -1,4 +1,4 @@
-"""The topic profile of a run: read from its file, or learned from the seeds and written.
+"""Topic profiles: read from their files, or learned from the seeds and written.
 
 Apart from `config` so that `newswatch learn` imports only what learning needs (not
 Apprise, SQLAlchemy or httpx): it starts in about a second.
@@ -7,6 +7,7 @@ Apprise, SQLAlchemy or httpx): it starts in about a second.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newswatch.adapters.seeds import learn_to_file
@@ -14,6 +15,7 @@ from newswatch.errors import ConfigError
 from newswatch.models import Profile
 from newswatch.pipeline.files import read_config
 from newswatch.pipeline.settings import Settings
+from newswatch.pipeline.topics import Topic, topics_of
 from newswatch.profile import load_profile
 
 log = logging.getLogger("newswatch")
@@ -31,17 +33,74 @@ def load_profile_file(path: Path) -> Profile:
         raise ConfigError(f"not a usable profile: {exc}", path=str(path)) from exc
 
 
+@dataclass(frozen=True)
+class Learned:
+    """A topic learned: the new profile, where it was written, and what it replaced."""
+
+    topic: Topic
+    profile: Profile
+    previous: Profile | None
+
+
 def learn(settings: Settings) -> tuple[Profile, Path]:
-    """Learn the profile from the seeds folder and write it, keeping a user's edits."""
+    """Learn one profile from the seeds folder's own articles into the profile file,
+    keeping a user's edits (`newswatch learn --seeds DIR --profile FILE`)."""
     path = settings.resolved_profile_file()
-    previous = load_profile_file(path) if path.exists() else None
+    topic = Topic(_name_in(path) or "default", path, settings.seeds_dir)
     if not settings.seeds_dir.is_dir():
         raise ConfigError("seeds folder not found", path=str(settings.seeds_dir))
-    return learn_to_file(settings.seeds_dir, path, previous), path
+    return learn_topic(topic).profile, path
+
+
+def _name_in(path: Path) -> str | None:
+    try:
+        return load_profile_file(path).name if path.exists() else None
+    except ConfigError:
+        return None
+
+
+def learn_topic(topic: Topic) -> Learned:
+    """Learn a topic from its seeds into its profile file, keeping a user's edits."""
+    if topic.seeds_dir is None:
+        raise ConfigError(
+            f"topic {topic.name!r} has no seeds folder to learn from (its profile is "
+            "written by hand)",
+            path=str(topic.profile_file),
+        )
+    previous = load_profile_file(topic.profile_file) if topic.profile_file.exists() else None
+    profile = learn_to_file(topic.seeds_dir, topic.profile_file, previous, name=topic.name)
+    return Learned(topic, profile, previous)
+
+
+def learn_topics(settings: Settings, only: str | None = None) -> list[Learned]:
+    """Learn every topic that has seeds (or the one named `only`)."""
+    chosen = topics_of(settings, only)
+    learnable = [t for t in chosen if t.seeds_dir is not None]
+    if only is not None and not learnable:
+        learn_topic(chosen[0])  # says why
+    if not learnable:
+        raise ConfigError("no topic has seed articles to learn from", path=str(settings.seeds_dir))
+    return [learn_topic(t) for t in learnable]
+
+
+def topic_profile(topic: Topic) -> Profile:
+    """The topic's profile; learned from its seeds first if it has none. Its name is the
+    topic's, whatever the file says."""
+    if not topic.profile_file.exists():
+        log.info("no profile for topic %s: learning one from %s", topic.name, topic.seeds_dir)
+        return learn_topic(topic).profile
+    profile = load_profile_file(topic.profile_file)
+    return profile if profile.name == topic.name else replace(profile, name=topic.name)
+
+
+def ensure_profiles(settings: Settings) -> tuple[Profile, ...]:
+    """Every topic's profile (learned first where there is none)."""
+    return tuple(topic_profile(t) for t in topics_of(settings))
 
 
 def ensure_profile(settings: Settings) -> Profile:
-    """The profile file's content; learned from the seeds first if there is none."""
+    """The profile file's content; learned from the seeds first if there is none (the
+    one-profile commands: `backtest --profile FILE`, `explain`)."""
     path = settings.resolved_profile_file()
     if not path.exists():
         if not settings.seeds_dir.is_dir():

@@ -38,7 +38,11 @@ class Settings(BaseSettings):
         Path("config"), description="Folder of feeds, notify and profile files."
     )
     seeds_dir: Path = Field(
-        Path("seeds"), description="Folder of seed articles the profile is learned from."
+        Path("seeds"),
+        description=(
+            "Folder of seed articles: one subfolder per topic (seeds/NAME/*.txt), or the "
+            "articles directly in it for the one topic `default`."
+        ),
     )
     data_dir: Path = Field(
         default_factory=_default_data_dir, description="Where the default SQLite store lives."
@@ -59,7 +63,18 @@ class Settings(BaseSettings):
         description="Alert policy YAML (routing, digests, limits, quiet hours); default config_dir/alerts.yaml.",
     )
     profile_file: Path | None = Field(
-        None, description="Profile YAML; default config_dir/profile.yaml."
+        None,
+        description=(
+            "Profile YAML of the topic `default` (seed articles directly in seeds_dir); "
+            "default config_dir/profile.yaml."
+        ),
+    )
+    profiles_dir: Path | None = Field(
+        None,
+        description=(
+            "Folder of the other topics' profiles (seeds_dir/NAME/ is learned into "
+            "profiles_dir/NAME.yaml); default config_dir/profiles."
+        ),
     )
     db_url: SecretStr | None = Field(
         None,
@@ -213,6 +228,9 @@ class Settings(BaseSettings):
 
     def resolved_profile_file(self) -> Path:
         return self.profile_file or self.config_dir / "profile.yaml"
+
+    def resolved_profiles_dir(self) -> Path:
+        return self.profiles_dir or self.config_dir / "profiles"
 
     def resolved_db_url(self) -> str:
         if self.db_url:

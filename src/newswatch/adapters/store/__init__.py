@@ -7,6 +7,7 @@ One `Store` holds all persistent state; its parts live by reason to change:
 | `engine`    | the engine per URL, SQLite pragmas, migrations, the database locks    |
 | `feeds`     | feed state; entries claimed once and leased per run                   |
 | `articles`  | the one transaction per decided article; the dedup index over it      |
+| `topics`    | an article in each topic; stories by topic; a story's other outlets  |
 | `outbox`    | deliveries: claim, defer, mark, requeue; recent alerts                |
 | `runs`      | run history, pruning, counts                                          |
 | `robots`    | robots.txt per host, shared by runs in other processes                |
@@ -33,6 +34,7 @@ from newswatch.adapters.store.feeds import FeedStore
 from newswatch.adapters.store.outbox import Outbox
 from newswatch.adapters.store.robots import RobotsStore
 from newswatch.adapters.store.runs import RunLog
+from newswatch.adapters.store.topics import TopicStore
 
 __all__ = [
     "SQLAlchemyError",
@@ -50,7 +52,7 @@ __all__ = [
 ]
 
 
-class Store(FeedStore, ArticleStore, Outbox, RunLog, RobotsStore):
+class Store(FeedStore, ArticleStore, TopicStore, Outbox, RunLog, RobotsStore):
     """All persistent state. Open one per task or command; it is cheap.
 
     `Store.open(url)` connects and migrates; `Store.shared(url)` reuses the process's

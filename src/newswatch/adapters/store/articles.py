@@ -22,12 +22,13 @@ from newswatch.adapters.store.codec import (
     pack_minhash,
     reasons_to_list,
     terms_from_json,
-    terms_to_json,
     unpack_minhash,
 )
 from newswatch.adapters.store.engine import StoreBase
-from newswatch.dedup import Candidate, has_bands, join_story
-from newswatch.models import Alert, Article, DedupDecision, Fingerprint, Match
+from newswatch.adapters.store.topics import write_topic
+from newswatch.decision import Decided, TopicDecided
+from newswatch.dedup import Candidate, has_bands
+from newswatch.models import DEFAULT_TOPIC, Alert, Article, DedupDecision, Fingerprint, Match
 
 
 class ArticleStore(StoreBase):
@@ -48,48 +49,40 @@ class ArticleStore(StoreBase):
         alert: Alert | None,
         targets: Sequence[tuple[str, str] | tuple[str, str, str]],
         now: datetime,
+        topic: str = DEFAULT_TOPIC,
     ) -> None:
-        """Commit an article, its bands, its story, its alert and pending deliveries together.
+        """`record_decided` for an article decided against one topic."""
+        decided = Decided(match, fp, decision, (TopicDecided(topic, match, decision),))
+        self.record_decided(
+            article, decided, [(alert, targets)] if alert is not None else [], now=now
+        )
 
-        `targets` are (key, display) or (key, display, mode) with mode `instant` (the
-        default) or `digest`; one pending delivery row per target.
+    def record_decided(
+        self,
+        article: Article,
+        decided: Decided,
+        alerts: Sequence[tuple[Alert, Sequence[tuple[str, str] | tuple[str, str, str]]]],
+        *,
+        now: datetime,
+    ) -> None:
+        """Commit an article, its bands, its topics and stories, its alerts and their
+        pending deliveries together.
+
+        `alerts` pairs each alert (one per topic it starts a story in) with its targets:
+        (key, display) or (key, display, mode) with mode `instant` (the default) or
+        `digest`; one pending delivery row per target.
         Re-recording an article already recorded (a retried batch) changes nothing.
         """
+        fp = decided.fingerprint
         with self.engine.begin() as conn:
             exists = conn.execute(
                 select(t.articles.c.article_id).where(t.articles.c.article_id == article.article_id)
             ).first()
             if exists is None:
-                _insert_article(conn, article, fp, match, decision, now)
-                # Stories are formed from on-topic articles only; their terms grow by
-                # `dedup.join_story`, as in `backtest`'s MemoryIndex.
-                if decision.new_story and match.is_match:
-                    conn.execute(
-                        insert(t.stories).values(
-                            story_id=decision.story_id,
-                            first_article_id=article.article_id,
-                            title=article.title,
-                            terms=terms_to_json(join_story((), fp, decision)),
-                            article_count=1,
-                            created=now,
-                            updated=now,
-                        )
-                    )
-                elif match.is_match and decision.story_id:
-                    row = conn.execute(
-                        select(t.stories.c.terms).where(t.stories.c.story_id == decision.story_id)
-                    ).first()
-                    terms = join_story(terms_from_json(row.terms) if row else (), fp, decision)
-                    conn.execute(
-                        update(t.stories)
-                        .where(t.stories.c.story_id == decision.story_id)
-                        .values(
-                            article_count=t.stories.c.article_count + 1,
-                            updated=now,
-                            terms=terms_to_json(terms),
-                        )
-                    )
-                if alert is not None:
+                _insert_article(conn, article, fp, decided.match, decided.decision, now)
+                for topic in decided.topics:
+                    write_topic(conn, article, fp, topic, now)
+                for alert, targets in alerts:
                     _insert_alert(conn, alert, targets, now)
             conn.execute(
                 update(t.entries)
@@ -106,20 +99,6 @@ class ArticleStore(StoreBase):
                 )
             ).first()
         return (row.story_id, row.title, row.source) if row else None
-
-    def also_reported(self, story_id: str, article_id: str) -> list[str]:
-        """The outlets of a story's other articles (not `article_id`), first seen first, once each."""
-        a = t.articles.c
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(a.source)
-                .where(a.story_id == story_id, a.article_id != article_id)
-                .order_by(a.created, a.article_id)
-            ).all()
-            own = conn.execute(
-                select(a.source).where(a.article_id == article_id)
-            ).scalar_one_or_none()
-        return [s for s in dict.fromkeys(r.source for r in rows) if s != own]
 
 
 def _insert_article(
@@ -173,6 +152,7 @@ def _insert_alert(
             alert_id=alert.alert_id,
             article_id=alert.article_id,
             story_id=alert.story_id,
+            topic=alert.topic,
             payload=alert_to_json(alert),
             created=now,
         )
@@ -226,7 +206,9 @@ class StoreIndex:
         )
         self._stories = (
             select(t.stories.c.story_id, t.stories.c.terms)
-            .where(t.stories.c.updated >= bindparam("since"))
+            .where(
+                t.stories.c.updated >= bindparam("since"), t.stories.c.topic == bindparam("topic")
+            )
             .order_by(t.stories.c.created, t.stories.c.story_id)
         )
 
@@ -268,8 +250,8 @@ class StoreIndex:
         for r in rows:
             yield Candidate(r.article_id, unpack_minhash(r.minhash), r.shingles)
 
-    def recent_stories(self) -> Iterator[tuple[str, frozenset[str]]]:
+    def recent_stories(self, topic: str = DEFAULT_TOPIC) -> Iterator[tuple[str, frozenset[str]]]:
         with self._read() as conn:
-            rows = conn.execute(self._stories, {"since": self.story_since}).all()
+            rows = conn.execute(self._stories, {"since": self.story_since, "topic": topic}).all()
         for r in rows:
             yield r.story_id, terms_from_json(r.terms)

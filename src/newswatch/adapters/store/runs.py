@@ -33,6 +33,7 @@ class RunLog(StoreBase):
         old = select(t.articles.c.article_id).where(t.articles.c.created < before)
         with self.engine.begin() as conn:
             conn.execute(t.article_bands.delete().where(t.article_bands.c.article_id.in_(old)))
+            conn.execute(t.article_topics.delete().where(t.article_topics.c.article_id.in_(old)))
             pruned = conn.execute(t.articles.delete().where(t.articles.c.created < before))
             conn.execute(
                 update(t.entries)
