@@ -14,9 +14,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from newswatch.models import DeliveryOutcome
 from newswatch.flows.hooks import watched
 from newswatch.flows.secrets import read_secret
+from newswatch.models import DeliveryOutcome
 from newswatch.pipeline import config, deliver, runtime
 from newswatch.pipeline.settings import Settings, load_settings
 

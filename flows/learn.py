@@ -1,4 +1,4 @@
-"""The learn flow: build the topic profile from the seed articles (on demand)."""
+"""The learn flow: build each topic's profile from its seed articles (on demand)."""
 
 from __future__ import annotations
 
@@ -6,37 +6,51 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from newswatch.models import Profile
+from newswatch.errors import ConfigError
 from newswatch.flows.hooks import watched
+from newswatch.models import Profile
 from newswatch.pipeline import profiles
 from newswatch.pipeline.settings import Settings, load_settings
+from newswatch.pipeline.topics import Topic, topics_of
 
 
-@task(name="learn-profile", cache_policy=NO_CACHE)
-def learn_profile(settings: Settings) -> tuple[Profile, str]:
-    profile, path = profiles.learn(settings)
-    return profile, str(path)
+@task(name="learn-topic", cache_policy=NO_CACHE, task_run_name="learn {topic.name}")
+def learn_topic(topic: Topic) -> Profile:
+    return profiles.learn_topic(topic).profile
 
 
 @flow(name="learn", **watched())
-def learn_flow(settings: Settings | None = None) -> Profile:
-    """Learn the profile from the seeds folder and write it (a user's edits survive)."""
+def learn_flow(settings: Settings | None = None, topic: str | None = None) -> list[Profile]:
+    """Learn every topic that has seed articles (or only `topic`) and write its profile;
+    a user's edits survive."""
     settings = settings or load_settings()
-    profile, path = learn_profile(settings)
-    lines = [
-        "# newswatch profile",
-        "",
-        f"{len(profile.terms)} terms written to `{path}`; threshold {profile.threshold:.3f}.",
-        "",
-        f"Threshold: {profile.threshold_how}",
-        "",
-        "| term | weight | kind |",
-        "|---|---|---|",
-    ]
-    lines += [f"| {t.label} | {t.weight:.3f} | {t.kind} |" for t in profile.terms[:15]]
+    chosen = [t for t in topics_of(settings, topic) if t.seeds_dir is not None or topic]
+    if not chosen:
+        raise ConfigError("no topic has seed articles to learn from", path=str(settings.seeds_dir))
+    learned = [learn_topic(t) for t in chosen]
+    lines = ["# newswatch profiles", ""]
+    for t, profile in zip(chosen, learned, strict=True):
+        lines += [
+            f"## {t.name}",
+            "",
+            f"{len(profile.terms)} terms from {len(profile.seeds)} seeds written to "
+            f"`{t.profile_file}`; threshold {profile.threshold:.3f}.",
+            "",
+            f"Threshold: {profile.threshold_how}",
+            "",
+            "| term | weight | kind |",
+            "|---|---|---|",
+        ]
+        lines += [f"| {x.label} | {x.weight:.3f} | {x.kind} |" for x in profile.terms[:15]]
+        lines.append("")
+        get_run_logger().info(
+            "topic %s: profile with %d terms written to %s",
+            t.name,
+            len(profile.terms),
+            t.profile_file,
+        )
     create_markdown_artifact(key="learned-profile", markdown="\n".join(lines))
-    get_run_logger().info("profile with %d terms written to %s", len(profile.terms), path)
-    return profile
+    return learned
 
 
 if __name__ == "__main__":

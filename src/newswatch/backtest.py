@@ -8,14 +8,14 @@ be added, none renamed): it is how users tune a profile and how quality is measu
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from newswatch import dedup
-from newswatch.decision import decide_one
+from newswatch.decision import decide_topics
 from newswatch.matching import Matcher
-from newswatch.models import Article, Profile
+from newswatch.models import Article, Match, Profile
 from newswatch.text import detect_language
 from newswatch.urls import canonical_url
 
@@ -60,40 +60,72 @@ class BacktestInput:
         )
 
 
-def run_backtest(items: Iterable[BacktestInput], profile: Profile) -> Iterator[dict[str, Any]]:
-    """Decide each article as if it arrived in this order; yield one result per article."""
-    matcher = Matcher(profile)
+def run_backtest(
+    items: Iterable[BacktestInput],
+    profile: Profile | Sequence[Profile],
+    *,
+    topics: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """Decide each article as if it arrived in this order; yield one result per article.
+
+    With several profiles (topics) the stable keys are the best topic's (see
+    `decision.best_topic`), `topic` names it, and with `topics` (always with several) a
+    `topics` object holds each topic's match, score, threshold, reasons, story and alert."""
+    profiles = [profile] if isinstance(profile, Profile) else list(profile)
+    matchers = [Matcher(p) for p in profiles]
     index = dedup.MemoryIndex()
-    story_of: dict[str, str] = {}
+    story_of: dict[tuple[str, str], str] = {}
     for item in items:
         lang = item.lang or detect_language(f"{item.title}\n{item.text}")
         article = item.to_article(lang)
-        decided = decide_one(article, matcher, index, lambda aid: story_of.get(aid, f"s-{aid}"))
+        decided = decide_topics(
+            article, matchers, index, lambda aid, topic: story_of.get((aid, topic), f"s-{aid}")
+        )
+        index.add_article(item.id, decided.fingerprint, decided.decision)
+        for td in decided.topics:
+            if td.match.is_match:
+                index.add_to_story(td.topic, decided.fingerprint, td.decision)
+            story_of[(item.id, td.topic)] = td.decision.story_id
         match, decision = decided.match, decided.decision
-        index.add(item.id, decided.fingerprint, decision, on_topic=match.is_match)
-        story = decision.story_id
-        story_of[item.id] = story
-        yield {
+        result: dict[str, Any] = {
             "id": item.id,
             "match": match.is_match,
             "score": round(match.score, 4),
             "threshold": round(match.threshold, 4),
-            "reasons": [
-                {
-                    "term": r.label,
-                    "kind": r.kind,
-                    "weight": round(r.weight, 4),
-                    "hits": r.hits,
-                    "matched": r.matched,
-                    "snippet": r.snippet,
-                }
-                for r in match.reasons
-            ],
+            "reasons": _reasons(match),
             "duplicate_of": decision.duplicate_of,
             "duplicate_kind": decision.kind,
-            "story": story,
+            "story": decision.story_id,
             "alert": decided.alerts,
             "lang": lang,
             "focus": match.focus,
             "elsewhere": list(match.elsewhere),
+            "topic": decided.best.topic,
         }
+        if topics or len(profiles) > 1:
+            result["topics"] = {
+                td.topic: {
+                    "match": td.match.is_match,
+                    "score": round(td.match.score, 4),
+                    "threshold": round(td.match.threshold, 4),
+                    "reasons": _reasons(td.match),
+                    "story": td.decision.story_id,
+                    "alert": td.alerts,
+                }
+                for td in decided.topics
+            }
+        yield result
+
+
+def _reasons(match: Match) -> list[dict[str, Any]]:
+    return [
+        {
+            "term": r.label,
+            "kind": r.kind,
+            "weight": round(r.weight, 4),
+            "hits": r.hits,
+            "matched": r.matched,
+            "snippet": r.snippet,
+        }
+        for r in match.reasons
+    ]

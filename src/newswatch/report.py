@@ -30,6 +30,7 @@ def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
             "duplicates": summary.duplicates,
             "alerts": len(summary.alerts),
             "alerts_sent": summary.alerts_sent,
+            "alerts_by_topic": _by_topic(summary),
             "deliveries_failed": sum(
                 1 for d in summary.deliveries if not d.ok and d.state not in _POSTPONED
             ),
@@ -67,12 +68,15 @@ def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
                 "alert": a.alerted,
                 "reasons": list(a.reasons),
                 "note": a.note,
+                "topic": a.topic,
+                "topics": list(a.topics),
             }
             for a in summary.articles
         ],
         "alerts": [
             {
                 "id": al.alert_id,
+                "topic": al.topic,
                 "article_id": al.article_id,
                 "story": al.story_id,
                 "title": al.title,
@@ -95,6 +99,13 @@ def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
             for d in summary.deliveries
         ],
     }
+
+
+def _by_topic(summary: RunSummary) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for alert in summary.alerts:
+        counts[alert.topic] = counts.get(alert.topic, 0) + 1
+    return counts
 
 
 def summary_markdown(summary: RunSummary) -> str:
@@ -121,11 +132,11 @@ def summary_markdown(summary: RunSummary) -> str:
         lines += [
             "## Alerts",
             "",
-            "| alert | score | story | deliveries | also reported by |",
-            "|---|---|---|---|---|",
+            "| topic | alert | score | story | deliveries | also reported by |",
+            "|---|---|---|---|---|---|",
         ]
         lines += [
-            f"| [{_md(a.title)}]({a.url or ''}) ({_md(a.source)}) | {a.score:.2f} "
+            f"| {_md(a.topic)} | [{_md(a.title)}]({a.url or ''}) ({_md(a.source)}) | {a.score:.2f} "
             f"| {a.story_id} | {_md('; '.join(states.get(a.alert_id, [])) or 'no targets')} "
             f"| {_md(', '.join(summary.also_reported(a)) or '-')} |"
             for a in summary.alerts
@@ -168,6 +179,7 @@ def alerts_table(summary: RunSummary) -> list[dict[str, Any]]:
     """One row per alert for the table artifact."""
     return [
         {
+            "topic": a.topic,
             "title": a.title,
             "score": round(a.score, 3),
             "threshold": round(a.threshold, 3),

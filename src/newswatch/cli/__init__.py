@@ -1,7 +1,8 @@
 """The `newswatch` command (ring 4, a front end): typer commands, one module per group.
 
     run.py      run, digest, serve         the flows, started from the command line
-    profile.py  learn, backtest, explain   the topic profile, learned and tried
+    profile.py  learn, backtest, explain   the topics' profiles, learned and tried
+    topics.py   topics, feedback           the topics watched, and teaching one by example
     alerts.py   alerts [retry], notify-test
     feeds.py    feeds [add|import|export]
     demo.py     demo                       the quick-start demo
@@ -19,7 +20,7 @@ from typing import Annotated
 
 import typer
 
-from newswatch.cli import alerts, feeds, profile, run
+from newswatch.cli import alerts, feeds, profile, run, topics
 from newswatch.cli.common import out, reported, state
 
 # The front end owns its process: Prefect must send nothing anywhere unasked (no
@@ -63,6 +64,7 @@ app.command()(run.run)
 app.command()(profile.learn)
 app.command()(profile.backtest)
 app.command()(profile.explain)
+app.command()(topics.topics)
 app.command()(run.serve)
 app.command()(run.digest)
 app.command("notify-test")(alerts.notify_test)

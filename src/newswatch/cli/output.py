@@ -5,7 +5,12 @@ from __future__ import annotations
 from rich.console import Console
 
 from newswatch.cli.common import out
-from newswatch.models import RunSummary
+from newswatch.models import DEFAULT_TOPIC, RunSummary
+from newswatch.report import summary_to_dict
+
+
+def _topic(topic: str) -> str:
+    return "" if topic == DEFAULT_TOPIC else f"[bold]\\[{topic}][/] "
 
 
 def print_summary(summary: RunSummary, console: Console | None = None) -> None:
@@ -25,7 +30,7 @@ def print_summary(summary: RunSummary, console: Console | None = None) -> None:
     for a in summary.alerts:
         also = summary.also_reported(a)
         con.print(
-            f"  [green]ALERT[/] {a.title}  score {a.score:.2f} (threshold {a.threshold:.2f})\n"
+            f"  [green]ALERT[/] {_topic(a.topic)}{a.title}  score {a.score:.2f} (threshold {a.threshold:.2f})\n"
             f"        matched: {', '.join(r.label for r in a.reasons[:8])}\n        {a.url or ''}"
             + (f"\n        also reported by: {', '.join(also)}" if also else ""),
             highlight=False,
@@ -40,6 +45,12 @@ def print_summary(summary: RunSummary, console: Console | None = None) -> None:
             )
         elif o.is_match and not o.alerted:
             con.print(f"  [cyan]same story[/] {o.title} (story {o.story_id})", highlight=False)
+    by_topic = summary_to_dict(summary)["counts"]["alerts_by_topic"]
+    if set(by_topic) - {DEFAULT_TOPIC}:
+        con.print(
+            "  alerts by topic: " + ", ".join(f"{t} {n}" for t, n in by_topic.items()),
+            highlight=False,
+        )
     for d in summary.deliveries:
         if d.state in ("waiting", "digest"):
             con.print(f"  [yellow]postponed[/] {d.target}: {d.detail}", highlight=False)

@@ -14,37 +14,74 @@ from newswatch.cli.common import ProfileOpt, fail_config, out, reported, setting
 from newswatch.errors import ConfigError
 from newswatch.models import Profile
 
+TopicOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--topic", help="Only this topic (a folder name under seeds/; see `newswatch topics`)."
+    ),
+]
+
 
 def learn(
     seeds: Annotated[
-        Path | None, typer.Option("--seeds", help="Folder of seed articles (default seeds/).")
+        Path | None,
+        typer.Option(
+            "--seeds", help="Learn one profile from this folder's articles (with --profile)."
+        ),
     ] = None,
     profile: ProfileOpt = None,
+    topic: TopicOpt = None,
 ) -> None:
-    """Learn the topic profile from the seed articles and write it as editable YAML.
+    """Learn each topic's profile from its seed articles and write it as editable YAML.
 
-    Terms you pin, exclude or add in the profile survive re-learning.
+    Every subfolder of seeds/ is a topic (seeds/NAME/*.txt -> config/profiles/NAME.yaml);
+    articles directly in seeds/ are the topic `default` (-> config/profile.yaml). With
+    --topic only that one; with --seeds DIR --profile FILE one profile from DIR into FILE.
+    Terms you pin, exclude or add in a profile survive re-learning, and a topic's
+    negative/ folder (examples it must not match) is learned from too.
     """
-    from newswatch.pipeline.profiles import learn as learn_profile
+    from newswatch.pipeline import profiles
 
-    chosen = settings(seeds_dir=seeds, profile_file=profile)
+    if seeds is not None or profile is not None:
+        chosen = settings(seeds_dir=seeds, profile_file=profile)
+        with reported():
+            prof, path = profiles.learn(chosen)
+        _print_learned(prof, path, table=True)
+        return
     with reported():
-        prof, path = learn_profile(chosen)
+        learned = profiles.learn_topics(settings(), topic)
+    for one in learned:
+        _print_learned(one.profile, one.topic.profile_file, table=len(learned) == 1)
+
+
+def _print_learned(prof: Profile, path: Path, *, table: bool) -> None:
     out.print(
-        f"learned {len(prof.terms)} terms from {len(prof.seeds)} seeds -> {path}", highlight=False
+        f"[bold]{prof.name}[/]: learned {len(prof.terms)} terms from {len(prof.seeds)} seeds -> {path}",
+        highlight=False,
     )
     out.print(f"threshold {prof.threshold:.3f}: {prof.threshold_how}", highlight=False)
-    table = Table("term", "kind", "weight", "aliases")
+    if not table:
+        out.print("top: " + ", ".join(t.label for t in prof.terms[:10]), highlight=False)
+        return
+    rows = Table("term", "kind", "weight", "aliases")
     for term in prof.terms[:20]:
-        table.add_row(term.label, term.kind, f"{term.weight:.3f}", ", ".join(term.aliases[:6]))
-    out.print(table)
+        rows.add_row(term.label, term.kind, f"{term.weight:.3f}", ", ".join(term.aliases[:6]))
+    out.print(rows)
 
 
-def _profile_or_learn(profile: Path | None) -> Profile:
-    from newswatch.pipeline.profiles import ensure_profile
+def _profile_or_learn(profile: Path | None, topic: str | None = None) -> Profile:
+    return _profiles_for(profile, topic)[0]
+
+
+def _profiles_for(profile: Path | None, topic: str | None) -> list[Profile]:
+    """The profile file given, or the topic named, or every topic (learned if need be)."""
+    from newswatch.pipeline import profiles
+    from newswatch.pipeline.topics import topics_of
 
     with reported():
-        return ensure_profile(settings(profile_file=profile))
+        if profile is not None:
+            return [profiles.ensure_profile(settings(profile_file=profile))]
+        return [profiles.topic_profile(t) for t in topics_of(settings(), topic)]
 
 
 def backtest(
@@ -55,15 +92,19 @@ def backtest(
         ),
     ],
     profile: ProfileOpt = None,
+    topic: TopicOpt = None,
 ) -> None:
     """Run matching and dedup over articles in file order, with no network and fresh state.
 
     Prints one JSON line per article: id, match, score, threshold, reasons,
-    duplicate_of, story, alert (and duplicate_kind, lang, focus, elsewhere).
+    duplicate_of, story, alert (and duplicate_kind, lang, focus, elsewhere, topic).
+    Without --topic or --profile the articles are scored against every topic: the fields
+    above are the best topic's, and `topics` holds each topic's match, score, threshold,
+    reasons, story and alert.
     """
     from newswatch.backtest import BacktestInput, run_backtest
 
-    prof = _profile_or_learn(profile)
+    profs = _profiles_for(profile, topic)
     try:
         lines = articles.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -76,7 +117,7 @@ def backtest(
             items.append(BacktestInput.from_json(line))
         except (ValueError, TypeError, KeyError) as exc:
             fail_config(ConfigError(f"bad article line: {exc}", path=str(articles), line=number))
-    for result in run_backtest(items, prof):
+    for result in run_backtest(items, profs, topics=profile is None and topic is None):
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
 
 
@@ -88,12 +129,14 @@ def explain(
         ),
     ],
     profile: ProfileOpt = None,
+    topic: TopicOpt = None,
 ) -> None:
-    """Show how one article scores against the profile, term by term."""
+    """Show how one article scores against a topic's profile, term by term (the first
+    topic, or --topic NAME, or --profile FILE)."""
     from newswatch.matching import Matcher
     from newswatch.matching import explain as explain_match
 
-    prof = _profile_or_learn(profile)
+    prof = _profile_or_learn(profile, topic)
     with reported():
         title, text, lang = _read_article(source)
     match = Matcher(prof).score(title, text, lang=lang)

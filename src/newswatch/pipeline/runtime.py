@@ -103,11 +103,12 @@ def save_run(settings: Settings, summary: RunSummary, data: dict[str, object]) -
 @contextmanager
 def open_existing_store(settings: Settings) -> Iterator[Store | None]:
     """The store for a command that only reads it: None when a SQLite store was never
-    created (nothing is created by looking), a ConfigError when its folder does not exist."""
+    created (nothing is created by looking), a ConfigError when the folder of a store
+    URL given explicitly does not exist (a typo), None when the default one does not."""
     url = settings.resolved_db_url()
     path = sqlite_file(url)
     if path is not None and not path.exists():
-        if not path.parent.is_dir():
+        if not path.parent.is_dir() and settings.db_url is not None:
             raise ConfigError(
                 f"no such folder for the SQLite store: {path.parent}", path="NEWSWATCH_DB_URL"
             )

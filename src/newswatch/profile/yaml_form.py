@@ -114,7 +114,7 @@ def load_profile(content: str | bytes, *, path: str | None = None) -> Profile:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"bad term: {exc}", path=path, line=line) from exc
-    story = _places(data.get("places") or (), _item_lines(root, "places"), path)
+    story = _places(data.get("places") or [], _item_lines(root, "places"), path)
     return Profile(
         name=str(data.get("name") or "default"),
         terms=tuple(terms),

@@ -200,13 +200,16 @@ class Outbox(StoreBase):
             ).all()
         return {r[0]: r[1] for r in rows}
 
-    def recent_alerts(self, *, limit: int = 20) -> list[tuple[Alert, list[dict[str, Any]]]]:
-        """Newest alerts with the state of each of their deliveries."""
+    def recent_alerts(
+        self, *, limit: int = 20, topic: str | None = None
+    ) -> list[tuple[Alert, list[dict[str, Any]]]]:
+        """Newest alerts (of one topic, if given) with the state of each of their deliveries."""
+        pick = select(t.alerts.c.alert_id, t.alerts.c.payload)
+        if topic is not None:
+            pick = pick.where(t.alerts.c.topic == topic)
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(t.alerts.c.alert_id, t.alerts.c.payload)
-                .order_by(t.alerts.c.created.desc(), t.alerts.c.alert_id)
-                .limit(limit)
+                pick.order_by(t.alerts.c.created.desc(), t.alerts.c.alert_id).limit(limit)
             ).all()
             out = []
             for row in rows:

@@ -7,16 +7,23 @@ Written inside the article's one transaction (`ArticleStore.record_decided`).
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from newswatch.adapters import schema as t
-from newswatch.adapters.store.codec import reasons_to_list, terms_from_json, terms_to_json
+from newswatch.adapters.store.codec import (
+    alert_from_json,
+    reasons_to_list,
+    terms_from_json,
+    terms_to_json,
+    utc,
+)
 from newswatch.adapters.store.engine import StoreBase
 from newswatch.decision import TopicDecided
 from newswatch.dedup import join_story
-from newswatch.models import Article, Fingerprint
+from newswatch.models import Alert, Article, Fingerprint
 
 
 def write_topic(
@@ -92,3 +99,29 @@ class TopicStore(StoreBase):
                 select(a.source).where(a.article_id == article_id)
             ).scalar_one_or_none()
         return [s for s in dict.fromkeys(r.source for r in rows) if s != own]
+
+    def topic_activity(self, *, since: datetime) -> dict[str, tuple[int, datetime | None]]:
+        """Per topic: alerts created since `since`, and when its last alert was created."""
+        a = t.alerts.c
+        recent = func.sum(case((a.created >= since, 1), else_=0))
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(a.topic, recent.label("recent"), func.max(a.created).label("last")).group_by(
+                    a.topic
+                )
+            ).all()
+        return {r.topic: (int(r.recent or 0), utc(r.last)) for r in rows}
+
+    def alert_with_text(self, alert_id: str) -> tuple[Alert, str] | None:
+        """An alert and its article's text (the alert's snippet once the article is pruned)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.alerts.c.payload, t.articles.c.text)
+                .select_from(t.alerts)
+                .outerjoin(t.articles, t.articles.c.article_id == t.alerts.c.article_id)
+                .where(t.alerts.c.alert_id == alert_id)
+            ).first()
+        if row is None:
+            return None
+        alert = alert_from_json(row.payload)
+        return alert, row.text if row.text is not None else alert.snippet
