@@ -32,7 +32,10 @@ def test_demo_runs_green_and_alerts_each_story_once(monkeypatch: pytest.MonkeyPa
     assert "demo OK" in text
     assert "ALERT" in text and "duplicate" in text
     # the re-posted story alerted once, with the outlet that re-posted it listed
-    assert text.count("ALERT Kazakh President Tokayev asks CSTO") == 1
+    assert text.count("ALERT [kazakhstan-2022] Kazakh President Tokayev asks CSTO") == 1
+    # two topics, each delivered to its own receiver only
+    assert "ALERT [port-strike] Varden dock strike ends" in text
+    assert "(asia-desk) got 1 message" in text and "(logistics-desk) got 1 message" in text
     assert "also reported by: Regional Aggregator" in text
     assert "near copy of 'Kazakh President Tokayev asks CSTO" in text
 

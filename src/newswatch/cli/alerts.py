@@ -31,10 +31,11 @@ def alerts(
     db: DbOpt = None,
     limit: Annotated[int, typer.Option(help="How many recent alerts.", min=1)] = 20,
     ids: Annotated[
-        bool, typer.Option("--ids", help="Show each alert's id (for `alerts retry`).")
+        bool, typer.Option("--ids", help="Show each alert's id (for `alerts retry`, `feedback`).")
     ] = False,
+    topic: Annotated[str | None, typer.Option("--topic", help="Only this topic's alerts.")] = None,
 ) -> None:
-    """List recent alerts with their delivery state per target."""
+    """List recent alerts with their topic and delivery state per target."""
     if ctx.invoked_subcommand:
         return
     from newswatch.pipeline.runtime import open_existing_store
@@ -44,7 +45,7 @@ def alerts(
         if store is None:
             out.print("no alerts yet (no store: nothing has run)")
             return
-        rows = store.recent_alerts(limit=limit)
+        rows = store.recent_alerts(limit=limit, topic=topic)
         also = {
             alert.alert_id: store.also_reported(alert.story_id, alert.article_id)
             for alert, _ in rows
@@ -52,7 +53,7 @@ def alerts(
     if not rows:
         out.print("no alerts yet")
         return
-    table = Table("created", "score")
+    table = Table("created", "topic", "score")
     if ids:
         table.add_column("id", no_wrap=True, min_width=22)  # a-{20 hex}: never folded
     table.add_column("title", overflow="fold")
@@ -63,7 +64,7 @@ def alerts(
             "; ".join(f"{short_target(d['target'])}: {d['state']} ({d['attempts']})" for d in dels)
             or "no targets"
         )
-        first = [alert.created.strftime("%Y-%m-%d %H:%M"), f"{alert.score:.2f}"]
+        first = [alert.created.strftime("%Y-%m-%d %H:%M"), alert.topic, f"{alert.score:.2f}"]
         others = ", ".join(dict.fromkeys(also[alert.alert_id])) or "-"
         table.add_row(*first, *([alert.alert_id] if ids else []), alert.title, states, others)
     out.print(table)

@@ -1,11 +1,14 @@
 """`newswatch demo`: one real ingest run on bundled feeds, served and received on 127.0.0.1.
 
-The demo starts two small local servers: one serves the demo feeds and article pages
-(`newswatch/demo_data/items.yaml`), the other is a JSON webhook receiver that Apprise delivers the
-alerts to. It learns the profile from `seeds/`, runs the real ingest flow through Prefect
-(ephemeral API, SQLite store in a temporary folder), prints what happened, runs a second
-time to show that nothing is fetched or alerted twice, and checks the result against
-what each demo item expects.
+The demo watches two topics, as an install with two seed folders does: the project's own
+seeds (`kazakhstan-2022`) and an invented one of its own (`port-strike`, in
+`newswatch/demo_data/topics/`). It starts three small local servers: one serves the demo
+feeds and article pages (`newswatch/demo_data/items.yaml`), two are JSON webhook
+receivers, one per topic, that Apprise delivers the alerts to (`routes` in its alert
+policy). It learns both topics, runs the real ingest flow through Prefect (ephemeral API,
+SQLite store in a temporary folder), prints what happened, runs a second time to show
+that nothing is fetched or alerted twice, and checks the result against what each demo
+item expects, including that no topic's alert reached the other topic's receiver.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
@@ -43,6 +46,12 @@ class DemoItem:
     published: str
     expect: str
     serve_page: bool = True
+    topic: str = "kazakhstan-2022"
+    seed: str | None = None  # the shipped seed file it serves
+
+
+# The demo's topics: name -> Apprise tag of its receiver.
+DEMO_TOPICS = {"kazakhstan-2022": "asia-desk", "port-strike": "logistics-desk"}
 
 
 def load_items(seeds_dir: Path) -> tuple[list[dict[str, str]], list[DemoItem]]:
@@ -54,7 +63,7 @@ def load_items(seeds_dir: Path) -> tuple[list[dict[str, str]], list[DemoItem]]:
     for raw in spec["items"]:
         if "seed" in raw:
             try:
-                text = (seeds_dir / raw["seed"]).read_text(encoding="utf-8").strip()
+                text = _seed_file(seeds_dir, raw["seed"]).read_text(encoding="utf-8").strip()
             except OSError as exc:
                 raise ConfigError(
                     f"the demo serves the shipped seed articles, and {raw['seed']} is not in "
@@ -84,11 +93,38 @@ def load_items(seeds_dir: Path) -> tuple[list[dict[str, str]], list[DemoItem]]:
             raw["published"],
             raw["expect"],
             serve_page=not raw.get("same_page", False),
+            topic=raw.get("topic", DemoItem.topic),
+            seed=raw.get("seed"),
         )
         if "repost_of" not in raw:
             by_path[item.path] = item
         items.append(item)
     return spec["feeds"], items
+
+
+def _seed_file(seeds_dir: Path, name: str) -> Path:
+    """A shipped seed article: directly in the seeds folder, or in a topic folder of it."""
+    direct = seeds_dir / name
+    if direct.exists() or not seeds_dir.is_dir():
+        return direct
+    return next(iter(sorted(seeds_dir.glob(f"*/{name}"))), direct)
+
+
+def demo_seeds(seeds_dir: Path, items: list[DemoItem], into: Path) -> Path:
+    """The demo install's seeds folder, one folder per demo topic: `kazakhstan-2022` holds
+    the shipped seed articles (the folder the items' seeds are in), `port-strike` the
+    bundled invented topic's."""
+    first = into / "kazakhstan-2022"
+    first.mkdir(parents=True)
+    shipped = next(i.seed for i in items if i.seed)
+    for seed in sorted(_seed_file(seeds_dir, shipped).parent.glob("*.txt")):
+        shutil.copy(seed, first / seed.name)
+    second = into / "port-strike"
+    second.mkdir()
+    for entry in (resources.files("newswatch.demo_data") / "topics" / "port-strike").iterdir():
+        if entry.name.endswith(".txt"):
+            (second / entry.name).write_text(entry.read_text(encoding="utf-8"), encoding="utf-8")
+    return into
 
 
 def page_html(item: DemoItem, base: str) -> str:
@@ -203,9 +239,13 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="newswatch-demo-"))
     feeds_spec, items = load_items(base_settings.seeds_dir)
     site_handler: type[_Site] = type("Site", (_Site,), {"routes": {}})
-    receiver_handler: type[_Receiver] = type("Receiver", (_Receiver,), {"received": []})
+    receivers: dict[str, type[_Receiver]] = {
+        topic: type("Receiver", (_Receiver,), {"received": []}) for topic in DEMO_TOPICS
+    }
     try:
-        with _serve(site_handler) as site, _serve(receiver_handler) as receiver:
+        with ExitStack() as servers:
+            site = servers.enter_context(_serve(site_handler))
+            hooks = {t: servers.enter_context(_serve(h)) for t, h in receivers.items()}
             base = f"http://127.0.0.1:{site.server_address[1]}"
             for item in items:
                 if not item.serve_page:
@@ -223,19 +263,30 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
                 feeds_yaml["feeds"].append(
                     {"name": feed["name"], "url": base + feed["path"], "tags": ["demo"]}
                 )
-            (workdir / "feeds.yaml").write_text(
+            config = workdir / "config"
+            config.mkdir()
+            (config / "feeds.yaml").write_text(
                 yaml.safe_dump(feeds_yaml, sort_keys=False), encoding="utf-8"
             )
-            hook = f"json://127.0.0.1:{receiver.server_address[1]}/alerts"
-            (workdir / "notify.yaml").write_text(
-                yaml.safe_dump({"urls": [{hook: [{"tag": "demo"}]}]}), encoding="utf-8"
+            # one receiver per topic, and each topic routed to its receiver's tag only
+            urls = [
+                {f"json://127.0.0.1:{hooks[t].server_address[1]}/alerts": [{"tag": tag}]}
+                for t, tag in DEMO_TOPICS.items()
+            ]
+            (config / "notify.yaml").write_text(yaml.safe_dump({"urls": urls}), encoding="utf-8")
+            routes = {t: [tag] for t, tag in DEMO_TOPICS.items()}
+            (config / "alerts.yaml").write_text(
+                yaml.safe_dump({"routes": routes}), encoding="utf-8"
             )
             settings = load_settings(
-                feeds_file=workdir / "feeds.yaml",
-                notify_file=workdir / "notify.yaml",
-                profile_file=workdir / "profile.yaml",
+                config_dir=config,
+                feeds_file=None,
+                notify_file=None,
+                alerts_file=None,
+                profile_file=config / "profile.yaml",
+                profiles_dir=config / "profiles",
                 db_url=f"sqlite:///{workdir / 'newswatch.db'}",
-                seeds_dir=base_settings.seeds_dir,
+                seeds_dir=demo_seeds(base_settings.seeds_dir, items, workdir / "seeds"),
                 # The demo's article pages are on 127.0.0.1, which the SSRF guard refuses
                 # for links that come from feeds: the demo allows its own loopback address,
                 # and only that; serving itself, it needs no politeness delay either.
@@ -243,30 +294,37 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
                 per_host_delay_seconds=0,
             )
             console.print(
-                f"[bold]newswatch demo[/]: {len(items)} items in {len(feeds_spec)} feeds on {base}"
+                f"[bold]newswatch demo[/]: {len(items)} items in {len(feeds_spec)} feeds on {base}, "
+                f"{len(DEMO_TOPICS)} topics: {', '.join(DEMO_TOPICS)}"
             )
-            profile, path = profiles.learn(settings)
-            console.print(
-                f"learned a profile of {len(profile.terms)} terms from {len(profile.seeds)} seeds "
-                f"(threshold {profile.threshold:.2f}); top: "
-                + ", ".join(t.label for t in profile.terms[:10]),
-                highlight=False,
-            )
+            for learned in profiles.learn_topics(settings):
+                profile = learned.profile
+                console.print(
+                    f"topic [bold]{profile.name}[/]: learned a profile of {len(profile.terms)} "
+                    f"terms from {len(profile.seeds)} seeds (threshold {profile.threshold:.2f}); "
+                    "top: " + ", ".join(t.label for t in profile.terms[:8]),
+                    highlight=False,
+                )
             console.rule("first run")
             first_run = _run(ingest_flow, console, settings=settings)
             print_summary(first_run, console)
-            console.print(f"webhook receiver got {len(receiver_handler.received)} message(s):")
-            for message in receiver_handler.received:
-                console.print(f"  - {message.get('title', '')}", highlight=False)
+            for topic, handler in receivers.items():
+                console.print(
+                    f"webhook receiver of {topic} ({DEMO_TOPICS[topic]}) got "
+                    f"{len(handler.received)} message(s):"
+                )
+                for message in handler.received:
+                    console.print(f"  - {message.get('title', '')}", highlight=False)
             console.rule("second run (nothing new: feeds answer 304)")
-            received_before = len(receiver_handler.received)
+            received_before = sum(len(h.received) for h in receivers.values())
             second_run = _run(ingest_flow, console, settings=settings, force=True)  # the 304s
             print_summary(second_run, console)
             problems = check_expectations(
                 summary_to_dict(first_run), summary_to_dict(second_run), items, base
             )
+            problems += crossed_over({t: h.received for t, h in receivers.items()})
             problems += ["the second run delivered messages"] * (
-                len(receiver_handler.received) != received_before
+                sum(len(h.received) for h in receivers.values()) != received_before
             )
     finally:
         if keep:
@@ -278,10 +336,25 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
             console.print(f"[red]demo check failed:[/] {p}", highlight=False)
         return 1
     console.print(
-        "[bold green]demo OK[/]: every on-topic story alerted once, re-posts were suppressed, "
-        "off-topic articles did not alert, and the second run sent nothing."
+        "[bold green]demo OK[/]: every on-topic story alerted once, in its topic and at that "
+        "topic's receiver only; re-posts were suppressed, off-topic articles did not alert, "
+        "and the second run sent nothing."
     )
     return 0
+
+
+def crossed_over(received: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Messages a topic's receiver got that name another topic (or none of its own)."""
+    problems = []
+    for topic, messages in received.items():
+        if not messages:
+            problems.append(f"the receiver of {topic} got no message")
+        for message in messages:
+            text = json.dumps(message, ensure_ascii=False)
+            others = [t for t in received if t != topic and t in text]
+            if others or topic not in text:
+                problems.append(f"the receiver of {topic} got a message of {others or 'no topic'}")
+    return problems
 
 
 def _run(flow: Any, console: Console, **parameters: Any) -> Any:
@@ -314,6 +387,8 @@ def check_expectations(
             problems.append(f"{item.path}: off-topic article matched (score {a['score']})")
         if item.expect == "alert" and not a["match"]:
             problems.append(f"{item.path}: on-topic article not matched (score {a['score']})")
+        if item.expect == "alert" and a["match"] and item.topic not in a["topics"]:
+            problems.append(f"{item.path}: matched {a['topics']}, not its topic {item.topic}")
         if item.expect == "alert" and not a["alert"] and a["story"] not in stories_alerted:
             problems.append(f"{item.path}: on-topic story never alerted")
         if item.expect == "duplicate" and not a["duplicate_of"]:
