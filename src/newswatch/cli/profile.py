@@ -138,13 +138,13 @@ def explain(
 
     prof = _profile_or_learn(profile, topic)
     with reported():
-        title, text, lang = _read_article(source)
+        title, text, lang = read_article(source)
     match = Matcher(prof).score(title, text, lang=lang)
     out.print(f"[bold]{title}[/]", highlight=False)
     out.print(explain_match(match), highlight=False)
 
 
-def _read_article(source: str) -> tuple[str, str, str | None]:
+def read_article(source: str) -> tuple[str, str, str | None]:
     from newswatch.adapters.extract import extract_page
     from newswatch.pipeline.runtime import open_fetcher
 

@@ -3,12 +3,18 @@ teaching one by example."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Annotated
 
+import typer
 from rich.table import Table
 
-from newswatch.cli.common import DbOpt, out, reported, settings
+from newswatch.cli.common import DbOpt, fail, out, reported, settings
+from newswatch.errors import ConfigError
+from newswatch.pipeline.topics import Topic
 
 
 def _age(when: datetime, now: datetime) -> str:
@@ -73,3 +79,130 @@ def _count(folder: Path | None) -> int:
         for p in folder.iterdir()
         if p.is_file() and p.suffix.lower() in SEED_SUFFIXES and p.name.lower() != "readme.md"
     )
+
+
+def feedback(
+    what: Annotated[
+        str,
+        typer.Argument(
+            metavar="ALERT_ID|add-example",
+            help="An alert's id (see `newswatch alerts --ids`), or `add-example`.",
+        ),
+    ],
+    which: Annotated[
+        str,
+        typer.Argument(
+            metavar="wrong|FILE|URL",
+            help="`wrong` after an alert id; the article (a text/HTML file or an http(s) "
+            "URL) after add-example.",
+        ),
+    ],
+    topic: Annotated[
+        str | None,
+        typer.Option("--topic", help="The topic an added example belongs to (add-example)."),
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """Teach a topic by example, re-learn it, and print what changed in its profile.
+
+    `newswatch feedback ALERT_ID wrong`: the alert's article (title and text) is saved as
+    seeds/TOPIC/negative/ALERT_ID.txt, an example the topic must not match; what is
+    characteristic of it and not of the seeds loses weight, and the threshold is set so
+    it stays under. `newswatch feedback add-example FILE|URL --topic NAME`: the article
+    is saved beside the topic's seeds (a story it missed) and learned from. Your pins and
+    exclusions in the profile still win. Undo by deleting the file and running
+    `newswatch learn --topic NAME`.
+    """
+    if what == "add-example":
+        with reported():
+            chosen, path = _add_example(which, topic)
+        out.print(f"added example {path} to topic {chosen.name}", highlight=False)
+    elif which == "wrong":
+        if topic is not None:
+            fail("--topic goes with add-example; an alert's topic is its own", code=2)
+        with reported():
+            chosen, path, existed = _mark_wrong(what, db)
+        said = "was already" if existed else "saved as"
+        out.print(
+            f"alert {what} of topic {chosen.name}: its article {said} a negative example ({path})",
+            highlight=False,
+        )
+    else:
+        fail(
+            "say `newswatch feedback ALERT_ID wrong` or "
+            "`newswatch feedback add-example FILE|URL --topic NAME`",
+            code=2,
+        )
+    _relearn(chosen)
+
+
+def _relearn(chosen: Topic) -> None:
+    from newswatch.pipeline import profiles
+    from newswatch.profile import describe_changes
+
+    with reported():
+        learned = profiles.learn_topic(chosen)
+    new = learned.profile
+    out.print(
+        f"re-learned {chosen.name}: {len(new.terms)} terms, threshold {new.threshold:.3f} "
+        f"-> {chosen.profile_file}",
+        highlight=False,
+    )
+    if learned.previous is not None:
+        out.print(describe_changes(learned.previous, new), highlight=False)
+
+
+def _article_file(title: str, text: str) -> str:
+    return f"{' '.join(title.split())}\n\n{text.strip()}\n"
+
+
+def _mark_wrong(alert_id: str, db: str | None) -> tuple[Topic, Path, bool]:
+    from newswatch.pipeline.runtime import open_existing_store
+    from newswatch.pipeline.topics import topics_of
+
+    chosen = settings(db_url=db)
+    with open_existing_store(chosen) as store:
+        found = store.alert_with_text(alert_id) if store is not None else None
+    if found is None:
+        raise ConfigError(f"unknown alert {alert_id!r} (see `newswatch alerts --ids`)")
+    alert, text = found
+    topic = topics_of(chosen, alert.topic)[0]
+    if topic.negative_dir is None:
+        raise ConfigError(
+            f"topic {topic.name!r} has no seeds folder (its profile is written by hand): "
+            "exclude the terms in the profile instead",
+            path=str(topic.profile_file),
+        )
+    path = topic.negative_dir / f"{alert_id}.txt"
+    existed = path.exists()
+    if not existed:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_article_file(alert.title, text), encoding="utf-8")
+    return topic, path, existed
+
+
+def _add_example(source: str, name: str | None) -> tuple[Topic, Path]:
+    from newswatch.cli.profile import read_article
+    from newswatch.pipeline.topics import topics_of
+
+    found = topics_of(settings(), name)
+    if name is None and len(found) > 1:
+        raise ConfigError(
+            "which topic is it an example of? --topic NAME (topics: "
+            + ", ".join(t.name for t in found)
+            + ")"
+        )
+    topic = found[0]
+    if topic.seeds_dir is None:
+        raise ConfigError(
+            f"topic {topic.name!r} has no seeds folder: make seeds/{topic.name}/ first",
+            path=str(topic.profile_file),
+        )
+    title, text, _lang = read_article(source)
+    if not (title or text).strip():
+        raise ConfigError("no article text found", path=source)
+    digest = hashlib.sha256(source.encode()).hexdigest()[:8]
+    slug = re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-")[:50] or "example"
+    path = topic.seeds_dir / f"added-{slug}-{digest}.txt"
+    path.write_text(_article_file(title, text), encoding="utf-8")
+    return topic, path
