@@ -151,7 +151,9 @@ def serve(
         **common,
     )
     learn_dep = learn_flow.to_deployment(
-        name="newswatch-learn", description="re-learn the profile", **common
+        name="newswatch-learn",
+        description="re-learn every topic (or the one in the topic parameter)",
+        **common,
     )
     try:
         prefect_serve(cast(Any, ingest_dep), cast(Any, digest_dep), cast(Any, learn_dep))
