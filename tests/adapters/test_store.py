@@ -321,7 +321,7 @@ def test_upgrading_an_older_store_keeps_its_data(db_url: str) -> None:
 
     from alembic import command
     from alembic.config import Config
-    from sqlalchemy import create_engine, insert
+    from sqlalchemy import create_engine, insert, text
 
     from newswatch.adapters import schema as t
 
@@ -334,6 +334,40 @@ def test_upgrading_an_older_store_keeps_its_data(db_url: str) -> None:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
         conn.execute(insert(t.article_bands), [{"band": b, "article_id": "old"} for b in (1, 2)])
+        # an alerted article of a one-topic install: after 0005 it is the topic `default`'s
+        article = dict(
+            feed_name="f",
+            url="u",
+            canonical_url="u",
+            title="Old",
+            source="s",
+            lang="en",
+            extraction="page",
+            text="old text",
+            text_hash="h",
+            minhash=b"",
+            shingles=0,
+            score=2.0,
+            is_match=True,
+            reasons="[]",
+            story_id="s-old",
+            created=NOW,
+        )
+        conn.execute(insert(t.articles).values(article_id="old", **article))
+        conn.execute(
+            text(
+                "INSERT INTO stories (story_id, first_article_id, title, terms, article_count, "
+                "created, updated) VALUES ('s-old', 'old', 'Old', '[]', 1, :now, :now)"
+            ),
+            {"now": NOW},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO alerts (alert_id, article_id, story_id, payload, created) "
+                "VALUES ('a-old', 'old', 's-old', '{}', :now)"
+            ),
+            {"now": NOW},
+        )
         conn.execute(
             t.entries.insert().values(
                 entry_id="e-old",
@@ -349,6 +383,10 @@ def test_upgrading_an_older_store_keeps_its_data(db_url: str) -> None:
         leased = store.lease_entries("r", now=NOW, lease=timedelta(minutes=1))
         assert [e.entry_id for e in leased] == ["e1"]
         assert store.robots_get("127.0.0.1") is None  # 0004's table arrived empty
+        assert store.story_in_topic("old", "default") == "s-old"  # 0005 kept the match
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT topic FROM alerts")).scalars().all() == ["default"]
+            assert conn.execute(text("SELECT topic FROM stories")).scalars().all() == ["default"]
 
 
 def entry_to_json_for_test() -> str:
