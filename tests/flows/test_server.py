@@ -18,10 +18,12 @@ import httpx
 import pytest
 import yaml
 
+from newswatch.cli.demo import load_items
 from tests.support.prefect_server import BIN, prefect_server
 from tests.support.webhook import WebhookReceiver
 
 REPO = Path(__file__).resolve().parents[2]
+DEMO_ITEMS = len(load_items(REPO / "seeds")[1])  # the site fixture serves the demo's items
 pytestmark = pytest.mark.slow
 
 
@@ -96,7 +98,8 @@ def test_deployments_run_on_a_worker_and_show_in_the_api(
     only_this_run = {"flow_runs": {"id": {"any_": [run["id"]]}}}
     tasks = client.post("/task_runs/filter", json=only_this_run).raise_for_status().json()
     names = [t["name"] for t in tasks]
-    assert sum(n.startswith("poll ") for n in names) == 4, names  # one task run per feed
+    feeds = yaml.safe_load((site / "feeds.yaml").read_text())["feeds"]
+    assert sum(n.startswith("poll ") for n in names) == len(feeds), names  # a task run per feed
     for stage in ("extract-batch", "decide-articles", "deliver-alerts"):
         assert any(n.startswith(stage) for n in names), (stage, names)
     assert all(t["state"]["type"] == "COMPLETED" for t in tasks)
@@ -153,11 +156,11 @@ def test_three_runs_at_once_alert_each_story_exactly_once(
     with Store.open(db_url) as store:
         alerts = store.recent_alerts(limit=1000)
         assert store.unfinished_entries() == []  # no entry lost
-        assert store.count("articles") == store.count("entries") == 11
+        assert store.count("articles") == store.count("entries") == DEMO_ITEMS
     titles = [alert.title for alert, _ in alerts]
     assert len(titles) >= 4 and len(set(titles)) == len(titles)
     # every run saw the feeds; together they decided each entry once and alerted each story once
-    assert sum(s["counts"]["new_entries"] for s in summaries) == 11
+    assert sum(s["counts"]["new_entries"] for s in summaries) == DEMO_ITEMS
     assert sum(s["counts"]["alerts"] for s in summaries) == len(alerts)
     for title in titles:
         assert sum(title in m for m in messages) == 1, (title, len(messages))
