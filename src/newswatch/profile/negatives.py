@@ -1,0 +1,136 @@
+"""Learning from negatives: articles the user marked as wrong for the topic.
+
+A negative is an article the profile alerted on and should not have. Learning uses them
+in two places, after the user's edits are applied:
+
+1. Terms. Every term is looked for in the seeds and in the negatives (with the matcher,
+   so aliases and the lexicon's forms count). A term that fires in a larger share of the
+   negatives than of the seeds is more a sign of the negatives than of the story: its
+   weight is multiplied by seed share / negative share, and a term that fires in no seed
+   at all (it came in through an alias or a translation) is dropped. The seed share is
+   counted among the seeds written in the languages of the negatives it fired in, when
+   there are any: a Russian name is in the one Russian seed, not in the four English
+   ones, and is no sign of the negatives for that. Pinned terms and terms the user added
+   keep their weight.
+2. Threshold. Each negative is scored against the profile as an alert is (its first
+   line, when a blank line follows it, is the title), and the threshold is raised to at
+   least NEGATIVE_MARGIN times the highest of those scores: a negative does not alert
+   again. Raising it costs the weakest true articles, so the part the terms do comes
+   first, and what is left goes into the threshold.
+
+The method knows no topic: it compares where terms fire, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from newswatch.models import Match, Profile, ProfileTerm
+from newswatch.profile.clean import SeedDoc
+from newswatch.text import detect_language
+
+NEGATIVE_MARGIN = 1.02
+
+# (title, text, language) of a negative, as the matcher scores it
+NegativeDoc = tuple[str, str, str | None]
+
+
+@dataclass(frozen=True)
+class Demotion:
+    """A term that fires more in the negatives than in the seeds, and its new weight
+    (0: dropped)."""
+
+    key: str
+    label: str
+    before: float
+    after: float
+    seed_share: float
+    negative_share: float
+
+
+def as_article(doc: SeedDoc) -> NegativeDoc:
+    """A negative file as the matcher scored it: (title, text, language). The first line
+    is the title when a blank line follows it (how `feedback ... wrong` writes the file,
+    and how seeds are laid out); otherwise the whole file is text."""
+    text = doc.text.strip()
+    head, sep, rest = text.partition("\n")
+    title = ""
+    if sep and rest.startswith(("\n", "\r\n")) and head.strip():
+        title, text = head.strip(), rest.strip()
+    return title, text, detect_language(f"{title}\n{text}")
+
+
+def weigh_against(
+    terms: Sequence[ProfileTerm],
+    seeds: Sequence[tuple[str, str]],
+    negatives: Sequence[NegativeDoc],
+    profile: Profile,
+) -> tuple[list[ProfileTerm], tuple[Demotion, ...]]:
+    """The terms weighed against the negatives (rule 1), and what lost weight.
+
+    `seeds` are the cleaned seeds as (text, language); `profile` gives the places and
+    languages the terms are matched with."""
+    if not negatives or not terms:
+        return list(terms), ()
+    from newswatch.matching import Matcher  # matching depends on profiles, not the reverse
+
+    matcher = Matcher(replace(profile, terms=tuple(terms), threshold=0.0))
+    seed_fired = [_fired(matcher.score("", text, lang=lang)) for text, lang in seeds]
+    neg_fired = [_fired(matcher.score(title, text, lang=lang)) for title, text, lang in negatives]
+    seed_langs = [lang for _, lang in seeds]
+    neg_langs = [lang for _, _, lang in negatives]
+    out: list[ProfileTerm] = []
+    demoted: list[Demotion] = []
+    for term in terms:
+        hit = [i for i, keys in enumerate(neg_fired) if term.key in keys]
+        if not hit or term.pinned or term.why.startswith("added by"):
+            out.append(term)
+            continue
+        langs = {neg_langs[i] for i in hit}
+        same = [i for i, lang in enumerate(seed_langs) if lang in langs]
+        pool = same or list(range(len(seeds)))
+        seed_share = sum(term.key in seed_fired[i] for i in pool) / max(1, len(pool))
+        neg_pool = [i for i, lang in enumerate(neg_langs) if lang in langs] if same else None
+        negative_share = len(hit) / len(neg_pool if neg_pool else negatives)
+        if negative_share <= seed_share:
+            out.append(term)
+            continue
+        weight = round(term.weight * seed_share / negative_share, 4)
+        demoted.append(
+            Demotion(term.key, term.label, term.weight, weight, seed_share, negative_share)
+        )
+        if weight > 0:
+            why = (
+                f"{term.why}; weight x{seed_share / negative_share:.2f}: in "
+                f"{negative_share:.0%} of the negatives, {seed_share:.0%} of the seeds"
+            )
+            out.append(replace(term, weight=weight, why=why))
+    return out, tuple(demoted)
+
+
+def threshold_over(
+    threshold: float, how: str, profile: Profile, negatives: Sequence[NegativeDoc]
+) -> tuple[float, str]:
+    """The threshold raised so that every negative scores under it (rule 2), and `how`
+    saying so."""
+    if not negatives:
+        return threshold, how
+    from newswatch.matching import Matcher
+
+    matcher = Matcher(replace(profile, threshold=0.0))
+    top = max(matcher.score(title, text, lang=lang).score for title, text, lang in negatives)
+    above = round(top * NEGATIVE_MARGIN, 4)
+    if above <= threshold:
+        return threshold, (
+            f"{how}; {len(negatives)} negatives (articles marked wrong) score at most "
+            f"{top:.3f}, under it"
+        )
+    return above, (
+        f"{how}; raised to {above:.3f}, just above the highest score of the "
+        f"{len(negatives)} negatives (articles marked wrong), {top:.3f}"
+    )
+
+
+def _fired(match: Match) -> set[str]:
+    return {r.key for r in match.reasons}
