@@ -94,9 +94,7 @@ def as_negative(row: dict[str, Any]) -> SeedDoc:
 
 
 def evaluate(topic: Topic, n_negatives: int = NEGATIVES) -> Outcome:
-    rows = [
-        json.loads(line) for line in topic.labelled.read_text(encoding="utf-8").splitlines()
-    ]
+    rows = [json.loads(line) for line in topic.labelled.read_text(encoding="utf-8").splitlines()]
     seeds = read_seeds(topic.seeds)
     before = learn_profile(seeds)
     first = Matcher(before)

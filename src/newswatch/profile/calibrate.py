@@ -96,7 +96,8 @@ def calibrate(
             ", and at least the score of a typical name with a typical event word "
             f"({minimal:.3f}); add more seeds"
         )
-    return threshold_over(round(threshold, 4), how, profile, marked_wrong)
+    leads = positives[1::2]  # the held-out seeds cut to their first sentences
+    return threshold_over(round(threshold, 4), how, profile, marked_wrong, leads)
 
 
 def _minimal_report(matcher: Any, profile: Profile) -> float:

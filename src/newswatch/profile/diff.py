@@ -40,11 +40,7 @@ class ProfileChanges:
     @property
     def is_empty(self) -> bool:
         return not (
-            self.dropped
-            or self.lowered
-            or self.raised
-            or self.added
-            or self.threshold_moved
+            self.dropped or self.lowered or self.raised or self.added or self.threshold_moved
         )
 
     @property
@@ -79,9 +75,7 @@ def render_changes(changes: ProfileChanges, limit: int = 12) -> str:
         return "profile unchanged"
     lines = []
     if changes.threshold_moved:
-        lines.append(
-            f"threshold {changes.threshold_before:.3f} -> {changes.threshold_after:.3f}"
-        )
+        lines.append(f"threshold {changes.threshold_before:.3f} -> {changes.threshold_after:.3f}")
     else:
         lines.append(f"threshold unchanged at {changes.threshold_after:.3f}")
     lines += _line("dropped", [f"{t.label} ({t.weight:.3f})" for t in changes.dropped], limit)

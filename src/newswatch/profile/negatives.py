@@ -16,7 +16,12 @@ in two places, after the user's edits are applied:
    line, when a blank line follows it, is the title), and the threshold is raised to at
    least NEGATIVE_MARGIN times the highest of those scores: a negative does not alert
    again. Raising it costs the weakest true articles, so the part the terms do comes
-   first, and what is left goes into the threshold.
+   first, and what is left goes into the threshold. It rises at most to the median of
+   the seeds' held-out scores cut to their first sentences (leave-one-out, the scores a
+   feed summary of a seed would get; see `calibrate`): a negative scoring as high as
+   half the seeds is the story by every term the profile has, and a threshold above it
+   would drop the story itself. Such a negative still matches, and the profile's
+   `threshold_how` says so.
 
 The method knows no topic: it compares where terms fire, nothing else.
 """
@@ -110,26 +115,40 @@ def weigh_against(
 
 
 def threshold_over(
-    threshold: float, how: str, profile: Profile, negatives: Sequence[NegativeDoc]
+    threshold: float,
+    how: str,
+    profile: Profile,
+    negatives: Sequence[NegativeDoc],
+    seed_scores: Sequence[float] = (),
 ) -> tuple[float, str]:
-    """The threshold raised so that every negative scores under it (rule 2), and `how`
-    saying so."""
+    """The threshold raised so that the negatives score under it (rule 2), at most to the
+    median of `seed_scores` (the seeds' held-out lead scores), and `how` saying so."""
     if not negatives:
         return threshold, how
     from newswatch.matching import Matcher
 
     matcher = Matcher(replace(profile, threshold=0.0))
-    top = max(matcher.score(title, text, lang=lang).score for title, text, lang in negatives)
-    above = round(top * NEGATIVE_MARGIN, 4)
-    if above <= threshold:
-        return threshold, (
-            f"{how}; {len(negatives)} negatives (articles marked wrong) score at most "
-            f"{top:.3f}, under it"
+    scores = [matcher.score(title, text, lang=lang).score for title, text, lang in negatives]
+    top = max(scores)
+    wanted = round(top * NEGATIVE_MARGIN, 4)
+    said = f"{len(negatives)} negatives (articles marked wrong)"
+    if wanted <= threshold:
+        return threshold, f"{how}; the {said} score at most {top:.3f}, under it"
+    ceiling = _median(seed_scores)
+    if ceiling is not None and wanted > max(threshold, ceiling):
+        raised = round(max(threshold, ceiling), 4)
+        still = sum(s >= raised for s in scores)
+        return raised, (
+            f"{how}; raised to {raised:.3f}, the median held-out seed score, and no further: "
+            f"{still} of the {said} score as high as the seeds (highest {top:.3f}) and "
+            "still match; they share the story's own terms (exclude one, or add seeds)"
         )
-    return above, (
-        f"{how}; raised to {above:.3f}, just above the highest score of the "
-        f"{len(negatives)} negatives (articles marked wrong), {top:.3f}"
-    )
+    return wanted, f"{how}; raised to {wanted:.3f}, just above the {said} (highest {top:.3f})"
+
+
+def _median(values: Sequence[float]) -> float | None:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else None
 
 
 def _fired(match: Match) -> set[str]:
