@@ -9,10 +9,12 @@ changes. Floors are pinned just under what the method reaches today; raising one
 deliberate diff.
 
 Target of the feedback issue: the other false alerts fall by at least half, and recall
-drops by at most 0.02. NOT reached. Reached today (other false alerts, recall, before ->
-after):
+drops by at most 0.02. Reached on the default topic only; on nord-stream the false alerts
+halve but recall drops by 0.127, on svb neither. Reached today (other false alerts,
+recall, before -> after):
 
-- default (1 false alert to mark; none other): 0 -> 0, recall 1.000 -> 0.833
+- default (1 false alert to mark; none other): 0 -> 0, recall 1.000 -> 1.000 (the marked
+  one no longer alerts: the lexicon form that made it look like the story is dropped)
 - nord-stream-2022: 16 -> 7, recall 0.785 -> 0.658 (2 of the 5 marked still alert)
 - svb-collapse-2023: 12 -> 8, recall 0.852 -> 0.796 (the 5 marked still alert)
 
@@ -44,7 +46,7 @@ pytestmark = [
 
 # topic: (seeds, labelled articles, recall floor and most other false alerts after feedback)
 TOPICS: dict[str, tuple[Path, Path, float, int]] = {
-    "default": (REPO / "seeds", CORPUS / "relevance" / "dev.jsonl", 0.80, 0),
+    "default": (REPO / "seeds", CORPUS / "relevance" / "dev.jsonl", 0.99, 0),
     "nord-stream-2022": (
         CORPUS / "topics" / "nord-stream-2022" / "seeds",
         CORPUS / "topics" / "nord-stream-2022" / "labelled.jsonl",
@@ -89,5 +91,7 @@ def test_marking_the_first_false_alerts_wrong(topic: str) -> None:
     assert false_after <= min(most_false, false_before), (false_before, false_after)
     assert recall_after >= recall_floor, recall_after
     # the marked articles are under the threshold, or the profile says why not
-    if any(now[i] for i in marked):
+    if topic == "default":
+        assert not any(now[i] for i in marked)
+    elif any(now[i] for i in marked):
         assert "still match" in profile.threshold_how

@@ -96,6 +96,27 @@ def test_a_term_is_compared_with_the_seeds_in_its_language() -> None:
     assert {t.label: t.weight for t in out}["Лукич"] == 0.5
 
 
+def test_an_event_word_loses_a_form_only_the_negatives_use_again_and_again() -> None:
+    strike = ProfileTerm(
+        "strike", "strike", "keyword", 0.5, ("assault", "strike", "walkout"), "learned"
+    )
+    acme = entity("Acme", 1.0)
+    acme = replace(acme, aliases=("Acme", "Akme"))
+    negatives = [
+        ("Akme assault", "The assault on Akme's depot was the second assault this month.", "en"),
+        ("Depot closed", "A short walkout followed at the Acme depot.", "en"),
+    ]
+    out, _ = weigh_against([acme, strike], SEEDS, negatives, profile(acme, strike))
+    by_label = {t.label: t for t in out}
+    # said twice in the negatives, never in a seed: gone; said once: kept
+    assert by_label["strike"].aliases == ("strike", "walkout")
+    assert "without assault" in by_label["strike"].why
+    assert by_label["Acme"].aliases == ("Acme", "Akme")  # a name keeps its forms
+    pinned = replace(strike, pinned=True)
+    out, _ = weigh_against([acme, pinned], SEEDS, negatives, profile(acme, pinned))
+    assert out[1] == pinned
+
+
 def test_a_negative_file_is_read_as_title_and_text() -> None:
     title, text, lang = as_article(SeedDoc("n.txt", WRONG))
     assert title.startswith("Kazakhstan protests fuel prices")
@@ -185,6 +206,10 @@ def test_the_diff_names_every_change() -> None:
         "added (1): Gotham (0.400)",
     ]
     assert describe_changes(old, new) == text
+    fewer = replace(new, terms=(replace(new.terms[0], aliases=()), *new.terms[1:]))
+    narrowed = diff_profiles(new, fewer)
+    assert [(n.label, n.forms) for n in narrowed.narrowed] == [("Acme", ("Acme",))]
+    assert render_changes(narrowed).splitlines()[1] == "forms dropped (1): Acme (Acme)"
 
 
 def test_the_diff_of_equal_profiles_is_empty_and_long_lists_are_cut() -> None:

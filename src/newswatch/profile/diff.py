@@ -1,9 +1,9 @@
 """What changed between two versions of a profile, for people to read after re-learning.
 
 Terms are the same term when their keys are equal. A weight counts as changed when it
-moved by more than WEIGHT_EPSILON (weights are written with four decimals). Lists are
-ordered by how much they matter: dropped and added terms by weight, re-weighted terms
-by how far they moved.
+moved by more than WEIGHT_EPSILON (weights are written with four decimals); a term kept
+with fewer forms (aliases) says which went. Lists are ordered by how much they matter:
+dropped and added terms by weight, re-weighted terms by how far they moved.
 """
 
 from __future__ import annotations
@@ -27,6 +27,15 @@ class Reweighted:
 
 
 @dataclass(frozen=True)
+class Narrowed:
+    """A term in both profiles that lost some of its forms."""
+
+    key: str
+    label: str
+    forms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ProfileChanges:
     """The difference between an old and a new profile (see the module rules)."""
 
@@ -36,11 +45,17 @@ class ProfileChanges:
     added: tuple[ProfileTerm, ...]
     threshold_before: float
     threshold_after: float
+    narrowed: tuple[Narrowed, ...] = ()
 
     @property
     def is_empty(self) -> bool:
         return not (
-            self.dropped or self.lowered or self.raised or self.added or self.threshold_moved
+            self.dropped
+            or self.lowered
+            or self.raised
+            or self.added
+            or self.narrowed
+            or self.threshold_moved
         )
 
     @property
@@ -58,6 +73,11 @@ def diff_profiles(old: Profile, new: Profile) -> ProfileChanges:
         if abs(after[k].weight - before[k].weight) > WEIGHT_EPSILON
     ]
     moved.sort(key=lambda r: (-abs(r.after - r.before), r.key))
+    narrowed = [
+        Narrowed(k, after[k].label, tuple(sorted(set(before[k].aliases) - set(after[k].aliases))))
+        for k in sorted(before.keys() & after.keys())
+        if set(before[k].aliases) - set(after[k].aliases)
+    ]
     return ProfileChanges(
         dropped=_heaviest(t for k, t in before.items() if k not in after),
         lowered=tuple(r for r in moved if r.after < r.before),
@@ -65,6 +85,7 @@ def diff_profiles(old: Profile, new: Profile) -> ProfileChanges:
         added=_heaviest(t for k, t in after.items() if k not in before),
         threshold_before=old.threshold,
         threshold_after=new.threshold,
+        narrowed=tuple(narrowed),
     )
 
 
@@ -86,6 +107,11 @@ def render_changes(changes: ProfileChanges, limit: int = 12) -> str:
     )
     lines += _line(
         "up-weighted", [f"{r.label} {r.before:.3f} -> {r.after:.3f}" for r in changes.raised], limit
+    )
+    lines += _line(
+        "forms dropped",
+        [f"{n.label} ({', '.join(n.forms)})" for n in changes.narrowed],
+        limit,
     )
     lines += _line("added", [f"{t.label} ({t.weight:.3f})" for t in changes.added], limit)
     return "\n".join(lines)

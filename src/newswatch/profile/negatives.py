@@ -3,15 +3,19 @@
 A negative is an article the profile alerted on and should not have. Learning uses them
 in two places, after the user's edits are applied:
 
-1. Terms. Every term is looked for in the seeds and in the negatives (with the matcher,
-   so aliases and the lexicon's forms count). A term that fires in a larger share of the
-   negatives than of the seeds is more a sign of the negatives than of the story: its
-   weight is multiplied by seed share / negative share, and a term that fires in no seed
-   at all (it came in through an alias or a translation) is dropped. The seed share is
-   counted among the seeds written in the languages of the negatives it fired in, when
-   there are any: a Russian name is in the one Russian seed, not in the four English
-   ones, and is no sign of the negatives for that. Pinned terms and terms the user added
-   keep their weight.
+1. Terms. (a) A form of an event word (an alias, most often a translation from the
+   bundled lexicon, which is looser than a name's) that fires in no seed and at least
+   FORM_HITS times in the negatives (once is in passing) is dropped from its term: a
+   translation of "seize" that also means "attack" makes any report of an attack look
+   like the story. Names keep their forms: a name's translation is the same name.
+   (b) Every term is then looked for in the seeds and in the negatives (with the
+   matcher, so aliases count). A term that fires in a larger share of the negatives
+   than of the seeds is more a sign of the negatives than of the story: its weight is
+   multiplied by seed share / negative share, and a term that fires in no seed at all
+   is dropped. The seed share is counted among the seeds written in the languages of
+   the negatives it fired in, when there are any: a Russian name is in the one Russian
+   seed, not in the four English ones, and is no sign of the negatives for that.
+   Pinned terms and terms the user added keep their weight and forms.
 2. Threshold. Each negative is scored against the profile as an alert is (its first
    line, when a blank line follows it, is the title), and the threshold is raised to at
    least NEGATIVE_MARGIN times the highest of those scores: a negative does not alert
@@ -28,14 +32,16 @@ The method knows no topic: it compares where terms fire, nothing else.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from newswatch.models import Match, Profile, ProfileTerm
 from newswatch.profile.clean import SeedDoc
-from newswatch.text import detect_language
+from newswatch.text import WORD, detect_language, is_unspaced, raw_key
 
 NEGATIVE_MARGIN = 1.02
+FORM_HITS = 2  # a form said once in passing is no sign of the negatives
 
 # (title, text, language) of a negative, as the matcher scores it
 NegativeDoc = tuple[str, str, str | None]
@@ -72,7 +78,8 @@ def weigh_against(
     negatives: Sequence[NegativeDoc],
     profile: Profile,
 ) -> tuple[list[ProfileTerm], tuple[Demotion, ...]]:
-    """The terms weighed against the negatives (rule 1), and what lost weight.
+    """The terms weighed against the negatives (rule 1), and what lost weight (the forms
+    dropped are in the terms' `why`).
 
     `seeds` are the cleaned seeds as (text, language); `profile` gives the places and
     languages the terms are matched with."""
@@ -80,6 +87,7 @@ def weigh_against(
         return list(terms), ()
     from newswatch.matching import Matcher  # matching depends on profiles, not the reverse
 
+    terms = _without_unseen_forms(terms, seeds, negatives, profile)
     matcher = Matcher(replace(profile, terms=tuple(terms), threshold=0.0))
     seed_fired = [_fired(matcher.score("", text, lang=lang)) for text, lang in seeds]
     neg_fired = [_fired(matcher.score(title, text, lang=lang)) for title, text, lang in negatives]
@@ -149,6 +157,58 @@ def threshold_over(
 def _median(values: Sequence[float]) -> float | None:
     ordered = sorted(values)
     return ordered[len(ordered) // 2] if ordered else None
+
+
+def _without_unseen_forms(
+    terms: Sequence[ProfileTerm],
+    seeds: Sequence[tuple[str, str]],
+    negatives: Sequence[NegativeDoc],
+    profile: Profile,
+) -> list[ProfileTerm]:
+    """The terms without the event-word forms that fire in a negative and in no seed
+    (rule 1a)."""
+    from newswatch.matching import Matcher
+
+    forms: dict[str, set[tuple[int, str]]] = {}  # form key -> (term, alias)
+    for n, term in enumerate(terms):
+        if term.kind == "entity" or term.pinned or term.why.startswith("added by"):
+            continue
+        for alias in term.aliases:
+            if alias == term.label:
+                continue
+            key = alias.casefold() if is_unspaced(alias) else _form_key(alias)
+            if key:
+                forms.setdefault(key, set()).add((n, alias))
+    if not forms:
+        return list(terms)
+    one_each = tuple(
+        ProfileTerm(key, key, "keyword", 1.0, tuple(sorted({a for _, a in owners})))
+        for key, owners in sorted(forms.items())
+    )
+    matcher = Matcher(replace(profile, terms=one_each, threshold=0.0))
+    in_seeds = set().union(*(_fired(matcher.score("", t, lang=g)) for t, g in seeds))
+    in_negatives: Counter[str] = Counter()
+    for title, text, g in negatives:
+        in_negatives.update({r.key: r.hits for r in matcher.score(title, text, lang=g).reasons})
+    unseen: dict[int, set[str]] = {}
+    for key in {k for k, hits in in_negatives.items() if hits >= FORM_HITS} - in_seeds:
+        for n, alias in forms[key]:
+            unseen.setdefault(n, set()).add(alias)
+    out = []
+    for n, term in enumerate(terms):
+        gone = unseen.get(n)
+        if gone:
+            term = replace(
+                term,
+                aliases=tuple(a for a in term.aliases if a not in gone),
+                why=f"{term.why}; without {', '.join(sorted(gone))}: in the negatives, no seed",
+            )
+        out.append(term)
+    return out
+
+
+def _form_key(alias: str) -> str:
+    return " ".join(raw_key(w) for w in WORD.findall(alias))
 
 
 def _fired(match: Match) -> set[str]:
