@@ -1,9 +1,11 @@
-"""Reading the seed corpus (the example articles a profile is learned from), and learning
-the profile file from it."""
+"""Reading the seed corpus (the example articles a profile is learned from) and the
+negatives beside it (articles marked wrong for the topic, in `negative/`), and learning
+the profile file from them."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from newswatch.errors import ConfigError
@@ -11,16 +13,36 @@ from newswatch.models import Profile
 from newswatch.profile import SeedDoc, dump_profile, learn_profile
 
 SEED_SUFFIXES = {".txt", ".md"}
+NEGATIVE_FOLDER = "negative"
 
 
 def read_seeds(directory: Path) -> list[SeedDoc]:
-    """Every .txt/.md file of the folder (README.md excepted), in name order, as UTF-8."""
+    """Every .txt/.md file of the folder (README.md excepted), in name order, as UTF-8.
+    Subfolders (`negative/`, other topics) are not read."""
     folder = Path(directory)
     if not folder.is_dir():
         raise ConfigError("seeds folder not found", path=str(folder))
+    docs = _read_texts(folder)
+    if not docs:
+        raise ConfigError("no seed articles (.txt or .md) in the seeds folder", path=str(folder))
+    return docs
+
+
+def read_negatives(topic_dir: Path) -> list[SeedDoc]:
+    """The articles marked wrong for the topic: the .txt/.md files of `negative/` in the
+    topic's seeds folder, in name order; none when there is no such folder."""
+    folder = Path(topic_dir) / NEGATIVE_FOLDER
+    return _read_texts(folder) if folder.is_dir() else []
+
+
+def _read_texts(folder: Path) -> list[SeedDoc]:
     docs = []
     for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in SEED_SUFFIXES or path.name.lower() == "readme.md":
+        if (
+            not path.is_file()
+            or path.suffix.lower() not in SEED_SUFFIXES
+            or path.name.lower() == "readme.md"
+        ):
             continue
         try:
             text = path.read_text(encoding="utf-8")
@@ -28,18 +50,26 @@ def read_seeds(directory: Path) -> list[SeedDoc]:
             raise ConfigError(f"seed is not UTF-8 text: {exc}", path=str(path)) from exc
         if text.strip():
             docs.append(SeedDoc(path.name, text))
-    if not docs:
-        raise ConfigError("no seed articles (.txt or .md) in the seeds folder", path=str(folder))
     return docs
 
 
 def learn_to_file(
-    seeds_dir: Path, profile_file: Path, previous: Profile | None, *, name: str = "default"
+    seeds_dir: Path,
+    profile_file: Path,
+    previous: Profile | None,
+    *,
+    negatives: Sequence[SeedDoc] | None = None,
+    name: str = "default",
 ) -> Profile:
     """Learn the profile from the seeds folder and write it to `profile_file`, keeping
-    the user's edits of `previous` (the file that was there). Imports only what learning
-    needs, so `newswatch learn` starts in a second, not in the time the pipeline takes."""
-    profile = learn_profile(read_seeds(seeds_dir), name=name, previous=previous)
+    the user's edits of `previous` (the file that was there). `negatives` default to the
+    folder's `negative/` files (see `read_negatives`). Imports only what learning needs,
+    so `newswatch learn` starts in a second, not in the time the pipeline takes."""
+    if negatives is None:
+        negatives = read_negatives(seeds_dir)
+    profile = learn_profile(
+        read_seeds(seeds_dir), name=name, previous=previous, negatives=negatives
+    )
     profile_file.parent.mkdir(parents=True, exist_ok=True)
     # Written whole, then renamed: a run starting meanwhile reads the old file or the new one.
     partial = profile_file.with_name(f".{profile_file.name}.{os.getpid()}.tmp")

@@ -10,12 +10,24 @@ How a profile is learned (`learn_profile`), one module per step:
 4. `weights`: rarity x consistency, the terms kept, and the story's places.
 5. `calibrate`: the threshold, from leave-one-out on the seeds against a background.
 
-`learn` runs them in order and keeps the user's edits; `yaml_form` writes and reads the
-profile file.
+`learn` runs them in order and keeps the user's edits; `negatives` weighs the terms and
+the threshold against articles marked wrong; `yaml_form` writes and reads the profile
+file; `diff` says what re-learning changed.
 """
 
 from newswatch.profile.clean import SeedDoc, clean_seed
+from newswatch.profile.diff import ProfileChanges, describe_changes, diff_profiles, render_changes
 from newswatch.profile.learn import learn_profile
 from newswatch.profile.yaml_form import dump_profile, load_profile
 
-__all__ = ["SeedDoc", "clean_seed", "dump_profile", "learn_profile", "load_profile"]
+__all__ = [
+    "ProfileChanges",
+    "SeedDoc",
+    "clean_seed",
+    "describe_changes",
+    "diff_profiles",
+    "dump_profile",
+    "learn_profile",
+    "load_profile",
+    "render_changes",
+]

@@ -6,17 +6,19 @@ background of off-topic texts, written for newswatch and including lone mentions
 places and names, is scored against the full profile. The threshold sits between the
 highest background score and the lowest leave-one-out score; the profile records the
 numbers in `threshold_how`. When the seeds cannot calibrate it, the score of a typical
-name with a typical event word is its floor.
+name with a typical event word is its floor. Articles the user marked wrong stay under
+it (see `negatives`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from importlib import resources
 from typing import Any
 
 from newswatch.models import Profile, ProfileTerm
+from newswatch.profile.negatives import NegativeDoc, threshold_over
 from newswatch.text import sentences
 
 LOO_FOLDS = 10
@@ -38,9 +40,10 @@ def calibrate(
     profile: Profile,
     docs: list[tuple[str, str]],
     learn_terms: Callable[[list[tuple[str, str]]], list[ProfileTerm]],
+    marked_wrong: Sequence[NegativeDoc] = (),
 ) -> tuple[float, str]:
     """(threshold, how it was chosen); `learn_terms` learns the terms of some of the seeds
-    (with the user's edits), for leave-one-out."""
+    (with the user's edits), for leave-one-out; `marked_wrong` (negatives) stay under the threshold."""
     from newswatch.matching import Matcher  # matching depends on profiles, not the reverse
 
     positives: list[float] = []
@@ -93,7 +96,8 @@ def calibrate(
             ", and at least the score of a typical name with a typical event word "
             f"({minimal:.3f}); add more seeds"
         )
-    return round(threshold, 4), how
+    leads = positives[1::2]  # the held-out seeds cut to their first sentences
+    return threshold_over(round(threshold, 4), how, profile, marked_wrong, leads)
 
 
 def _minimal_report(matcher: Any, profile: Profile) -> float:

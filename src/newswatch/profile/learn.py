@@ -1,7 +1,9 @@
 """Learning a profile from seed articles: the steps in order, and the user's edits.
 
 A user's edits survive re-learning: pinned terms stay as written, excluded keys never
-come back, and terms, aliases or places added by hand are kept.
+come back, and terms, aliases or places added by hand are kept. Negatives (articles the
+user marked wrong) weigh the terms down and lift the threshold (see `negatives`); the
+user's edits win over them too.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from newswatch.profile.calibrate import calibrate
 from newswatch.profile.candidates import find_candidates
 from newswatch.profile.clean import SeedDoc, prepare_seeds
 from newswatch.profile.merge import merge_forms
+from newswatch.profile.negatives import as_article, weigh_against
 from newswatch.profile.weights import select_terms, story_places
 
 
@@ -30,9 +33,14 @@ def terms_from(
 
 
 def learn_profile(
-    seeds: Sequence[SeedDoc], *, name: str = "default", previous: Profile | None = None
+    seeds: Sequence[SeedDoc],
+    *,
+    name: str = "default",
+    previous: Profile | None = None,
+    negatives: Sequence[SeedDoc] = (),
 ) -> Profile:
-    """Learn a profile from seed articles (see the module rules). Deterministic."""
+    """Learn a profile from seed articles, and from `negatives`, articles that are not
+    on the topic (see the module rules). Deterministic."""
     if not seeds:
         raise ConfigError("no seed articles to learn from")
     docs, outlets = prepare_seeds(seeds)
@@ -51,8 +59,15 @@ def learn_profile(
         languages,
         story,
     )
+    wrong = [as_article(d) for d in negatives]
+    draft = replace(draft, terms=tuple(weigh_against(terms, docs, wrong, draft)[0]))
     threshold, how = calibrate(
-        draft, docs, lambda some: apply_edits(terms_from(some, outlets)[0], previous)
+        draft,
+        docs,
+        lambda some: weigh_against(
+            apply_edits(terms_from(some, outlets)[0], previous), some, wrong, draft
+        )[0],
+        marked_wrong=wrong,
     )
     return replace(draft, threshold=threshold, threshold_how=how)
 
