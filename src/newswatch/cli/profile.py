@@ -52,6 +52,10 @@ def learn(
         learned = profiles.learn_topics(settings(), topic)
     for one in learned:
         _print_learned(one.profile, one.topic.profile_file, table=len(learned) == 1)
+        if one.previous is not None:
+            from newswatch.profile import describe_changes
+
+            out.print(describe_changes(one.previous, one.profile), highlight=False)
 
 
 def _print_learned(prof: Profile, path: Path, *, table: bool) -> None:

@@ -150,6 +150,8 @@ def _relearn(chosen: Topic) -> None:
     )
     if learned.previous is not None:
         out.print(describe_changes(learned.previous, new), highlight=False)
+    if "still match" in new.threshold_how:  # a marked article the threshold may not pass
+        out.print(f"threshold: {new.threshold_how}", highlight=False)
 
 
 def _article_file(title: str, text: str) -> str:
