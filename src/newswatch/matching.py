@@ -81,6 +81,20 @@ def _stream(keys: list[str]) -> _Stream:
     return _Stream(" " + " ".join(keys) + " ", starts)
 
 
+@lru_cache(maxsize=4)
+def _name_stream(full: str) -> tuple[list[str], _Stream]:
+    """An article's words and their name keys: made once per article, however many
+    topics score it (each topic's Matcher asks for the same text in turn)."""
+    words = WORD.findall(full)
+    return words, _stream(list(map(_name_key, words)))
+
+
+@lru_cache(maxsize=4)
+def _word_stream(full: str, lemma_lang: str | None) -> _Stream:
+    """An article's word keys (lemmatised in `lemma_lang`): once per article and language."""
+    return _stream([word_key(w, lemma_lang) for w in WORD.findall(full)])
+
+
 @lru_cache(maxsize=400_000)
 def _name_key(word: str) -> str:
     # a hyphen joins the parts of one name (Nur-Sultan, Алма-Ате); matched as spaced words
@@ -203,7 +217,7 @@ class Matcher:
         full = f"{title}\n{text}" if title else text
         title_end = len(title)
         lang = lang or detect_language(full)
-        words = WORD.findall(full)
+        words, names_of_words = _name_stream(full)
         hits: dict[int, list[tuple[int, int, str]]] = {}
         # places named: (token index or -1 - character offset) -> (place ids, in the title)
         where: dict[int, tuple[tuple[str, ...], bool]] = {}
@@ -217,10 +231,9 @@ class Matcher:
             found: list[tuple[int, int, int]] = []  # (term, first token, last token)
             named: list[tuple[_Named, int]] = []  # (places, first token)
             self._find(
-                self._names, _stream(list(map(_name_key, words))), ENTITY_ENDING, found, named
+                self._names, names_of_words, ENTITY_ENDING, found, named
             )
-            keys = [word_key(w, lemma_lang) for w in words]
-            self._find(self._words, _stream(keys), WORD_ENDING, found)
+            self._find(self._words, _word_stream(full, lemma_lang), WORD_ENDING, found)
             if found or named:
                 title_tokens = len(WORD.findall(title)) if title else 0
                 for found_places, first in named:
