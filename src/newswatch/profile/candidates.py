@@ -24,8 +24,10 @@ from newswatch.lexicon import concept_ids
 from newswatch.places import LOCALES
 from newswatch.profile.clean import known_outlets
 from newswatch.text import (
+    NOUN_CAPITALS,
     SEGMENTED,
     WORD,
+    is_dictionary_word,
     is_unspaced,
     lemma,
     raw_key,
@@ -108,6 +110,18 @@ def common_zipf(word: str, lang: str) -> float:
         return zipf_frequency(low, "en")
 
 
+def is_common_noun(word: str, lang: str) -> bool:
+    """A capitalised word of a language that capitalises its nouns (German), known to its
+    dictionary and not a place: a common noun ("Versäumnisse", "Aufsicht"), not a name."""
+    return (
+        lang in NOUN_CAPITALS
+        and word[:1].isupper()
+        and not word.isupper()
+        and is_dictionary_word(word, lang)
+        and places.best(word) is None
+    )
+
+
 def _expansion(acronym: str, text: str) -> str | None:
     """A run of words in `text` whose initials spell the acronym (its expansion)."""
     toks = [(m.group(0), m.start()) for m in WORD.finditer(text)]
@@ -143,13 +157,14 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
         c.in_runs += in_run
         return c
 
-    def is_name(tok: str) -> bool:
+    def is_name(tok: str, lang: str) -> bool:
         return (
             tok[:1].isupper()
             and not is_acronym(tok)
             and tok not in _STOP_CAPS
             and raw_key(tok) not in calendar
             and raw_key(tok) not in outlet_keys
+            and not is_common_noun(tok, lang)
         )
 
     for seed, (text, lang) in enumerate(docs):
@@ -173,7 +188,7 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                             c.expansions.add(exp)
                     i += 1
                     continue
-                if not is_name(w):
+                if not is_name(w, lang):
                     i += 1
                     continue
                 run = [w]
@@ -182,8 +197,8 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                     not title_case
                     and j < len(toks)
                     and (
-                        is_name(toks[j])
-                        or (toks[j] == "of" and j + 1 < len(toks) and is_name(toks[j + 1]))
+                        is_name(toks[j], lang)
+                        or (toks[j] == "of" and j + 1 < len(toks) and is_name(toks[j + 1], lang))
                     )
                 ):
                     run.append(toks[j])
@@ -205,7 +220,10 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                     if x != "of":
                         add("entity", raw_key(x), x, seed, lang, in_run=len(run) > 1)
                 i = j
-            keys = [word_key(t, lang) if not t[:1].isupper() else "" for t in toks]
+            keys = [
+                word_key(t, lang) if not t[:1].isupper() or is_common_noun(t, lang) else ""
+                for t in toks
+            ]
             for t, k in zip(toks, keys, strict=True):
                 if len(k) >= 4:
                     add("keyword", k, t.lower(), seed, lang)
