@@ -30,6 +30,11 @@ How the score is made:
   event words and organisations in another country are another story (a CSTO mission to
   Armenia, clashes on the Armenia-Azerbaijan border). An article naming no place, or
   naming the story's place in its headline, keeps its score.
+- A headline says what the article is about. When it is written in sentence case, names
+  none of the profile's names and does name someone or something else (a capitalised
+  word, not its first and not after a quote or a colon, that is no place, no profile term
+  and no common word of its language), the article is about that other subject and
+  mentions the story in passing: its score is multiplied by OTHER_SUBJECT.
 - The article matches when the score reaches the profile's threshold (learned, see
   `profile`). The reasons list every term that fired: weight, contribution, hits,
   whether in the title, the form matched and a snippet around the first hit.
@@ -48,7 +53,15 @@ import ahocorasick
 from newswatch import places
 from newswatch.lexicon import LANGUAGES as LEXICON_LANGUAGES
 from newswatch.models import Match, Profile, ProfileTerm, Reason
-from newswatch.text import WORD, detect_language, is_unspaced, raw_key, unspaced_chars, word_key
+from newswatch.text import (
+    WORD,
+    detect_language,
+    is_unspaced,
+    raw_key,
+    unspaced_chars,
+    word_key,
+    zipf,
+)
 
 ENTITY_ENDING = 4
 WORD_ENDING = 3
@@ -66,6 +79,10 @@ PLACE_SHARE = 0.25
 PLACE_FLOOR = 0.1
 PLACE_MIN_LETTERS = 4
 UNSPACED_CHARS_PER_WORD = 1.6
+OTHER_SUBJECT = 0.3
+TITLE_CASE_SHARE = 0.6  # a headline with more capitalised words is in title case
+COMMON_ZIPF = 4.5  # a word this frequent in its language is no name
+_SENTENCE_MARKS = tuple(".!?:;\"«»„“”'‘’")
 
 
 @dataclass(frozen=True)
@@ -180,6 +197,9 @@ class Matcher:
                     names.setdefault(pattern, set()).add(idx)
             else:
                 words_.setdefault(" " + term.key, set()).add(idx)
+        self._known_keys = frozenset(
+            raw_key(w) for t in self.terms for f in (t.label, *t.aliases) for w in WORD.findall(f)
+        )
         name_places, unspaced_places = _place_patterns() if self._story else ({}, {})
         for automaton, table, where in (
             (self._names, names, name_places),
@@ -255,7 +275,7 @@ class Matcher:
                         where[-1 - start] = (pids, start < title_end)
             # a run of Han or kana is many words: count them by their characters
             n_words += round(unspaced_chars(full) / UNSPACED_CHARS_PER_WORD)
-        return self._combine(hits, full, title_end, n_words, lang, where)
+        return self._combine(hits, full, title_end, n_words, lang, where, title)
 
     @staticmethod
     def _find(
@@ -295,6 +315,7 @@ class Matcher:
         n_words: int,
         lang: str | None,
         where: dict[int, tuple[tuple[str, ...], bool]],
+        title: str = "",
     ) -> Match:
         reasons: list[Reason] = []
         entity_sum = 0.0
@@ -373,6 +394,14 @@ class Matcher:
         if focus is not None and (factor := _place_factor(focus)) != 1.0:
             total *= factor
             steps.append(f"{focus:.0%} of the places named are the story's: x{factor:.2f}")
+        if total > 0 and not any(r.in_title and r.kind == "entity" for r in reasons):
+            other = self._other_subject(title, lang)
+            if other:
+                total *= OTHER_SUBJECT
+                steps.append(
+                    f"the headline is about {', '.join(other)}, none of the story's names: "
+                    f"x{OTHER_SUBJECT:g}"
+                )
         total = round(total, 4)
         steps.append(f"score {total:.3f}")
         reasons.sort(key=lambda r: (-r.contribution, r.key))
@@ -385,6 +414,26 @@ class Matcher:
             elsewhere=elsewhere,
             steps=tuple(steps),
         )
+
+    def _other_subject(self, title: str, lang: str | None) -> list[str]:
+        """The names of a sentence-case headline that are not the story's (see the
+        module rules); empty for a headline in title case or without such names."""
+        if not title or is_unspaced(title):
+            return []
+        found = [(m.group(0), m.start()) for m in WORD.finditer(title)]
+        if len(found) < 3 or sum(w[:1].isupper() for w, _ in found) > TITLE_CASE_SHARE * len(found):
+            return []
+        out = []
+        for w, start in found[1:]:
+            before = title[:start].rstrip()
+            if not w[:1].isupper() or before.endswith(_SENTENCE_MARKS):
+                continue
+            if raw_key(w) in self._known_keys or places.find(w):
+                continue
+            if not (w.isupper() and len(w) > 1) and zipf(w.casefold(), lang or "en") >= COMMON_ZIPF:
+                continue
+            out.append(w)
+        return out
 
     def _focus(
         self, where: dict[int, tuple[tuple[str, ...], bool]]
