@@ -35,6 +35,12 @@ How the score is made:
   word, not its first and not after a quote or a colon, that is no place, no profile term
   and no common word of its language), the article is about that other subject and
   mentions the story in passing: its score is multiplied by OTHER_SUBJECT.
+- A country is not a story's specific name: when every name that fired is a country
+  (the profile's names of countries, in any language), names count at most as much as
+  the event words (not 3 times) and the country adds nothing to the breadth, so the
+  event words alone must make the article's case. News about the same country
+  (elections, diplomacy, trade) shares its name with the story; the story is told by its
+  specific names (cities, people, organisations) or by what happened.
 - The article matches when the score reaches the profile's threshold (learned, see
   `profile`). The reasons list every term that fired: weight, contribution, hits,
   whether in the title, the form matched and a snippet around the first hit.
@@ -80,6 +86,7 @@ PLACE_FLOOR = 0.1
 PLACE_MIN_LETTERS = 4
 UNSPACED_CHARS_PER_WORD = 1.6
 OTHER_SUBJECT = 0.3
+COUNTRY_NAME_CAP = 1.0
 TITLE_CASE_SHARE = 0.6  # a headline with more capitalised words is in title case
 COMMON_ZIPF = 4.5  # a word this frequent in its language is no name
 _SENTENCE_MARKS = tuple(".!?:;\"«»„“”'‘’")
@@ -197,6 +204,17 @@ class Matcher:
                     names.setdefault(pattern, set()).add(idx)
             else:
                 words_.setdefault(" " + term.key, set()).add(idx)
+        # the profile's names of countries: never enough on their own
+        self._country_terms = frozenset(
+            idx
+            for idx, t in enumerate(self.terms)
+            if t.kind == "entity"
+            and any(
+                len(p.id) == 2 and "/" not in p.id
+                for form in (t.label, *t.aliases)
+                for p in places.find(form)
+            )
+        )
         self._known_keys = frozenset(
             raw_key(w) for t in self.terms for f in (t.label, *t.aliases) for w in WORD.findall(f)
         )
@@ -351,19 +369,22 @@ class Matcher:
         # Each side vouches for the other only so far: event words count at most 1.5 times
         # the names that say which story it is, and names at most 3 times the event words
         # that say what happened. Names alone are a mention, not a report.
+        entities = [idx for idx in hits if self.terms[idx].kind == "entity"]
+        country_only = bool(entities) and all(idx in self._country_terms for idx in entities)
+        name_cap = COUNTRY_NAME_CAP if country_only else NAME_CAP
         steps = [
             f"terms add up to {entity_sum + event_sum:.3f}: names {entity_sum:.3f}, "
             f"event words {event_sum:.3f}"
         ]
         if event_sum > 0:
             names = min(
-                entity_sum, NAME_CAP * event_sum, entity_sum - place_sum + PLACE_CAP * event_sum
+                entity_sum, name_cap * event_sum, entity_sum - place_sum + PLACE_CAP * event_sum
             )
             events = min(event_sum, EVENT_CAP * entity_sum)
             total = names + events
             if names < entity_sum:
                 steps.append(
-                    f"names count at most {NAME_CAP:g}x the event words (the story's places "
+                    f"names count at most {name_cap:g}x the event words (the story's places "
                     f"{PLACE_CAP:g}x): {entity_sum:.3f} -> {names:.3f}"
                 )
             if events < event_sum:
@@ -380,7 +401,11 @@ class Matcher:
             steps.append(f"event words without any name: x{ONE_SIDED:g}")
         # breadth: distinct terms, each counted in full only from BREADTH_WEIGHT up, so a
         # name plus an everyday word ("rise") is still a lone mention
-        breadth = sum(min(1.0, self.terms[idx].weight / BREADTH_WEIGHT) for idx in hits)
+        breadth = sum(
+            min(1.0, self.terms[idx].weight / BREADTH_WEIGHT)
+            for idx in hits
+            if not (country_only and idx in self._country_terms)
+        )
         if breadth < BREADTH and hits:
             steps.append(
                 f"only {breadth:.1f} distinct terms of {BREADTH:g}: x{breadth / BREADTH:.2f}"
