@@ -122,6 +122,13 @@ def is_common_noun(word: str, lang: str) -> bool:
     )
 
 
+def is_sentence_word(word: str, lang: str) -> bool:
+    """A word opening a sentence that its language's dictionary knows and that is no place
+    (Wycieki, Диверсия, Sejsmolog): capitalised by position, not a name. The one seed in
+    a language may use it only there."""
+    return lang not in SEGMENTED and is_dictionary_word(word, lang) and places.best(word) is None
+
+
 def _expansion(acronym: str, text: str) -> str | None:
     """A run of words in `text` whose initials spell the acronym (its expansion)."""
     toks = [(m.group(0), m.start()) for m in WORD.finditer(text)]
@@ -188,7 +195,11 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                             c.expansions.add(exp)
                     i += 1
                     continue
-                if not is_name(w, lang):
+                if not is_name(w, lang) or (
+                    i == 0
+                    and not (i + 1 < len(toks) and is_name(toks[i + 1], lang))
+                    and is_sentence_word(w, lang)
+                ):
                     i += 1
                     continue
                 run = [w]
@@ -221,8 +232,12 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                         add("entity", raw_key(x), x, seed, lang, in_run=len(run) > 1)
                 i = j
             keys = [
-                word_key(t, lang) if not t[:1].isupper() or is_common_noun(t, lang) else ""
-                for t in toks
+                word_key(t, lang)
+                if not t[:1].isupper()
+                or is_common_noun(t, lang)
+                or (n == 0 and not is_acronym(t) and is_sentence_word(t, lang))
+                else ""
+                for n, t in enumerate(toks)
             ]
             for t, k in zip(toks, keys, strict=True):
                 if len(k) >= 4:
@@ -243,11 +258,14 @@ def _segmented_candidates(text: str, lang: str, seed: int, add: Any, outlet_keys
     the word list does not know (transliterated names, 托卡耶夫) and the lexicon's
     organisations are entities, other words of two or more characters keywords."""
     calendar = calendar_keys()
+    unspaced_outlets = [o for o in outlet_keys if is_unspaced(o) and len(o) >= 2]
     for word in segment(text, lang):
         if len(word) < 2 or not is_unspaced(word) or any(c.isdigit() for c in word):
             continue
         key = raw_key(word)
         if key in calendar or key in outlet_keys:  # 周四, 星期四; 新华社
+            continue
+        if any(o in key for o in unspaced_outlets):  # 央视网 holds 央视
             continue
         if places.find(word) or zipf(word, lang) == 0.0 or concept_ids("organisation", {word}):
             add("entity", key, word, seed, lang)
