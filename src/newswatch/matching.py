@@ -36,7 +36,8 @@ How the score is made:
   and no common word of its language), the article is about that other subject and
   mentions the story in passing: its score is multiplied by OTHER_SUBJECT.
 - A country is not a story's specific name: when every name that fired is a country
-  (the profile's names of countries, in any language), names count at most as much as
+  other than the story's places (the profile's names of countries, in any language;
+  the story's own places are capped as places above), names count at most as much as
   the event words (not 3 times) and the country adds nothing to the breadth, so the
   event words alone must make the article's case. News about the same country
   (elections, diplomacy, trade) shares its name with the story; the story is told by its
@@ -204,11 +205,13 @@ class Matcher:
                     names.setdefault(pattern, set()).add(idx)
             else:
                 words_.setdefault(" " + term.key, set()).add(idx)
-        # the profile's names of countries: never enough on their own
+        # the profile's names of countries other than the story's places: never enough
+        # on their own (the story's own places already count as places, see _combine)
         self._country_terms = frozenset(
             idx
             for idx, t in enumerate(self.terms)
             if t.kind == "entity"
+            and idx not in self._story_terms
             and any(
                 len(p.id) == 2 and "/" not in p.id
                 for form in (t.label, *t.aliases)

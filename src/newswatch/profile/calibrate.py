@@ -68,11 +68,11 @@ def calibrate(
     if positives:
         low_pos = sorted(positives)[max(0, len(positives) // 10 - 1)]
         if low_pos > top_neg:
-            threshold = top_neg + 0.3 * (low_pos - top_neg)
+            threshold = top_neg + 0.4 * (low_pos - top_neg)
             how = (
                 f"leave-one-out on {len(docs)} seeds (whole and first sentences): lowest score "
                 f"{low_pos:.3f}; {len(negatives)} bundled off-topic texts: highest score {top_neg:.3f}; "
-                "threshold at 30% of the gap above the background"
+                "threshold at 40% of the gap above the background"
             )
         else:
             threshold = top_neg * 1.05
