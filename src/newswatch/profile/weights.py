@@ -120,8 +120,8 @@ def _says_alone(g: Cand, seed_langs: list[str], per_lang: Counter[str]) -> bool:
     it in that language (Северный поток in the one Russian seed, 北溪 in the one Chinese)."""
     if len(g.seeds) != 1:
         return False
-    if g.count < 2 and (g.kind == "phrase" or _rarity(g)[1] >= ALONE_ZIPF):
-        return False
+    if g.count < 2 and (g.kind == "phrase" or not 0.0 < _rarity(g)[1] < ALONE_ZIPF):
+        return False  # said once: only a word the word list knows as rare (unknown is not rare)
     (seed,) = g.seeds
     return per_lang[seed_langs[seed]] == 1
 
