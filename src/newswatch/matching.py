@@ -33,7 +33,7 @@ How the score is made:
 - A headline says what the article is about. When it is written in sentence case, names
   none of the profile's names and does name someone or something else (a capitalised
   word, not its first and not after a quote or a colon, that is no place, no profile term
-  and no common word of its language), the article is about that other subject and
+  and no common word of its language: wordfreq in English, the lemma dictionary elsewhere), the article is about that other subject and
   mentions the story in passing: its score is multiplied by OTHER_SUBJECT.
 - A country is not a story's specific name: when every name that fired is a country
   other than the story's places (the profile's names of countries, in any language;
@@ -63,6 +63,7 @@ from newswatch.models import Match, Profile, ProfileTerm, Reason
 from newswatch.text import (
     WORD,
     detect_language,
+    is_dictionary_word,
     is_unspaced,
     raw_key,
     unspaced_chars,
@@ -458,10 +459,18 @@ class Matcher:
                 continue
             if raw_key(w) in self._known_keys or places.find(w):
                 continue
-            if not (w.isupper() and len(w) > 1) and zipf(w.casefold(), lang or "en") >= COMMON_ZIPF:
+            if not (w.isupper() and len(w) > 1) and self._is_common(w, lang):
                 continue
             out.append(w)
         return out
+
+    def _is_common(self, word: str, lang: str | None) -> bool:
+        """A common word of the article's language: by wordfreq in English, by the lemma
+        dictionary in the other languages lemmas are loaded for (no word list is loaded
+        for scoring alone), else not."""
+        if lang in (None, "en"):
+            return zipf(word.casefold(), "en") >= COMMON_ZIPF
+        return lang in self._lemma_langs and is_dictionary_word(word, lang)
 
     def _focus(
         self, where: dict[int, tuple[tuple[str, ...], bool]]
