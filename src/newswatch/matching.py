@@ -35,6 +35,10 @@ How the score is made:
   word, not its first and not after a quote or a colon, that is no place, no profile term
   and no common word of its language: wordfreq in English, the lemma dictionary elsewhere), the article is about that other subject and
   mentions the story in passing: its score is multiplied by OTHER_SUBJECT.
+- The story's names are in the headline or the lead: when the first name of the profile
+  comes after LEAD_WORDS words, the article mentions the story in passing (another
+  bank's troubles that recall the failed one in its eighth paragraph): its score is
+  kept under the threshold (PASSING of it), whatever else it says.
 - A country is not a story's specific name: when every name that fired is a country
   other than the story's places (the profile's names of countries, in any language;
   the story's own places are capped as places above), names count at most as much as
@@ -89,6 +93,8 @@ PLACE_MIN_LETTERS = 4
 UNSPACED_CHARS_PER_WORD = 1.6
 OTHER_SUBJECT = 0.3
 COUNTRY_NAME_CAP = 1.0
+LEAD_WORDS = 60
+PASSING = 0.9
 TITLE_CASE_SHARE = 0.6  # a headline with more capitalised words is in title case
 COMMON_ZIPF = 4.5  # a word this frequent in its language is no name
 _SENTENCE_MARKS = tuple(".!?:;\"«»„“”'‘’")
@@ -374,6 +380,7 @@ class Matcher:
         # the names that say which story it is, and names at most 3 times the event words
         # that say what happened. Names alone are a mention, not a report.
         entities = [idx for idx in hits if self.terms[idx].kind == "entity"]
+        lead = _words_before(full, min((min(hits[idx])[0] for idx in entities), default=0))
         country_only = bool(entities) and all(idx in self._country_terms for idx in entities)
         name_cap = COUNTRY_NAME_CAP if country_only else NAME_CAP
         steps = [
@@ -431,6 +438,12 @@ class Matcher:
                     f"the headline is about {', '.join(other)}, none of the story's names: "
                     f"x{OTHER_SUBJECT:g}"
                 )
+        if lead > LEAD_WORDS and total > PASSING * self.profile.threshold:
+            total = PASSING * self.profile.threshold
+            steps.append(
+                f"the story's first name comes after {lead} words, not in the lead: "
+                "kept under the threshold"
+            )
         total = round(total, 4)
         steps.append(f"score {total:.3f}")
         reasons.sort(key=lambda r: (-r.contribution, r.key))
@@ -492,6 +505,14 @@ class Matcher:
                 other[name] = other.get(name, 0.0) + w
         elsewhere = tuple(sorted(other, key=lambda n: (-other[n], n)))
         return (1.0 if headline else story / (story + sum(other.values()))), elsewhere
+
+
+def _words_before(text: str, offset: int) -> int:
+    """About how many words precede `offset` (Chinese and Japanese by their characters)."""
+    before = text[:offset]
+    if is_unspaced(before):
+        return round(unspaced_chars(before) / UNSPACED_CHARS_PER_WORD) + len(WORD.findall(before))
+    return len(WORD.findall(before))
 
 
 def _place_factor(focus: float) -> float:
