@@ -122,6 +122,28 @@ def is_common_noun(word: str, lang: str) -> bool:
     )
 
 
+def _common_nouns(toks: list[str], lang: str) -> set[int]:
+    """Indices of a sentence's common nouns written with a capital (`is_common_noun`)
+    that stand alone: capitalised words side by side are a name even in German
+    ("Silicon Valley Bank", "Federal Reserve"), unless the first opens the sentence."""
+    if lang not in NOUN_CAPITALS:
+        return set()
+
+    def capital(k: int) -> bool:
+        return (
+            0 <= k < len(toks)
+            and toks[k][:1].isupper()
+            and toks[k] not in _STOP_CAPS
+            and not (k == 0 and is_dictionary_word(toks[k], lang))
+        )
+
+    return {
+        k
+        for k, t in enumerate(toks)
+        if is_common_noun(t, lang) and not capital(k - 1) and not capital(k + 1)
+    }
+
+
 def is_sentence_word(word: str, lang: str) -> bool:
     """A word opening a sentence that its language's dictionary knows and that is no place
     (Wycieki, Диверсия, Sejsmolog): capitalised by position, not a name. The one seed in
@@ -171,7 +193,6 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
             and tok not in _STOP_CAPS
             and raw_key(tok) not in calendar
             and raw_key(tok) not in outlet_keys
-            and not is_common_noun(tok, lang)
         )
 
     for seed, (text, lang) in enumerate(docs):
@@ -184,6 +205,7 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                 continue
             caps = sum(1 for t in toks if t[:1].isupper())
             title_case = len(toks) >= 4 and caps > 0.6 * len(toks)
+            nouns = _common_nouns(toks, lang)
             i = 0
             while i < len(toks):
                 w = toks[i]
@@ -195,10 +217,14 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                             c.expansions.add(exp)
                     i += 1
                     continue
-                if not is_name(w, lang) or (
-                    i == 0
-                    and not (i + 1 < len(toks) and is_name(toks[i + 1], lang))
-                    and is_sentence_word(w, lang)
+                if (
+                    not is_name(w, lang)
+                    or i in nouns
+                    or (
+                        i == 0
+                        and not (i + 1 < len(toks) and is_name(toks[i + 1], lang))
+                        and is_sentence_word(w, lang)
+                    )
                 ):
                     i += 1
                     continue
@@ -208,7 +234,7 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                     not title_case
                     and j < len(toks)
                     and (
-                        is_name(toks[j], lang)
+                        (is_name(toks[j], lang) and j not in nouns)
                         or (toks[j] == "of" and j + 1 < len(toks) and is_name(toks[j + 1], lang))
                     )
                 ):
@@ -234,7 +260,7 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
             keys = [
                 word_key(t, lang)
                 if not t[:1].isupper()
-                or is_common_noun(t, lang)
+                or n in nouns
                 or (n == 0 and not is_acronym(t) and is_sentence_word(t, lang))
                 else ""
                 for n, t in enumerate(toks)
