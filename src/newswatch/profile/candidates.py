@@ -151,6 +151,7 @@ def is_sentence_word(word: str, lang: str) -> bool:
     return lang not in SEGMENTED and is_dictionary_word(word, lang) and places.best(word) is None
 
 
+@lru_cache(maxsize=4096)
 def _expansion(acronym: str, text: str) -> str | None:
     """A run of words in `text` whose initials spell the acronym (its expansion)."""
     toks = [(m.group(0), m.start()) for m in WORD.finditer(text)]

@@ -21,19 +21,27 @@ NEAR = 2
 DESCRIPTOR_SHARE = 0.5  # share of a keyword's uses next to a name that makes it a descriptor
 DESCRIPTOR_WEIGHT = 0.25
 MIN_USES = 2
+ENDING = 4
 
 
 def _name_tokens(raw: list[str], names: list[tuple[str, ...]]) -> set[int]:
-    """Indices of the tokens that are part of one of `names` (an inflected ending on the
-    last word is allowed, as in matching)."""
+    """Indices of the tokens that are part of one of `names` (an inflected ending of up to
+    ENDING letters on a one-word name, any on the last word of a longer one)."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for parts in names:
+        if len(parts) > 1:
+            by_first.setdefault(parts[0], []).append(parts)
+    singles = {parts[0] for parts in names if len(parts) == 1}
     covered: set[int] = set()
-    for i in range(len(raw)):
-        for parts in names:
+    for i, tok in enumerate(raw):
+        if any(tok[:k] in singles for k in range(max(1, len(tok) - ENDING), len(tok) + 1)):
+            covered.add(i)
+        for parts in by_first.get(tok, ()):
             n = len(parts)
-            if i + n > len(raw):
-                continue
-            if all(raw[i + k] == parts[k] for k in range(n - 1)) and raw[i + n - 1].startswith(
-                parts[-1]
+            if (
+                i + n <= len(raw)
+                and raw[i + 1 : i + n - 1] == list(parts[1:-1])
+                and raw[i + n - 1].startswith(parts[-1])
             ):
                 covered.update(range(i, i + n))
     return covered
