@@ -253,6 +253,7 @@ class Matcher:
         lang = lang or detect_language(full)
         words = WORD.findall(full)
         hits: dict[int, list[tuple[int, int, str]]] = {}
+        lead: int | None = None  # words before the first name of the profile
         # places named: (token index or -1 - character offset) -> (place ids, in the title)
         where: dict[int, tuple[tuple[str, ...], bool]] = {}
         own = "*" if lang not in places.LANGUAGES else lang
@@ -288,6 +289,10 @@ class Matcher:
                 for idx, first, last in found:
                     s, e = spans[first][0], spans[last][1]
                     hits.setdefault(idx, []).append((s, e, full[s:e]))
+                lead = min(
+                    (first for idx, first, _ in found if self.terms[idx].kind == "entity"),
+                    default=None,
+                )
         n_words = len(words)
         if is_unspaced(full):
             if len(self._unspaced):
@@ -296,6 +301,8 @@ class Matcher:
                     start = end - len(pattern) + 1
                     for idx in idxs:
                         hits.setdefault(idx, []).append((start, end + 1, full[start : end + 1]))
+                        if lead is None and self.terms[idx].kind == "entity":
+                            lead = _words_before(full, start)  # hits come in text order
                     pids = place_ids(found_places)
                     if any(idx in self._story_terms for idx in idxs):
                         pids = self._story_id
@@ -303,7 +310,7 @@ class Matcher:
                         where[-1 - start] = (pids, start < title_end)
             # a run of Han or kana is many words: count them by their characters
             n_words += round(unspaced_chars(full) / UNSPACED_CHARS_PER_WORD)
-        return self._combine(hits, full, title_end, n_words, lang, where, title)
+        return self._combine(hits, full, title_end, n_words, lang, where, title, lead or 0)
 
     @staticmethod
     def _find(
@@ -344,6 +351,7 @@ class Matcher:
         lang: str | None,
         where: dict[int, tuple[tuple[str, ...], bool]],
         title: str = "",
+        lead: int = 0,
     ) -> Match:
         reasons: list[Reason] = []
         entity_sum = 0.0
@@ -380,7 +388,6 @@ class Matcher:
         # the names that say which story it is, and names at most 3 times the event words
         # that say what happened. Names alone are a mention, not a report.
         entities = [idx for idx in hits if self.terms[idx].kind == "entity"]
-        lead = _words_before(full, min((min(hits[idx])[0] for idx in entities), default=0))
         country_only = bool(entities) and all(idx in self._country_terms for idx in entities)
         name_cap = COUNTRY_NAME_CAP if country_only else NAME_CAP
         steps = [
