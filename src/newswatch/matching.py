@@ -30,6 +30,22 @@ How the score is made:
   event words and organisations in another country are another story (a CSTO mission to
   Armenia, clashes on the Armenia-Azerbaijan border). An article naming no place, or
   naming the story's place in its headline, keeps its score.
+- A headline says what the article is about. When it is written in sentence case, names
+  none of the profile's names and does name someone or something else (a capitalised
+  word, not its first and not after a quote or a colon, that is no place, no profile term
+  and no common word of its language: wordfreq in English, the lemma dictionary elsewhere), the article is about that other subject and
+  mentions the story in passing: its score is multiplied by OTHER_SUBJECT.
+- The story's names are in the headline or the lead: when the first name of the profile
+  comes after LEAD_WORDS words, the article mentions the story in passing (another
+  bank's troubles that recall the failed one in its eighth paragraph): its score is
+  kept under the threshold (PASSING of it), whatever else it says.
+- A country is not a story's specific name: when every name that fired is a country
+  other than the story's places (the profile's names of countries, in any language;
+  the story's own places are capped as places above), names count at most as much as
+  the event words (not 3 times) and the country adds nothing to the breadth, so the
+  event words alone must make the article's case. News about the same country
+  (elections, diplomacy, trade) shares its name with the story; the story is told by its
+  specific names (cities, people, organisations) or by what happened.
 - The article matches when the score reaches the profile's threshold (learned, see
   `profile`). The reasons list every term that fired: weight, contribution, hits,
   whether in the title, the form matched and a snippet around the first hit.
@@ -48,7 +64,16 @@ import ahocorasick
 from newswatch import places
 from newswatch.lexicon import LANGUAGES as LEXICON_LANGUAGES
 from newswatch.models import Match, Profile, ProfileTerm, Reason
-from newswatch.text import WORD, detect_language, is_unspaced, raw_key, unspaced_chars, word_key
+from newswatch.text import (
+    WORD,
+    detect_language,
+    is_dictionary_word,
+    is_unspaced,
+    raw_key,
+    unspaced_chars,
+    word_key,
+    zipf,
+)
 
 ENTITY_ENDING = 4
 WORD_ENDING = 3
@@ -66,6 +91,13 @@ PLACE_SHARE = 0.25
 PLACE_FLOOR = 0.1
 PLACE_MIN_LETTERS = 4
 UNSPACED_CHARS_PER_WORD = 1.6
+OTHER_SUBJECT = 0.3
+COUNTRY_NAME_CAP = 1.0
+LEAD_WORDS = 60
+PASSING = 0.9
+TITLE_CASE_SHARE = 0.6  # a headline with more capitalised words is in title case
+COMMON_ZIPF = 4.5  # a word this frequent in its language is no name
+_SENTENCE_MARKS = tuple(".!?:;\"«»„“”'‘’")
 
 
 @dataclass(frozen=True)
@@ -194,6 +226,22 @@ class Matcher:
                     names.setdefault(pattern, set()).add(idx)
             else:
                 words_.setdefault(" " + term.key, set()).add(idx)
+        # the profile's names of countries other than the story's places: never enough
+        # on their own (the story's own places already count as places, see _combine)
+        self._country_terms = frozenset(
+            idx
+            for idx, t in enumerate(self.terms)
+            if t.kind == "entity"
+            and idx not in self._story_terms
+            and any(
+                len(p.id) == 2 and "/" not in p.id
+                for form in (t.label, *t.aliases)
+                for p in places.find(form)
+            )
+        )
+        self._known_keys = frozenset(
+            raw_key(w) for t in self.terms for f in (t.label, *t.aliases) for w in WORD.findall(f)
+        )
         name_places, unspaced_places = _place_patterns() if self._story else ({}, {})
         for automaton, table, where in (
             (self._names, names, name_places),
@@ -219,6 +267,7 @@ class Matcher:
         lang = lang or detect_language(full)
         words, names_of_words = _name_stream(full)
         hits: dict[int, list[tuple[int, int, str]]] = {}
+        lead: int | None = None  # words before the first name of the profile
         # places named: (token index or -1 - character offset) -> (place ids, in the title)
         where: dict[int, tuple[tuple[str, ...], bool]] = {}
         own = "*" if lang not in places.LANGUAGES else lang
@@ -253,6 +302,10 @@ class Matcher:
                 for idx, first, last in found:
                     s, e = spans[first][0], spans[last][1]
                     hits.setdefault(idx, []).append((s, e, full[s:e]))
+                lead = min(
+                    (first for idx, first, _ in found if self.terms[idx].kind == "entity"),
+                    default=None,
+                )
         n_words = len(words)
         if is_unspaced(full):
             if len(self._unspaced):
@@ -261,6 +314,8 @@ class Matcher:
                     start = end - len(pattern) + 1
                     for idx in idxs:
                         hits.setdefault(idx, []).append((start, end + 1, full[start : end + 1]))
+                        if lead is None and self.terms[idx].kind == "entity":
+                            lead = _words_before(full, start)  # hits come in text order
                     pids = place_ids(found_places)
                     if any(idx in self._story_terms for idx in idxs):
                         pids = self._story_id
@@ -268,7 +323,7 @@ class Matcher:
                         where[-1 - start] = (pids, start < title_end)
             # a run of Han or kana is many words: count them by their characters
             n_words += round(unspaced_chars(full) / UNSPACED_CHARS_PER_WORD)
-        return self._combine(hits, full, title_end, n_words, lang, where)
+        return self._combine(hits, full, title_end, n_words, lang, where, title, lead or 0)
 
     @staticmethod
     def _find(
@@ -308,6 +363,8 @@ class Matcher:
         n_words: int,
         lang: str | None,
         where: dict[int, tuple[tuple[str, ...], bool]],
+        title: str = "",
+        lead: int = 0,
     ) -> Match:
         reasons: list[Reason] = []
         entity_sum = 0.0
@@ -343,19 +400,22 @@ class Matcher:
         # Each side vouches for the other only so far: event words count at most 1.5 times
         # the names that say which story it is, and names at most 3 times the event words
         # that say what happened. Names alone are a mention, not a report.
+        entities = [idx for idx in hits if self.terms[idx].kind == "entity"]
+        country_only = bool(entities) and all(idx in self._country_terms for idx in entities)
+        name_cap = COUNTRY_NAME_CAP if country_only else NAME_CAP
         steps = [
             f"terms add up to {entity_sum + event_sum:.3f}: names {entity_sum:.3f}, "
             f"event words {event_sum:.3f}"
         ]
         if event_sum > 0:
             names = min(
-                entity_sum, NAME_CAP * event_sum, entity_sum - place_sum + PLACE_CAP * event_sum
+                entity_sum, name_cap * event_sum, entity_sum - place_sum + PLACE_CAP * event_sum
             )
             events = min(event_sum, EVENT_CAP * entity_sum)
             total = names + events
             if names < entity_sum:
                 steps.append(
-                    f"names count at most {NAME_CAP:g}x the event words (the story's places "
+                    f"names count at most {name_cap:g}x the event words (the story's places "
                     f"{PLACE_CAP:g}x): {entity_sum:.3f} -> {names:.3f}"
                 )
             if events < event_sum:
@@ -372,7 +432,11 @@ class Matcher:
             steps.append(f"event words without any name: x{ONE_SIDED:g}")
         # breadth: distinct terms, each counted in full only from BREADTH_WEIGHT up, so a
         # name plus an everyday word ("rise") is still a lone mention
-        breadth = sum(min(1.0, self.terms[idx].weight / BREADTH_WEIGHT) for idx in hits)
+        breadth = sum(
+            min(1.0, self.terms[idx].weight / BREADTH_WEIGHT)
+            for idx in hits
+            if not (country_only and idx in self._country_terms)
+        )
         if breadth < BREADTH and hits:
             steps.append(
                 f"only {breadth:.1f} distinct terms of {BREADTH:g}: x{breadth / BREADTH:.2f}"
@@ -386,6 +450,20 @@ class Matcher:
         if focus is not None and (factor := _place_factor(focus)) != 1.0:
             total *= factor
             steps.append(f"{focus:.0%} of the places named are the story's: x{factor:.2f}")
+        if total > 0 and not any(r.in_title and r.kind == "entity" for r in reasons):
+            other = self._other_subject(title, lang)
+            if other:
+                total *= OTHER_SUBJECT
+                steps.append(
+                    f"the headline is about {', '.join(other)}, none of the story's names: "
+                    f"x{OTHER_SUBJECT:g}"
+                )
+        if lead > LEAD_WORDS and total > PASSING * self.profile.threshold:
+            total = PASSING * self.profile.threshold
+            steps.append(
+                f"the story's first name comes after {lead} words, not in the lead: "
+                "kept under the threshold"
+            )
         total = round(total, 4)
         steps.append(f"score {total:.3f}")
         reasons.sort(key=lambda r: (-r.contribution, r.key))
@@ -398,6 +476,34 @@ class Matcher:
             elsewhere=elsewhere,
             steps=tuple(steps),
         )
+
+    def _other_subject(self, title: str, lang: str | None) -> list[str]:
+        """The names of a sentence-case headline that are not the story's (see the
+        module rules); empty for a headline in title case or without such names."""
+        if not title or is_unspaced(title):
+            return []
+        found = [(m.group(0), m.start()) for m in WORD.finditer(title)]
+        if len(found) < 3 or sum(w[:1].isupper() for w, _ in found) > TITLE_CASE_SHARE * len(found):
+            return []
+        out = []
+        for w, start in found[1:]:
+            before = title[:start].rstrip()
+            if not w[:1].isupper() or before.endswith(_SENTENCE_MARKS):
+                continue
+            if raw_key(w) in self._known_keys or places.find(w):
+                continue
+            if not (w.isupper() and len(w) > 1) and self._is_common(w, lang):
+                continue
+            out.append(w)
+        return out
+
+    def _is_common(self, word: str, lang: str | None) -> bool:
+        """A common word of the article's language: by wordfreq in English, by the lemma
+        dictionary in the other languages lemmas are loaded for (no word list is loaded
+        for scoring alone), else not."""
+        if lang in (None, "en"):
+            return zipf(word.casefold(), "en") >= COMMON_ZIPF
+        return lang in self._lemma_langs and is_dictionary_word(word, lang)
 
     def _focus(
         self, where: dict[int, tuple[tuple[str, ...], bool]]
@@ -419,6 +525,14 @@ class Matcher:
                 other[name] = other.get(name, 0.0) + w
         elsewhere = tuple(sorted(other, key=lambda n: (-other[n], n)))
         return (1.0 if headline else story / (story + sum(other.values()))), elsewhere
+
+
+def _words_before(text: str, offset: int) -> int:
+    """About how many words precede `offset` (Chinese and Japanese by their characters)."""
+    before = text[:offset]
+    if is_unspaced(before):
+        return round(unspaced_chars(before) / UNSPACED_CHARS_PER_WORD) + len(WORD.findall(before))
+    return len(WORD.findall(before))
 
 
 def _place_factor(focus: float) -> float:

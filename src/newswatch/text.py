@@ -170,6 +170,20 @@ def _looked_up_lemma(word: str, lang: str) -> str:
         return word
 
 
+# Languages that capitalise every noun: a capital there does not make a name.
+NOUN_CAPITALS = frozenset({"de", "lb"})
+
+
+@lru_cache(maxsize=20_000)
+def is_dictionary_word(word: str, lang: str) -> bool:
+    """Whether simplemma's dictionary of `lang` knows the word (a German noun such as
+    "Versäumnisse" is known; a name such as "Tokajew" is not)."""
+    try:
+        return bool(simplemma.is_known(word, lang, low_memory=True))
+    except (ValueError, KeyError, LookupError, TypeError):
+        return False
+
+
 @lru_cache(maxsize=200_000)
 def word_key(word: str, lang: str | None) -> str:
     """The match key of one word (see the module rules)."""

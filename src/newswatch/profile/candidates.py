@@ -24,8 +24,10 @@ from newswatch.lexicon import concept_ids
 from newswatch.places import LOCALES
 from newswatch.profile.clean import known_outlets
 from newswatch.text import (
+    NOUN_CAPITALS,
     SEGMENTED,
     WORD,
+    is_dictionary_word,
     is_unspaced,
     lemma,
     raw_key,
@@ -108,6 +110,48 @@ def common_zipf(word: str, lang: str) -> float:
         return zipf_frequency(low, "en")
 
 
+def is_common_noun(word: str, lang: str) -> bool:
+    """A capitalised word of a language that capitalises its nouns (German), known to its
+    dictionary and not a place: a common noun ("Versäumnisse", "Aufsicht"), not a name."""
+    return (
+        lang in NOUN_CAPITALS
+        and word[:1].isupper()
+        and not word.isupper()
+        and is_dictionary_word(word, lang)
+        and places.best(word) is None
+    )
+
+
+def _common_nouns(toks: list[str], lang: str) -> set[int]:
+    """Indices of a sentence's common nouns written with a capital (`is_common_noun`)
+    that stand alone: capitalised words side by side are a name even in German
+    ("Silicon Valley Bank", "Federal Reserve"), unless the first opens the sentence."""
+    if lang not in NOUN_CAPITALS:
+        return set()
+
+    def capital(k: int) -> bool:
+        return (
+            0 <= k < len(toks)
+            and toks[k][:1].isupper()
+            and toks[k] not in _STOP_CAPS
+            and not (k == 0 and is_dictionary_word(toks[k], lang))
+        )
+
+    return {
+        k
+        for k, t in enumerate(toks)
+        if is_common_noun(t, lang) and not capital(k - 1) and not capital(k + 1)
+    }
+
+
+def is_sentence_word(word: str, lang: str) -> bool:
+    """A word opening a sentence that its language's dictionary knows and that is no place
+    (Wycieki, Диверсия, Sejsmolog): capitalised by position, not a name. The one seed in
+    a language may use it only there."""
+    return lang not in SEGMENTED and is_dictionary_word(word, lang) and places.best(word) is None
+
+
+@lru_cache(maxsize=4096)
 def _expansion(acronym: str, text: str) -> str | None:
     """A run of words in `text` whose initials spell the acronym (its expansion)."""
     toks = [(m.group(0), m.start()) for m in WORD.finditer(text)]
@@ -143,7 +187,7 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
         c.in_runs += in_run
         return c
 
-    def is_name(tok: str) -> bool:
+    def is_name(tok: str, lang: str) -> bool:
         return (
             tok[:1].isupper()
             and not is_acronym(tok)
@@ -162,6 +206,7 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                 continue
             caps = sum(1 for t in toks if t[:1].isupper())
             title_case = len(toks) >= 4 and caps > 0.6 * len(toks)
+            nouns = _common_nouns(toks, lang)
             i = 0
             while i < len(toks):
                 w = toks[i]
@@ -173,7 +218,15 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                             c.expansions.add(exp)
                     i += 1
                     continue
-                if not is_name(w):
+                if (
+                    not is_name(w, lang)
+                    or i in nouns
+                    or (
+                        i == 0
+                        and not (i + 1 < len(toks) and is_name(toks[i + 1], lang))
+                        and is_sentence_word(w, lang)
+                    )
+                ):
                     i += 1
                     continue
                 run = [w]
@@ -182,8 +235,8 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                     not title_case
                     and j < len(toks)
                     and (
-                        is_name(toks[j])
-                        or (toks[j] == "of" and j + 1 < len(toks) and is_name(toks[j + 1]))
+                        (is_name(toks[j], lang) and j not in nouns)
+                        or (toks[j] == "of" and j + 1 < len(toks) and is_name(toks[j + 1], lang))
                     )
                 ):
                     run.append(toks[j])
@@ -205,7 +258,14 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                     if x != "of":
                         add("entity", raw_key(x), x, seed, lang, in_run=len(run) > 1)
                 i = j
-            keys = [word_key(t, lang) if not t[:1].isupper() else "" for t in toks]
+            keys = [
+                word_key(t, lang)
+                if not t[:1].isupper()
+                or n in nouns
+                or (n == 0 and not is_acronym(t) and is_sentence_word(t, lang))
+                else ""
+                for n, t in enumerate(toks)
+            ]
             for t, k in zip(toks, keys, strict=True):
                 if len(k) >= 4:
                     add("keyword", k, t.lower(), seed, lang)
@@ -225,11 +285,14 @@ def _segmented_candidates(text: str, lang: str, seed: int, add: Any, outlet_keys
     the word list does not know (transliterated names, 托卡耶夫) and the lexicon's
     organisations are entities, other words of two or more characters keywords."""
     calendar = calendar_keys()
+    unspaced_outlets = [o for o in outlet_keys if is_unspaced(o) and len(o) >= 2]
     for word in segment(text, lang):
         if len(word) < 2 or not is_unspaced(word) or any(c.isdigit() for c in word):
             continue
         key = raw_key(word)
         if key in calendar or key in outlet_keys:  # 周四, 星期四; 新华社
+            continue
+        if any(o in key for o in unspaced_outlets):  # 央视网 holds 央视
             continue
         if places.find(word) or zipf(word, lang) == 0.0 or concept_ids("organisation", {word}):
             add("entity", key, word, seed, lang)

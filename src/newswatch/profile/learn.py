@@ -17,6 +17,7 @@ from newswatch.models import Profile, ProfileTerm
 from newswatch.profile.calibrate import calibrate
 from newswatch.profile.candidates import find_candidates
 from newswatch.profile.clean import SeedDoc, prepare_seeds
+from newswatch.profile.descriptors import mark_descriptors
 from newswatch.profile.merge import merge_forms
 from newswatch.profile.negatives import as_article, weigh_against
 from newswatch.profile.weights import select_terms, story_places
@@ -27,7 +28,7 @@ def terms_from(
 ) -> tuple[list[ProfileTerm], tuple[str, ...]]:
     """The learned terms, and the story's places."""
     groups = merge_forms(find_candidates(docs, outlets))
-    terms = select_terms(groups, [lang for _, lang in docs])
+    terms = mark_descriptors(select_terms(groups, [lang for _, lang in docs]), docs)
     story = story_places(groups, len(docs))
     return translate(terms, tuple(sorted({lang for _, lang in docs}))), story
 

@@ -33,6 +33,7 @@ MAX_PHRASES = 30
 MAX_ZIPF = 5.0
 RARITY_PIVOT = 5.5  # Zipf frequency at which a word says nothing about a topic
 ENTITY_BOOST = 1.5
+ALONE_ZIPF = 3.5  # a word said once by the only seed in its language is kept when rarer
 
 # -- 4. weights -------------------------------------------------------------------
 
@@ -117,8 +118,10 @@ def _group_keys(g: Cand) -> set[str]:
 def _says_alone(g: Cand, seed_langs: list[str], per_lang: Counter[str]) -> bool:
     """A word of the only seed in its language, repeated there: no other seed could say
     it in that language (Северный поток in the one Russian seed, 北溪 in the one Chinese)."""
-    if len(g.seeds) != 1 or g.count < 2:
+    if len(g.seeds) != 1:
         return False
+    if g.count < 2 and (g.kind == "phrase" or not 0.0 < _rarity(g)[1] < ALONE_ZIPF):
+        return False  # said once: only a word the word list knows as rare (unknown is not rare)
     (seed,) = g.seeds
     return per_lang[seed_langs[seed]] == 1
 
