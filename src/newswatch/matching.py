@@ -279,9 +279,7 @@ class Matcher:
             lemma_lang = lang if lang in self._lemma_langs else None
             found: list[tuple[int, int, int]] = []  # (term, first token, last token)
             named: list[tuple[_Named, int]] = []  # (places, first token)
-            self._find(
-                self._names, names_of_words, ENTITY_ENDING, found, named
-            )
+            self._find(self._names, names_of_words, ENTITY_ENDING, found, named)
             self._find(self._words, _word_stream(full, lemma_lang), WORD_ENDING, found)
             if found or named:
                 title_tokens = len(WORD.findall(title)) if title else 0
