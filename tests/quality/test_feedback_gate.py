@@ -9,14 +9,15 @@ changes. Floors are pinned just under what the method reaches today; raising one
 deliberate diff.
 
 Target of the feedback issue: the other false alerts fall by at least half, and recall
-drops by at most 0.02. Reached on the default topic only; on nord-stream the false alerts
-halve but recall drops by 0.127, on svb neither. Reached today (other false alerts,
-recall, before -> after):
+drops by at most 0.02. Reached on the default topic only; on nord-stream (whose other
+false alerts are none once learning itself improved) recall drops by 0.127, on svb the
+false alerts fall by one and recall by 0.056. Reached today (other false alerts, recall,
+before -> after):
 
 - default (1 false alert to mark; none other): 0 -> 0, recall 1.000 -> 1.000 (the marked
   one no longer alerts: the lexicon form that made it look like the story is dropped)
-- nord-stream-2022: 16 -> 7, recall 0.785 -> 0.658 (2 of the 5 marked still alert)
-- svb-collapse-2023: 12 -> 8, recall 0.852 -> 0.796 (the 5 marked still alert)
+- nord-stream-2022: 0 -> 0, recall 0.785 -> 0.658 (2 of the 5 marked still alert)
+- svb-collapse-2023: 5 -> 4, recall 0.852 -> 0.796 (4 of the 5 marked still alert)
 
 The false alerts share the story's own names and event words (the pipeline's name and
 "pipeline" in gas-supply news; the failed bank's name in other banks' troubles): what the
@@ -51,13 +52,13 @@ TOPICS: dict[str, tuple[Path, Path, float, int]] = {
         CORPUS / "topics" / "nord-stream-2022" / "seeds",
         CORPUS / "topics" / "nord-stream-2022" / "labelled.jsonl",
         0.63,
-        8,
+        0,
     ),
     "svb-collapse-2023": (
         CORPUS / "topics" / "svb-collapse-2023" / "seeds",
         CORPUS / "topics" / "svb-collapse-2023" / "labelled.jsonl",
         0.77,
-        9,
+        4,
     ),
 }
 
