@@ -1,7 +1,7 @@
 """Scoring against many topics: articles/s for 1, 5 and 20 topics, in one process.
 
 Each article's words, name keys and lemmatised word keys are made once, however many
-topics score it (`matching._name_stream`, `_word_stream`); each topic then runs only its
+topics score it (`match_keys.name_stream`, `word_stream`); each topic then runs only its
 own term automaton over them and combines its hits. So the cost of a topic is its pass
 over keys already made, not a new reading of the text.
 
@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
 
-from newswatch import matching  # noqa: E402
+from newswatch import match_keys  # noqa: E402
 from newswatch.adapters.seeds import read_seeds  # noqa: E402
 from newswatch.matching import Matcher  # noqa: E402
 from newswatch.models import Profile  # noqa: E402
@@ -63,8 +63,8 @@ def rate(
     for title, text, lang in items:
         for m in matchers:
             if not shared:  # what it would cost if each topic read the text again
-                matching._name_stream.cache_clear()
-                matching._word_stream.cache_clear()
+                match_keys.name_stream.cache_clear()
+                match_keys.word_stream.cache_clear()
             m.score(title, text, lang=lang)
     return len(items) / (time.perf_counter() - start)
 

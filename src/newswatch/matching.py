@@ -2,7 +2,7 @@
 
 How the score is made:
 
-- Every word of the title and text gets two match keys (see `text`): a *name key*
+- Every word of the title and text gets two match keys (see `text`, and `match_keys` for how): a *name key*
   (transliterated, folded, not lemmatised) and a *word key* (lemmatised first). Entities
   are found on name keys, allowing an inflectional ending of up to 4 letters on the last
   word (Tokayevas, Казахстане); keywords and phrases on word keys (up to 3 letters).
@@ -53,16 +53,21 @@ How the score is made:
 
 from __future__ import annotations
 
-import bisect
 import math
-from dataclasses import dataclass
-from functools import lru_cache
-from itertools import accumulate, islice
+from itertools import islice
 
 import ahocorasick
 
 from newswatch import places
 from newswatch.lexicon import LANGUAGES as LEXICON_LANGUAGES
+from newswatch.match_keys import (
+    Named,
+    find_terms,
+    name_patterns,
+    name_stream,
+    place_patterns,
+    word_stream,
+)
 from newswatch.models import Match, Profile, ProfileTerm, Reason
 from newswatch.text import (
     WORD,
@@ -71,7 +76,6 @@ from newswatch.text import (
     is_unspaced,
     raw_key,
     unspaced_chars,
-    word_key,
     zipf,
 )
 
@@ -89,7 +93,6 @@ LENGTH_SLOPE = 0.6
 PLACE_CAP = 1.5
 PLACE_SHARE = 0.25
 PLACE_FLOOR = 0.1
-PLACE_MIN_LETTERS = 4
 UNSPACED_CHARS_PER_WORD = 1.6
 OTHER_SUBJECT = 0.3
 COUNTRY_NAME_CAP = 1.0
@@ -98,82 +101,6 @@ PASSING = 0.9
 TITLE_CASE_SHARE = 0.6  # a headline with more capitalised words is in title case
 COMMON_ZIPF = 4.5  # a word this frequent in its language is no name
 _SENTENCE_MARKS = tuple(".!?:;\"«»„“”'‘’")
-
-
-@dataclass(frozen=True)
-class _Stream:
-    text: str
-    starts: list[int]  # offset in `text` of each token
-
-
-def _stream(keys: list[str]) -> _Stream:
-    # " k0 k1 k2 ": token i starts after the space that precedes it
-    # (map and accumulate keep the per-token work in C: this runs for every article)
-    starts = list(accumulate(map((1).__add__, map(len, keys[:-1])), initial=1)) if keys else []
-    return _Stream(" " + " ".join(keys) + " ", starts)
-
-
-@lru_cache(maxsize=4)
-def _name_stream(full: str) -> tuple[list[str], _Stream]:
-    """An article's words and their name keys: made once per article, however many
-    topics score it (each topic's Matcher asks for the same text in turn)."""
-    words = WORD.findall(full)
-    return words, _stream(list(map(_name_key, words)))
-
-
-@lru_cache(maxsize=4)
-def _word_stream(full: str, lemma_lang: str | None) -> _Stream:
-    """An article's word keys (lemmatised in `lemma_lang`): once per article and language."""
-    return _stream([word_key(w, lemma_lang) for w in WORD.findall(full)])
-
-
-@lru_cache(maxsize=400_000)
-def _name_key(word: str) -> str:
-    # a hyphen joins the parts of one name (Nur-Sultan, Алма-Ате); matched as spaced words
-    return raw_key(word).replace("-", " ")
-
-
-def _name_patterns(key: str) -> tuple[str, ...]:
-    """Patterns of a name's key: as written, and, for a name ending in a vowel, without
-    that vowel, since many languages inflect names by replacing it (Alma-Ata, Алма-Ате;
-    Moskva, Москве)."""
-    key = key.replace("-", " ")
-    if len(key) > 5 and key[-1] in "aeiouy":
-        return (" " + key, " " + key[:-1])
-    return (" " + key,)
-
-
-# Places a pattern names, by the language of the article: {language: place ids}, with
-# "en" for articles in any other language of the gazetteer and "*" for the rest.
-_Named = dict[str, tuple[str, ...]]
-
-
-@lru_cache(maxsize=1)
-def _place_patterns() -> tuple[dict[str, _Named], dict[str, _Named]]:
-    """The gazetteer's names as patterns of the name stream and of unspaced text
-    (see `_Named`). A name counts in an article in its own language or in English
-    (see `places`). Built once per process."""
-    spaced: dict[str, set[tuple[str, str]]] = {}
-    unspaced: dict[str, set[tuple[str, str]]] = {}
-    for name, pid, name_lang in places.gazetteer().names:
-        if is_unspaced(name):
-            unspaced.setdefault(name.casefold(), set()).add((pid, name_lang))
-            continue
-        key = " ".join(raw_key(p) for p in WORD.findall(name))
-        if len(key.replace(" ", "")) >= PLACE_MIN_LETTERS:
-            for pattern in _name_patterns(key):
-                spaced.setdefault(pattern, set()).add((pid, name_lang))
-
-    def by_language(found: set[tuple[str, str]]) -> _Named:
-        langs = {lang for _, lang in found} | {"en"}
-        out = {lang: tuple(sorted({p for p, n in found if n in (lang, "en")})) for lang in langs}
-        out["*"] = tuple(sorted({p for p, _ in found}))
-        return out
-
-    return (
-        {k: by_language(v) for k, v in spaced.items()},
-        {k: by_language(v) for k, v in unspaced.items()},
-    )
 
 
 class Matcher:
@@ -217,12 +144,12 @@ class Matcher:
                 if not parts:
                     continue
                 if term.kind == "entity":
-                    for pattern in _name_patterns(" ".join(raw_key(p) for p in parts)):
+                    for pattern in name_patterns(" ".join(raw_key(p) for p in parts)):
                         names.setdefault(pattern, set()).add(idx)
                 else:
                     words_.setdefault(" " + " ".join(raw_key(p) for p in parts), set()).add(idx)
             if term.kind == "entity":
-                for pattern in _name_patterns(term.key):
+                for pattern in name_patterns(term.key):
                     names.setdefault(pattern, set()).add(idx)
             else:
                 words_.setdefault(" " + term.key, set()).add(idx)
@@ -242,7 +169,7 @@ class Matcher:
         self._known_keys = frozenset(
             raw_key(w) for t in self.terms for f in (t.label, *t.aliases) for w in WORD.findall(f)
         )
-        name_places, unspaced_places = _place_patterns() if self._story else ({}, {})
+        name_places, unspaced_places = place_patterns() if self._story else ({}, {})
         for automaton, table, where in (
             (self._names, names, name_places),
             (self._words, words_, {}),
@@ -265,22 +192,22 @@ class Matcher:
         full = f"{title}\n{text}" if title else text
         title_end = len(title)
         lang = lang or detect_language(full)
-        words, names_of_words = _name_stream(full)
+        words, names_of_words = name_stream(full)
         hits: dict[int, list[tuple[int, int, str]]] = {}
         lead: int | None = None  # words before the first name of the profile
         # places named: (token index or -1 - character offset) -> (place ids, in the title)
         where: dict[int, tuple[tuple[str, ...], bool]] = {}
         own = "*" if lang not in places.LANGUAGES else lang
 
-        def place_ids(found: _Named) -> tuple[str, ...]:
+        def place_ids(found: Named) -> tuple[str, ...]:
             return found.get(own) or found.get("en", ()) if found else ()
 
         if words:
             lemma_lang = lang if lang in self._lemma_langs else None
             found: list[tuple[int, int, int]] = []  # (term, first token, last token)
-            named: list[tuple[_Named, int]] = []  # (places, first token)
-            self._find(self._names, names_of_words, ENTITY_ENDING, found, named)
-            self._find(self._words, _word_stream(full, lemma_lang), WORD_ENDING, found)
+            named: list[tuple[Named, int]] = []  # (places, first token)
+            find_terms(self._names, names_of_words, ENTITY_ENDING, found, named)
+            find_terms(self._words, word_stream(full, lemma_lang), WORD_ENDING, found)
             if found or named:
                 title_tokens = len(WORD.findall(title)) if title else 0
                 for found_places, first in named:
@@ -322,36 +249,6 @@ class Matcher:
             # a run of Han or kana is many words: count them by their characters
             n_words += round(unspaced_chars(full) / UNSPACED_CHARS_PER_WORD)
         return self._combine(hits, full, title_end, n_words, lang, where, title, lead or 0)
-
-    @staticmethod
-    def _find(
-        automaton: ahocorasick.Automaton,
-        stream: _Stream,
-        ending: int,
-        found: list[tuple[int, int, int]],
-        named: list[tuple[_Named, int]] | None = None,
-    ) -> None:
-        if not len(automaton):
-            return
-        seen: set[tuple[int, int]] = set()
-        n_tokens = len(stream.starts)
-        for end, (pattern, idxs, pids) in automaton.iter(stream.text):
-            start_in_stream = end - len(pattern) + 2
-            nxt = stream.text.find(" ", end + 1)
-            extra = nxt - end - 1
-            if extra > (ending if len(pattern) > 5 else 0):
-                continue
-            first = bisect.bisect_left(stream.starts, start_in_stream)
-            last = bisect.bisect_right(stream.starts, end) - 1
-            if first >= n_tokens or last < first:
-                continue
-            if pids and named is not None:
-                named.append((pids, first))
-            for idx in idxs:
-                if (idx, first) in seen:
-                    continue
-                seen.add((idx, first))
-                found.append((idx, first, last))
 
     def _combine(
         self,
@@ -544,27 +441,3 @@ def _snippet(text: str, start: int, end: int, width: int = 160) -> str:
     b = min(len(text), end + half)
     core = " ".join(text[a:b].split())
     return ("…" if a > 0 else "") + core + ("…" if b < len(text) else "")
-
-
-def explain(match: Match) -> str:
-    """A plain-text account of a score: the verdict, how the terms' contributions became
-    the score (every cap and factor, in order), the places, then each term that fired."""
-    verdict = "MATCH" if match.is_match else "no match"
-    lines = [
-        f"{verdict}: score {match.score:.3f}, threshold {match.threshold:.3f} (language {match.lang or '?'})"
-    ]
-    lines += [f"  {step}" for step in match.steps]
-    if match.focus is not None:
-        lines.append(f"  places: {match.focus:.0%} of those named are the story's")
-        if match.elsewhere:
-            lines.append(f"  also named: {', '.join(match.elsewhere[:6])}")
-    if not match.reasons:
-        lines.append("  no profile term occurs in this article")
-    for r in match.reasons:
-        where = "title+text" if r.in_title else "text"
-        lines.append(
-            f"  {r.label:<32} {r.kind:<8} weight {r.weight:.3f} x{r.hits} in {where} -> +{r.contribution:.3f}"
-            f"  [{r.matched}]"
-        )
-        lines.append(f"      {r.snippet}")
-    return "\n".join(lines)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from newswatch.models import DEFAULT_TOPIC, Alert
+from newswatch.models import DEFAULT_TOPIC, Alert, Match
 
 Format = Literal["text", "markdown", "html"]
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+!|<>~])")
@@ -247,3 +247,27 @@ def render_failure(
     if url:
         lines += ["", f"Run in the Prefect UI: {url}"]
     return title, "\n".join(lines)
+
+
+def explain(match: Match) -> str:
+    """A plain-text account of a score: the verdict, how the terms' contributions became
+    the score (every cap and factor, in order), the places, then each term that fired."""
+    verdict = "MATCH" if match.is_match else "no match"
+    lines = [
+        f"{verdict}: score {match.score:.3f}, threshold {match.threshold:.3f} (language {match.lang or '?'})"
+    ]
+    lines += [f"  {step}" for step in match.steps]
+    if match.focus is not None:
+        lines.append(f"  places: {match.focus:.0%} of those named are the story's")
+        if match.elsewhere:
+            lines.append(f"  also named: {', '.join(match.elsewhere[:6])}")
+    if not match.reasons:
+        lines.append("  no profile term occurs in this article")
+    for r in match.reasons:
+        where = "title+text" if r.in_title else "text"
+        lines.append(
+            f"  {r.label:<32} {r.kind:<8} weight {r.weight:.3f} x{r.hits} in {where} -> +{r.contribution:.3f}"
+            f"  [{r.matched}]"
+        )
+        lines.append(f"      {r.snippet}")
+    return "\n".join(lines)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from newswatch.cli import app
@@ -46,7 +47,8 @@ def test_run_json_reports_everything_and_exits_0_despite_a_broken_feed(
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(result.stdout)
     counts = summary["counts"]
-    assert counts["feeds_polled"] == 4 and counts["feeds_failed"] == 1
+    feeds = yaml.safe_load((site / "feeds.yaml").read_text())["feeds"]
+    assert counts["feeds_polled"] == len(feeds) and counts["feeds_failed"] == 1
     broken = next(f for f in summary["feeds"] if f["name"] == "broken")
     assert "404" in broken["error"]
     assert counts["new_entries"] == 11 and counts["duplicates"] == 2

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from newswatch.adapters.seeds import read_seeds
-from newswatch.matching import Matcher, explain
+from newswatch.matching import Matcher
 from newswatch.models import Profile
 from newswatch.profile import learn_profile
+from newswatch.render import explain
 
 REPO = Path(__file__).resolve().parents[2]
 

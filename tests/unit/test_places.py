@@ -10,9 +10,10 @@ import pytest
 
 from newswatch import places
 from newswatch.adapters.seeds import read_seeds
-from newswatch.matching import Matcher, explain
+from newswatch.matching import Matcher
 from newswatch.models import Profile
 from newswatch.profile import SeedDoc, dump_profile, learn_profile, load_profile
+from newswatch.render import explain
 
 REPO = Path(__file__).resolve().parents[2]
 

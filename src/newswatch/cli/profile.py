@@ -138,7 +138,7 @@ def explain(
     """Show how one article scores against a topic's profile, term by term (the first
     topic, or --topic NAME, or --profile FILE)."""
     from newswatch.matching import Matcher
-    from newswatch.matching import explain as explain_match
+    from newswatch.render import explain as explain_match
 
     prof = _profile_or_learn(profile, topic)
     with reported():
