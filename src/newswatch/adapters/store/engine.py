@@ -26,7 +26,9 @@ from typing import Any, Self
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -63,6 +65,10 @@ class StoreBase:
     @property
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
+
+    def _insert(self, table: Table) -> Any:
+        """The dialect's INSERT for `table` (it has ON CONFLICT: DO NOTHING, DO UPDATE)."""
+        return (pg_insert if self.is_postgres else sqlite_insert)(table)
 
     @classmethod
     def shared(cls, url: str) -> Self:
