@@ -85,13 +85,15 @@ class StoreBase:
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Self:
         """Connect to `url` (a SQLAlchemy URL) and bring the schema up to date."""
-        kwargs: dict[str, Any] = {}
+        # A server's connection can die between two checkouts (pre-ping finds it); a SQLite
+        # file's cannot, and a ping per checkout (one per recorded article) is wasted there.
+        kwargs: dict[str, Any] = {"pool_pre_ping": True}
         if url.startswith("sqlite"):
             if (path := sqlite_file(url)) is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": 30}
+            kwargs = {"connect_args": {"timeout": 30}, "pool_pre_ping": False}
         try:
-            engine = create_engine(url, future=True, pool_pre_ping=True, **kwargs)
+            engine = create_engine(url, future=True, **kwargs)
         except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises several kinds here
             raise ConfigError(f"cannot use database URL: {exc}") from exc
         if engine.dialect.name == "sqlite":
