@@ -36,7 +36,7 @@ class FeedStore(StoreBase):
         return [_feed_state(r) for r in rows]
 
     def save_feed_state(self, state: FeedState) -> None:
-        """Insert or replace a feed's state, in one statement (an upsert on its URL)."""
+        """Insert or replace a feed's state."""
         values = {
             "etag": state.etag,
             "last_modified": state.last_modified,
@@ -50,13 +50,21 @@ class FeedStore(StoreBase):
             "poll_interval": state.poll_interval,
             "next_poll": state.next_poll,
         }
-        statement = self._insert(t.feed_state).values(url=state.url, **values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[t.feed_state.c.url],
-            set_={name: statement.excluded[name] for name in values},
-        )
         with self.engine.begin() as conn:
-            conn.execute(statement)
+            # Most saves are of a feed already known: a plain UPDATE (an upsert statement
+            # costs about three times its CPU). A new feed is inserted, or updated if
+            # another run inserted it just now, in one upsert (no savepoint).
+            done = conn.execute(
+                update(t.feed_state).where(t.feed_state.c.url == state.url).values(**values)
+            )
+            if done.rowcount == 0:
+                statement = self._insert(t.feed_state).values(url=state.url, **values)
+                conn.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=[t.feed_state.c.url],
+                        set_={name: statement.excluded[name] for name in values},
+                    )
+                )
 
     def claim_entries(self, entries: Sequence[Entry], *, now: datetime) -> list[Entry]:
         """Record entries never seen before and return them, in their order; seen ones
