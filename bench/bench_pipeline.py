@@ -5,12 +5,17 @@ robots.txt, through 8 RSS feeds (entries carry a pubDate, as real feeds do). In 
 
   1. trafilatura.extract(include_comments=False) alone on os.cpu_count() processes over
      the 543 pages (3 copies): the extraction limit, in pages/s (pool start not counted);
+     measured again after the runs, the ratio taken to the mean of the two (the load of a
+     shared machine moves within minutes);
   2. the extraction stage alone over the 181 pages: newswatch's extract_page in this process
      (one core, as the thread path does today) and on the extraction pool (every core);
   3. `newswatch run --all` as a child process (the real CLI, Prefect flow included) on a
      fresh SQLite store, per-host delay 0 and per-host concurrency 16: once over 181 pages,
      once over 543 (3 copies); the marginal rate is 362 / (t543 - t181), so start-up is
-     left out. Twice: extraction in the fetching thread (`threads`, the default,
+     left out. t is the flow body (first feed poll to the run saved, timed in the child):
+     the start-up before it (imports, the temporary Prefect server) varies by tens of
+     seconds on a loaded machine; the rate over the whole process is printed beside it.
+     Twice: extraction in the fetching thread (`threads`, the default,
      NEWSWATCH_EXTRACT_WORKERS=0), and on the extraction pool (`pool`: one process per core).
 
 Per-stage figures come from the child: it wraps the stage functions (fetch, robots, feed
@@ -18,8 +23,13 @@ parsing, extraction, metadata, language, matching, dedup, store, delivery) with 
 that add up, per stage, the CPU time of the calling thread (time.thread_time) and the wall
 time, each without the stages nested inside it. "Prefect + CLI + other" is the child's
 whole CPU time (all threads) less the stages' CPU. Pool workers' and the Prefect server
-process's CPU come from psutil. Marginal ms per page = (figure at 543 - at 181) / 362.
-Peak RSS is the largest sum of RSS over the child's process tree, sampled every 50 ms.
+process's CPU come from psutil; inside the pool workers (which import this file as
+__mp_main__) the same timers split the workers' CPU into extraction and metadata. The
+phases of the run (start-up until the first poll, polling, fetch + extract, decide,
+deliver, saving the run) are the first start and last end of their stage functions,
+in wall seconds from the child's start. Marginal ms per page = (figure at 543 - at 181)
+/ 362. Peak RSS is the largest sum of RSS over the child's process tree, sampled every
+50 ms.
 
 Usage: .venv/bin/python bench/bench_pipeline.py [--pages N] [--copies 3] [--modes threads,pool]
 """
@@ -217,6 +227,8 @@ def run_cli(mode: str, feeds_set: str, base: str, tmp: Path) -> dict[str, Any]:
     )
     db = tmp / f"{mode}-{feeds_set}.db"
     stages = tmp / f"{mode}-{feeds_set}.json"
+    workers_dir = tmp / f"workers-{mode}-{feeds_set}"
+    workers_dir.mkdir()
     env = {
         **os.environ,
         "NEWSWATCH_PER_HOST_DELAY_SECONDS": "0",
@@ -225,6 +237,7 @@ def run_cli(mode: str, feeds_set: str, base: str, tmp: Path) -> dict[str, Any]:
         "NEWSWATCH_MAX_ENTRIES_PER_FEED": "10000",
         "NEWSWATCH_EXTRACT_WORKERS": str(os.cpu_count() or 1) if mode == "pool" else "0",
         "NEWSWATCH_CONFIG_DIR": str(tmp),  # no notify.yaml there: no targets
+        WORKER_STAGES_ENV: str(workers_dir),
     }
     args = [
         sys.executable,
@@ -262,10 +275,19 @@ def run_cli(mode: str, feeds_set: str, base: str, tmp: Path) -> dict[str, Any]:
     if child.returncode != 0:
         sys.exit(f"newswatch run failed ({mode}, {feeds_set}):\n{err_file.read_text()[-3000:]}")
     summary = json.loads(out_file.read_text())
+    pool_cpu: dict[str, float] = defaultdict(float)
+    pool_calls: dict[str, int] = defaultdict(int)
+    for f in workers_dir.glob("*.json"):
+        got = json.loads(f.read_text())
+        for stage, seconds in got["cpu"].items():
+            pool_cpu[stage] += seconds
+            pool_calls[stage] += got["calls"][stage]
     return {
         "seconds": wall,
         "peak_rss": peak,
         "counts": summary["counts"],
+        "pool_cpu": pool_cpu,
+        "pool_calls": pool_calls,
         **json.loads(stages.read_text()),
     }
 
@@ -304,16 +326,85 @@ class StageClock:
         setattr(owner, name, timed)
 
 
+class PhaseClock:
+    """Per phase of the run: first start and last end (epoch seconds) over its calls."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, float] = {}
+        self.last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wrap(self, owner: Any, name: str, phase: str) -> None:
+        original: Callable[..., Any] = getattr(owner, name)
+
+        @functools.wraps(original)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                with self._lock:
+                    self.first[phase] = min(self.first.get(phase, started), started)
+                    self.last[phase] = max(self.last.get(phase, 0.0), time.time())
+
+        setattr(owner, name, timed)
+
+    def spans(self, origin: float) -> dict[str, tuple[float, float]]:
+        """Each phase's (start, end) in seconds since `origin` (the child's start)."""
+        return {k: (self.first[k] - origin, self.last[k] - origin) for k in self.first}
+
+
+WORKER_STAGES_ENV = "BENCH_PIPELINE_WORKER_STAGES"
+
+
+def time_pool_worker(out_dir: Path) -> None:
+    """In an extraction pool worker (which imports this file as __mp_main__): time the
+    extraction stages there too, and write them to `out_dir/<pid>.json` when it exits."""
+    from multiprocessing import util
+
+    from newswatch.adapters import extract, extract_pool
+
+    clock = StageClock()
+    for name in ("load_html", "bare_extraction"):
+        clock.wrap(extract, name, "extraction")
+    clock.wrap(extract, "_page_metadata", "metadata")
+    clock.wrap(extract_pool, "extract_page", "extraction")  # the rest of extract_page
+
+    def dump() -> None:
+        (out_dir / f"{os.getpid()}.json").write_text(
+            json.dumps({"cpu": clock.cpu, "calls": clock.calls})
+        )
+
+    # Registered at the first page: the worker's start clears the finalizers registered
+    # while this file was imported.
+    timed = extract_pool.extract_page
+    registered: list[bool] = []
+
+    def first_registers(*args: Any, **kwargs: Any) -> Any:
+        if not registered:
+            registered.append(True)
+            util.Finalize(None, dump, exitpriority=100)
+        return timed(*args, **kwargs)
+
+    extract_pool.extract_page = first_registers  # type: ignore[assignment]
+
+
 def child(mode: str, stages_out: Path, cli_args: list[str]) -> None:
     from newswatch import dedup, matching
     from newswatch.adapters import extract, extract_pool, http
     from newswatch.adapters.store import Store
-    from newswatch.pipeline import deliver, poll
+    from newswatch.pipeline import decide, deliver, poll, runtime
     from newswatch.pipeline import extract as extract_stage
 
+    phases = PhaseClock()
+    phases.wrap(runtime, "save_run", "save run")
+    phases.wrap(poll, "poll_feed", "poll feeds")
+    phases.wrap(extract_stage, "extract_entries", "fetch + extract")
+    phases.wrap(decide, "decide_articles", "decide")
+    phases.wrap(deliver, "deliver_alerts", "deliver")
     clock = StageClock()
     clock.wrap(http.Fetcher, "fetch", "fetch")
-    clock.wrap(http.RobotsRules, "allowed", "robots")
+    clock.wrap(http.RobotsRules, "refusal", "robots")
     clock.wrap(poll, "parse_feed", "feed parsing")
     for name in ("extract_page", "load_html", "bare_extraction"):
         clock.wrap(extract, name, "extraction")
@@ -356,6 +447,7 @@ def child(mode: str, stages_out: Path, cli_args: list[str]) -> None:
                     "cpu": clock.cpu,
                     "wall": clock.wall,
                     "calls": clock.calls,
+                    "phases": phases.spans(me.create_time()),
                     "process_cpu": own.user + own.system,
                     "workers_cpu": sum(_cpu(p) for p in workers),
                     "other_children_cpu": sum(_cpu(p) for p in others)
@@ -370,11 +462,18 @@ def child(mode: str, stages_out: Path, cli_args: list[str]) -> None:
 # -- report ------------------------------------------------------------------------------------
 
 
-def breakdown(mode: str, small: dict[str, Any], big: dict[str, Any], extra: int) -> None:
+def breakdown(
+    mode: str, small: dict[str, Any], big: dict[str, Any], sizes: tuple[int, int]
+) -> None:
+    n_small, n_big = sizes
+    extra = n_big - n_small
+
     def residual(r: dict[str, Any]) -> float:
         return float(r["process_cpu"] - sum(r["cpu"].values()))
 
-    print(f"\n  per-stage, {mode}: CPU ms per extra page (marginal), and whole 543-page run (s)")
+    print(
+        f"\n  per-stage, {mode}: CPU ms per extra page (marginal), and whole {n_big}-page run (s)"
+    )
     print(
         f"  {'stage':28s} {'cpu ms/page':>11s} {'wall ms/page':>12s} {'cpu s':>7s} {'wall s':>7s} {'calls':>6s}"
     )
@@ -386,15 +485,46 @@ def breakdown(mode: str, small: dict[str, Any], big: dict[str, Any], extra: int)
             f"  {stage:28s} {dc:11.2f} {dw:12.2f} {big['cpu'].get(stage, 0):7.2f} "
             f"{big['wall'].get(stage, 0):7.2f} {big['calls'].get(stage, 0):6d}"
         )
+    for stage in ("extraction", "metadata"):
+        b, sm = big["pool_cpu"].get(stage, 0.0), small["pool_cpu"].get(stage, 0.0)
+        if b:
+            label = f"{stage} (pool workers)"
+            print(
+                f"  {label:28s} {(b - sm) / extra * 1000:11.2f} {'':12s} {b:7.2f} "
+                f"{'':7s} {big['pool_calls'].get(stage, 0):6d}"
+            )
     for name, b, s in (
         ("Prefect + CLI + other", residual(big), residual(small)),
         ("extraction pool workers", big["workers_cpu"], small["workers_cpu"]),
         ("Prefect server process", big["other_children_cpu"], small["other_children_cpu"]),
     ):
         print(f"  {name:28s} {(b - s) / extra * 1000:11.2f} {'':12s} {b:7.2f}")
+    print(f"\n  phases of the run, wall seconds from the process start ({mode}):")
+    print(
+        f"  {'phase':28s} {f'{n_small} pages':>16s} {f'{n_big} pages':>16s} {'marginal ms/page':>17s}"
+    )
+    for phase in ("poll feeds", "fetch + extract", "decide", "deliver", "save run"):
+        if phase not in big["phases"]:
+            continue
+        sb, eb = big["phases"][phase]
+        ss, es = small["phases"].get(phase, (0.0, 0.0))
+        print(
+            f"  {phase:28s} {ss:6.1f} - {es:6.1f} {sb:6.1f} - {eb:6.1f} "
+            f"{((eb - sb) - (es - ss)) / extra * 1000:17.1f}"
+        )
+    startup_b, startup_s = big["phases"]["poll feeds"][0], small["phases"]["poll feeds"][0]
+    print(
+        f"  {'start-up (imports, Prefect)':28s} {0:6.1f} - {startup_s:6.1f} {0:6.1f} - {startup_b:6.1f}"
+    )
     print(
         f"  {'whole child process CPU':28s} {(big['process_cpu'] - small['process_cpu']) / extra * 1000:11.2f} {'':12s} {big['process_cpu']:7.2f}"
     )
+
+
+def flow_body(run: dict[str, Any]) -> float:
+    """Seconds from the first feed poll to the run saved: the run without its start-up
+    (imports, the temporary Prefect server), which under load varies by tens of seconds."""
+    return float(run["phases"]["save run"][1] - run["phases"]["poll feeds"][0])
 
 
 def main() -> None:
@@ -438,29 +568,43 @@ def main() -> None:
         for mode in args.modes.split(","):
             small = run_cli(mode, "small", base, tmp)
             big = run_cli(mode, "big", base, tmp)
-            rate = extra / (big["seconds"] - small["seconds"])
+            whole = extra / (big["seconds"] - small["seconds"])
+            rate = extra / (flow_body(big) - flow_body(small))
             results[mode] = rate
             print(
                 f"\nnewswatch run, {mode}: {n_small} pages {small['seconds']:.1f} s, {n_big} pages {big['seconds']:.1f} s"
+                f" (flow body, first poll to saved run: {flow_body(small):.1f} s, {flow_body(big):.1f} s)"
             )
             print(
                 f"  extracted {small['counts']['extracted']} / {big['counts']['extracted']}, duplicates {big['counts']['duplicates']}"
             )
             print(
-                f"  marginal rate {rate:6.1f} articles/s; ratio to trafilatura alone {rate / traf_rate:.2f}"
+                f"  marginal rate {rate:6.1f} articles/s over the flow body (start-up varies by tens of"
+                f" seconds under load; over the whole process {whole:.1f}); ratio to trafilatura alone"
+                f" {rate / traf_rate:.2f}"
             )
             print(
                 f"  peak RSS of the run (process tree): {max(small['peak_rss'], big['peak_rss']) / 2**20:.0f} MB"
             )
-            breakdown(mode, small, big, extra)
+            breakdown(mode, small, big, (n_small, n_big))
     server.shutdown()
+    # Again after the runs: on a shared machine the load moves in minutes, and the limit
+    # the runs are held to is the mean of the two measurements around them.
+    traf_after = n_big / trafilatura_alone(list(pages.values()) * args.copies)
+    limit = (traf_rate + traf_after) / 2
     print("\nsummary (one sitting; ratios count, absolute figures move with the machine's load):")
-    print(f"  trafilatura alone on {cores} processes: {traf_rate:.1f} pages/s")
+    print(
+        f"  trafilatura alone on {cores} processes: {traf_rate:.1f} pages/s before the runs,"
+        f" {traf_after:.1f} after, mean {limit:.1f}"
+    )
     for mode, rate in results.items():
         print(
-            f"  newswatch run ({mode}): {rate:.1f} articles/s marginal, ratio {rate / traf_rate:.2f}"
+            f"  newswatch run ({mode}): {rate:.1f} articles/s marginal, ratio {rate / limit:.2f}"
+            f" (to the first measurement {rate / traf_rate:.2f})"
         )
 
 
 if __name__ == "__main__":
     main()
+elif __name__ == "__mp_main__" and os.environ.get(WORKER_STAGES_ENV):
+    time_pool_worker(Path(os.environ[WORKER_STAGES_ENV]))

@@ -106,6 +106,32 @@ def test_entries_are_claimed_once(store: Store) -> None:
     assert store.unfinished_entries()[0] == entry(1)
 
 
+def test_claim_keeps_order_first_of_repeated_ids_and_spans_chunks(store: Store) -> None:
+    """One batched INSERT per chunk: order kept, a repeated id claimed once (its first
+    payload), and a claim over more entries than one chunk holds."""
+    from dataclasses import replace
+
+    repeat = replace(entry(2), title="the repeat")
+    got = store.claim_entries([entry(3), entry(2), repeat, entry(1)], now=NOW)
+    assert [e.entry_id for e in got] == ["e3", "e2", "e1"]
+    assert got[1].title == "Story 2"
+    stored = {e.entry_id: e for e in store.unfinished_entries()}
+    assert stored["e2"].title == "Story 2"
+    many = [entry(n) for n in range(1, 1201)]
+    fresh = store.claim_entries(many, now=NOW)
+    assert [e.entry_id for e in fresh] == [f"e{n}" for n in range(4, 1201)]
+    assert store.count("entries") == 1200
+    assert store.claim_entries([], now=NOW) == []
+
+
+def test_feed_state_upsert_replaces_every_field(store: Store) -> None:
+    first = FeedState("http://x/feed", etag='"a"', last_error="boom", consecutive_failures=2)
+    store.save_feed_state(first)
+    second = FeedState("http://x/feed", etag=None, last_polled=NOW, consecutive_failures=0)
+    store.save_feed_state(second)
+    assert store.feed_state("http://x/feed") == second
+
+
 def test_article_alert_and_deliveries_commit_together(store: Store) -> None:
     store.claim_entries([entry(1)], now=NOW)
     a = article(1)

@@ -26,7 +26,9 @@ from typing import Any, Self
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -64,6 +66,10 @@ class StoreBase:
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 
+    def _insert(self, table: Table) -> Any:
+        """The dialect's INSERT for `table` (it has ON CONFLICT: DO NOTHING, DO UPDATE)."""
+        return (pg_insert if self.is_postgres else sqlite_insert)(table)
+
     @classmethod
     def shared(cls, url: str) -> Self:
         """A store over the process's one engine for `url` (its connection pool is shared by
@@ -79,13 +85,15 @@ class StoreBase:
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Self:
         """Connect to `url` (a SQLAlchemy URL) and bring the schema up to date."""
-        kwargs: dict[str, Any] = {}
+        # A server's connection can die between two checkouts (pre-ping finds it); a SQLite
+        # file's cannot, and a ping per checkout (one per recorded article) is wasted there.
+        kwargs: dict[str, Any] = {"pool_pre_ping": True}
         if url.startswith("sqlite"):
             if (path := sqlite_file(url)) is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": 30}
+            kwargs = {"connect_args": {"timeout": 30}, "pool_pre_ping": False}
         try:
-            engine = create_engine(url, future=True, pool_pre_ping=True, **kwargs)
+            engine = create_engine(url, future=True, **kwargs)
         except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises several kinds here
             raise ConfigError(f"cannot use database URL: {exc}") from exc
         if engine.dialect.name == "sqlite":
