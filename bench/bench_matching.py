@@ -8,6 +8,7 @@
    list, ranks 20,000-20,500), over every bundled demo and seed text and, when present,
    the dev corpus; one core, articles/s, and the ratio to a bare regex scan of the same
    texts for the same number of words (the floor of any matcher that reads the text).
+3. Many topics: articles/s against 1, 5 and 20 topics (`bench_topics.py`).
 Usage:  .venv/bin/python bench/bench_matching.py
 """
 
@@ -107,3 +108,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    # 3. Many topics: articles/s against 1, 5 and 20 topics (see bench_topics.py).
+    sys.path.insert(0, str(Path(__file__).parent))
+    import bench_topics
+
+    bench_topics.main()
