@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 from rich.console import Console
+from rich.markup import escape
 
 from newswatch.errors import ConfigError
 from newswatch.pipeline.settings import load_settings
@@ -314,7 +315,7 @@ def run_demo(console: Console, *, keep: bool = False, now: datetime) -> int:
                     f"{len(handler.received)} message(s):"
                 )
                 for message in handler.received:
-                    console.print(f"  - {message.get('title', '')}", highlight=False)
+                    console.print(f"  - {escape(str(message.get('title', '')))}", highlight=False)
             console.rule("second run (nothing new: feeds answer 304)")
             received_before = sum(len(h.received) for h in receivers.values())
             second_run = _run(ingest_flow, console, settings=settings, force=True)  # the 304s
