@@ -6,12 +6,11 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from newswatch.errors import ConfigError
 from newswatch.flows.hooks import watched
 from newswatch.models import Profile
 from newswatch.pipeline import profiles
 from newswatch.pipeline.settings import Settings, load_settings
-from newswatch.pipeline.topics import Topic, topics_of
+from newswatch.pipeline.topics import Topic
 
 
 @task(name="learn-topic", cache_policy=NO_CACHE, task_run_name="learn {topic.name}")
@@ -24,9 +23,7 @@ def learn_flow(settings: Settings | None = None, topic: str | None = None) -> li
     """Learn every topic that has seed articles (or only `topic`) and write its profile;
     a user's edits survive."""
     settings = settings or load_settings()
-    chosen = [t for t in topics_of(settings, topic) if t.seeds_dir is not None or topic]
-    if not chosen:
-        raise ConfigError("no topic has seed articles to learn from", path=str(settings.seeds_dir))
+    chosen = profiles.learnable_topics(settings, topic)
     learned = [learn_topic(t) for t in chosen]
     lines = ["# newswatch profiles", ""]
     for t, profile in zip(chosen, learned, strict=True):

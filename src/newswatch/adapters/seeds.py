@@ -35,15 +35,23 @@ def read_negatives(topic_dir: Path) -> list[SeedDoc]:
     return _read_texts(folder) if folder.is_dir() else []
 
 
+def seed_files(folder: Path) -> list[Path]:
+    """The article files of a folder (.txt/.md, README.md excepted), in name order; none
+    when there is no such folder. Subfolders are not looked into."""
+    if not folder.is_dir():
+        return []
+    return [
+        path
+        for path in sorted(folder.iterdir())
+        if path.is_file()
+        and path.suffix.lower() in SEED_SUFFIXES
+        and path.name.lower() != "readme.md"
+    ]
+
+
 def _read_texts(folder: Path) -> list[SeedDoc]:
     docs = []
-    for path in sorted(folder.iterdir()):
-        if (
-            not path.is_file()
-            or path.suffix.lower() not in SEED_SUFFIXES
-            or path.name.lower() == "readme.md"
-        ):
-            continue
+    for path in seed_files(folder):
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:

@@ -31,9 +31,10 @@ def topics(db: DbOpt = None) -> None:
     A topic is a folder of seed articles (seeds/NAME/), learned into
     config/profiles/NAME.yaml; articles directly in seeds/ are the topic `default`
     (config/profile.yaml). Alerts are counted over the last 7 days."""
+    from newswatch.adapters.seeds import seed_files
     from newswatch.pipeline import profiles
     from newswatch.pipeline.runtime import open_existing_store
-    from newswatch.pipeline.topics import has_seeds, topics_of
+    from newswatch.pipeline.topics import topics_of
 
     chosen = settings(db_url=db)
     now = datetime.now(UTC)
@@ -45,8 +46,8 @@ def topics(db: DbOpt = None) -> None:
     table.add_column("alerts 7 d", justify="right")
     table.add_column("last alert")
     for topic in found:
-        seeds = _count(topic.seeds_dir)
-        negatives = _count(topic.negative_dir)
+        seeds = len(seed_files(topic.seeds_dir)) if topic.seeds_dir else 0
+        negatives = len(seed_files(topic.negative_dir)) if topic.negative_dir else 0
         if topic.profile_file.exists():
             learned = _age(datetime.fromtimestamp(topic.profile_file.stat().st_mtime, UTC), now)
             with reported():
@@ -56,9 +57,7 @@ def topics(db: DbOpt = None) -> None:
         recent, last = activity.get(topic.name, (0, None))
         table.add_row(
             topic.name,
-            f"{seeds} in {topic.seeds_dir}"
-            if topic.seeds_dir and has_seeds(topic.seeds_dir)
-            else "none",
+            f"{seeds} in {topic.seeds_dir}" if seeds else "none",
             str(negatives),
             str(topic.profile_file),
             learned,
@@ -67,18 +66,6 @@ def topics(db: DbOpt = None) -> None:
             last.strftime("%Y-%m-%d %H:%M") if last else "-",
         )
     out.print(table)
-
-
-def _count(folder: Path | None) -> int:
-    from newswatch.pipeline.topics import SEED_SUFFIXES
-
-    if folder is None or not folder.is_dir():
-        return 0
-    return sum(
-        1
-        for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in SEED_SUFFIXES and p.name.lower() != "readme.md"
-    )
 
 
 def feedback(

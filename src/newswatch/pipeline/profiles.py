@@ -12,7 +12,7 @@ from pathlib import Path
 
 from newswatch.adapters.seeds import learn_to_file
 from newswatch.errors import ConfigError
-from newswatch.models import Profile
+from newswatch.models import DEFAULT_TOPIC, Profile
 from newswatch.pipeline.files import read_config
 from newswatch.pipeline.settings import Settings
 from newswatch.pipeline.topics import Topic, topics_of
@@ -46,17 +46,9 @@ def learn(settings: Settings) -> tuple[Profile, Path]:
     """Learn one profile from the seeds folder's own articles into the profile file,
     keeping a user's edits (`newswatch learn --seeds DIR --profile FILE`)."""
     path = settings.resolved_profile_file()
-    topic = Topic(_name_in(path) or "default", path, settings.seeds_dir)
     if not settings.seeds_dir.is_dir():
         raise ConfigError("seeds folder not found", path=str(settings.seeds_dir))
-    return learn_topic(topic).profile, path
-
-
-def _name_in(path: Path) -> str | None:
-    try:
-        return load_profile_file(path).name if path.exists() else None
-    except ConfigError:
-        return None
+    return learn_topic(Topic(DEFAULT_TOPIC, path, settings.seeds_dir)).profile, path
 
 
 def learn_topic(topic: Topic) -> Learned:
@@ -72,15 +64,20 @@ def learn_topic(topic: Topic) -> Learned:
     return Learned(topic, profile, previous)
 
 
-def learn_topics(settings: Settings, only: str | None = None) -> list[Learned]:
-    """Learn every topic that has seeds (or the one named `only`)."""
+def learnable_topics(settings: Settings, only: str | None = None) -> list[Topic]:
+    """The topics that have seeds to learn from (or the one named `only`, which must)."""
     chosen = topics_of(settings, only)
     learnable = [t for t in chosen if t.seeds_dir is not None]
     if only is not None and not learnable:
         learn_topic(chosen[0])  # says why
     if not learnable:
         raise ConfigError("no topic has seed articles to learn from", path=str(settings.seeds_dir))
-    return [learn_topic(t) for t in learnable]
+    return learnable
+
+
+def learn_topics(settings: Settings, only: str | None = None) -> list[Learned]:
+    """Learn every topic that has seeds (or the one named `only`)."""
+    return [learn_topic(t) for t in learnable_topics(settings, only)]
 
 
 def topic_profile(topic: Topic) -> Profile:

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from newswatch.adapters.seeds import NEGATIVE_FOLDER, seed_files
 from newswatch.errors import ConfigError
 from newswatch.models import DEFAULT_TOPIC
 from newswatch.pipeline.settings import Settings
@@ -27,8 +28,6 @@ from newswatch.pipeline.settings import Settings
 log = logging.getLogger("newswatch")
 
 TOPIC_NAME = re.compile(r"^[\w][\w.-]{0,63}$", re.UNICODE)
-SEED_SUFFIXES = (".txt", ".md")
-NEGATIVE_DIR = "negative"
 
 
 @dataclass(frozen=True)
@@ -39,19 +38,16 @@ class Topic:
 
     @property
     def negative_dir(self) -> Path | None:
-        return self.seeds_dir / NEGATIVE_DIR if self.seeds_dir else None
+        return self.seeds_dir / NEGATIVE_FOLDER if self.seeds_dir else None
 
 
 def has_seeds(folder: Path) -> bool:
     """Whether the folder holds seed articles itself (README.md is not one)."""
-    return folder.is_dir() and any(
-        p.is_file() and p.suffix.lower() in SEED_SUFFIXES and p.name.lower() != "readme.md"
-        for p in folder.iterdir()
-    )
+    return bool(seed_files(folder))
 
 
 def _usable(name: str, where: Path) -> bool:
-    if name.startswith((".", "_")) or name == NEGATIVE_DIR:
+    if name.startswith((".", "_")) or name == NEGATIVE_FOLDER:
         return False
     if not TOPIC_NAME.match(name):
         log.warning(
