@@ -77,7 +77,7 @@ app.add_typer(feeds.feeds_app, name="feeds")
 def demo(
     keep: Annotated[bool, typer.Option(help="Keep the demo's data folder afterwards.")] = False,
 ) -> None:
-    """Run one real ingest on bundled demo feeds served from 127.0.0.1, alerting to a local webhook."""
+    """Run one real ingest on bundled demo feeds served from 127.0.0.1: two topics, each alerting to its own local webhook."""
     from newswatch.cli.demo import run_demo
 
     with reported():
