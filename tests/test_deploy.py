@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from newswatch.pipeline.settings import Settings
+from tests.support.prefect_server import api_client
 
 REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy"
@@ -325,7 +326,7 @@ def test_make_serve_starts_a_local_server_and_serves_the_deployments(tmp_path: P
         assert {"newswatch-ingest", "newswatch-digest", "newswatch-learn"} <= names, names
         ingest = next(
             d
-            for d in httpx.post(f"{api}/deployments/filter", json={}).json()
+            for d in api_client(api).post("/deployments/filter", json={}).json()
             if d["name"] == "newswatch-ingest"
         )
         assert ingest["schedules"][0]["schedule"]["cron"] == "0 3 29 2 *"

@@ -14,13 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 from prefect.events.schemas.automations import AutomationCore, EventTrigger
 from prefect.events.schemas.events import RelatedResource, ResourceSpecification
 
-from tests.support.prefect_server import BIN, prefect_server
+from tests.support.prefect_server import BIN, api_client, prefect_server
 from tests.support.webhook import WebhookReceiver
 
 REPO = Path(__file__).resolve().parents[2]
@@ -153,7 +152,8 @@ def test_failed_runs_of_newswatch_deployments_notify_through_the_named_block(
         timeout=300,
     )
     assert created.returncode == 0, (created.stdout[-2000:], created.stderr[-3000:])
-    automations = httpx.post(f"{api}/automations/filter", json={}).raise_for_status().json()
+    with api_client(api) as client:
+        automations = client.post("/automations/filter", json={}).raise_for_status().json()
     assert [a["name"] for a in automations] == ["newswatch run failed"]
 
     runs = dict(line.split() for line in _python(_FAIL_RUNS, env).splitlines())

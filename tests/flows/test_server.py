@@ -14,12 +14,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import yaml
 
 from newswatch.cli.demo import load_items
-from tests.support.prefect_server import BIN, prefect_server
+from tests.support.prefect_server import BIN, api_client, prefect_server
 from tests.support.webhook import WebhookReceiver
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,7 +64,7 @@ def test_deployments_run_on_a_worker_and_show_in_the_api(
     _cli([prefect, "work-pool", "create", "newswatch", "--type", "process"], env)
     _cli([prefect, "--no-prompt", "deploy", "--prefect-file", "deploy/prefect.yaml", "--all"], env)
 
-    client = httpx.Client(base_url=api, timeout=30)
+    client = api_client(api)
     deployments = {
         d["name"]: d for d in client.post("/deployments/filter", json={}).raise_for_status().json()
     }
