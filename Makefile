@@ -26,6 +26,7 @@ $(UV):
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --all-groups --all-extras
+	$(VENV)/bin/newswatch prepare
 	@touch $@
 
 install: $(VENV)/.synced

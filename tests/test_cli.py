@@ -25,6 +25,7 @@ COMMANDS = [
     "alerts",
     "feeds",
     "demo",
+    "prepare",
 ]
 
 
@@ -40,6 +41,22 @@ def test_every_command_explains_itself(name: str) -> None:
     result = runner.invoke(app, [name, "--help"])
     assert result.exit_code == 0, result.output
     assert len(result.output.split()) > 15
+
+
+def test_prepare_indexes_the_named_languages_into_the_cache_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newswatch import langdata
+
+    monkeypatch.setenv(langdata.CACHE_ENV, str(tmp_path))
+    langdata.word_list.cache_clear()
+    result = runner.invoke(app, ["prepare", "--lang", "lt", "--lang", "xx"])
+    langdata.word_list.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "lt: lemmas and word list" in result.output
+    assert "xx: no data in simplemma or wordfreq" in result.output
+    assert f"cache: {tmp_path}" in result.output
+    assert list(tmp_path.glob("wordfreq-*-lt.v*"))
 
 
 def test_alerts_retry_explains_itself() -> None:

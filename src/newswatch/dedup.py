@@ -42,8 +42,8 @@ from typing import Protocol
 import numpy as np
 from anyascii import anyascii
 from datasketch import MinHash
-from wordfreq import zipf_frequency
 
+from newswatch.langdata import zipf_frequency
 from newswatch.models import DEFAULT_TOPIC, DedupDecision, Fingerprint, Reason
 from newswatch.text import NO_WORDFREQ
 

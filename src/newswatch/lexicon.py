@@ -20,8 +20,8 @@ from functools import lru_cache
 from importlib import resources
 
 import yaml
-from wordfreq import zipf_frequency
 
+from newswatch.langdata import zipf_frequency
 from newswatch.models import ProfileTerm
 from newswatch.text import (
     NO_WORDFREQ,

@@ -29,6 +29,8 @@ import simplemma
 import wordfreq
 from anyascii import anyascii
 
+from newswatch import langdata
+
 # Words with inner hyphens (Nur-Sultan, Kassym-Jomart); an apostrophe ends a word, so a
 # possessive ('s) is not part of the name.
 WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
@@ -96,20 +98,9 @@ def spelling_key(folded: str) -> str:
     return s
 
 
-def _lemmatizer() -> simplemma.Lemmatizer | None:
-    """simplemma reading its dictionaries in place (simplemma >= 2.0's low-memory
-    backend): a language costs a few MB and about half the load time of a decoded dict
-    (Polish: 90 MB and 4.5 s against 440 MB and 9 s); None on older simplemma."""
-    try:
-        from simplemma.strategies import DefaultStrategy
-
-        strategy = DefaultStrategy(low_memory=True)  # type: ignore[call-arg,unused-ignore]
-    except (ImportError, TypeError):
-        return None
-    return simplemma.Lemmatizer(lemmatization_strategy=strategy)
-
-
-_LEMMATIZER = _lemmatizer()
+# simplemma reading its dictionaries in place, their index kept in newswatch's cache
+# (see `langdata`): a language costs a few MB and a tenth of a second once cached
+_LEMMATIZER = langdata.lemmatizer()
 # Lemmas and Zipf frequencies of the words newswatch's own data uses (the lexicon's forms,
 # the calibration background), stored by scripts/build_known_words.py: looking them up
 # would load a lemma dictionary and a word list per language (seconds each) even when
@@ -179,7 +170,7 @@ def is_dictionary_word(word: str, lang: str) -> bool:
     """Whether simplemma's dictionary of `lang` knows the word (a German noun such as
     "Versäumnisse" is known; a name such as "Tokajew" is not)."""
     try:
-        return bool(simplemma.is_known(word, lang, low_memory=True))
+        return langdata.is_known(word, lang)
     except (ValueError, KeyError, LookupError, TypeError):
         return False
 
@@ -219,7 +210,7 @@ def zipf(word: str, lang: str) -> float:
     if lang in SEGMENTED:
         f = _frequencies(lang).get(word)
         return round(math.log10(f * 1e9), 2) if f else 0.0
-    return float(wordfreq.zipf_frequency(word, lang))
+    return langdata.zipf_frequency(word, lang)
 
 
 def segment(text: str, lang: str) -> list[str]:

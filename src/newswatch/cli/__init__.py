@@ -1,7 +1,8 @@
 """The `newswatch` command (ring 4, a front end): typer commands, one module per group.
 
     run.py      run, digest, serve         the flows, started from the command line
-    profile.py  learn, backtest, explain   the topics' profiles, learned and tried
+    profile.py  learn, backtest, explain,  the topics' profiles, learned and tried;
+                prepare                    the language data they need, indexed once
     topics.py   topics, feedback           the topics watched, and teaching one by example
     alerts.py   alerts [retry], notify-test
     feeds.py    feeds [add|import|export]
@@ -64,6 +65,7 @@ app.command()(run.run)
 app.command()(profile.learn)
 app.command()(profile.backtest)
 app.command()(profile.explain)
+app.command()(profile.prepare)
 app.command()(topics.topics)
 app.command()(topics.feedback)
 app.command()(run.serve)

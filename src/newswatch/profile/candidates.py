@@ -17,9 +17,9 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale
-from wordfreq import zipf_frequency
 
 from newswatch import places
+from newswatch.langdata import zipf_frequency
 from newswatch.lexicon import concept_ids
 from newswatch.places import LOCALES
 from newswatch.profile.clean import known_outlets
