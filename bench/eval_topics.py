@@ -9,7 +9,9 @@ and memory `newswatch learn` costs the user.
    hard negatives that alert, and the strongest terms of every false positive and false
    negative (to study them).
 2. `newswatch learn --seeds DIR --profile TMP` as a user runs it (a subprocess of the
-   installed command): wall time and peak RSS, per topic.
+   installed command): wall time and peak RSS, per topic, with the language data cache
+   filled (as after `make install` / `newswatch prepare`) and, beside it, the first use of
+   an empty cache (each language's lemma index and word list built once).
 
 Usage:  .venv/bin/python bench/eval_topics.py [--quiet] [--no-timing] [topic ...]
 """
@@ -116,8 +118,9 @@ def evaluate(topic: Topic) -> tuple[Result, str]:
     return res, summary
 
 
-def time_learn(seeds: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of the installed `newswatch learn` on the seeds."""
+def time_learn(seeds: Path, cache: Path) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of the installed `newswatch learn` on the seeds, with
+    `cache` as its language-data cache (NEWSWATCH_CACHE_DIR)."""
     exe = Path(sys.executable).parent / "newswatch"
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
@@ -125,6 +128,7 @@ def time_learn(seeds: Path) -> tuple[float, float]:
             [str(exe), "learn", "--seeds", str(seeds), "--profile", f"{tmp}/profile.yaml"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            env={**os.environ, "NEWSWATCH_CACHE_DIR": str(cache)},
         )
         _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
@@ -161,8 +165,15 @@ def main() -> None:
             f"hard-negative alerts {res.hard_fp}/{res.hard}  (in-process {took:.1f} s)"
         )
         if not args.no_timing:
-            wall, rss = time_learn(topic.seeds)
-            line += f"  learn cmd {wall:.1f} s, {rss:.0f} MB"
+            # first with an empty language-data cache (a language never used before, as
+            # if `newswatch prepare` had not run), then as every later learn runs
+            with tempfile.TemporaryDirectory() as cache:
+                cold = time_learn(topic.seeds, Path(cache))
+                wall, rss = time_learn(topic.seeds, Path(cache))
+            line += (
+                f"  learn cmd {wall:.1f} s, {rss:.0f} MB"
+                f" (first use, empty cache: {cold[0]:.1f} s, {cold[1]:.0f} MB)"
+            )
         table.append(line)
         print(line, flush=True)
     print("\n".join(["", *table]))
