@@ -128,6 +128,15 @@ class Settings(BaseSettings):
     article_batch_size: int = Field(
         25, gt=0, description="Articles fetched and extracted per task."
     )
+    batches_in_flight: int = Field(
+        8,
+        gt=0,
+        description=(
+            "Batches fetched and extracted at once. A batch fetches its pages one after "
+            "another, so this is also how many pages download at once (per-host limits "
+            "still apply); each batch is decided, in order, as soon as it is extracted."
+        ),
+    )
     extract_workers: int = Field(
         0,
         ge=0,
