@@ -66,8 +66,7 @@ def test_lemmas_and_known_words_are_simplemmas_from_a_fresh_build_and_from_the_c
     rng = random.Random(3)
     words = rng.sample(forms, 800) + [w + "zq" for w in rng.sample(forms, 100)] + ["Xyzzy"]
     expected = [
-        (simplemma.lemmatize(w, lang, low_memory=True), simplemma.is_known(w, lang))
-        for w in words
+        (simplemma.lemmatize(w, lang, low_memory=True), simplemma.is_known(w, lang)) for w in words
     ]
     for _ in ("build", "cached"):
         _fresh(monkeypatch, tmp_path)
