@@ -208,6 +208,7 @@ class Matcher:
             named: list[tuple[Named, int]] = []  # (places, first token)
             find_terms(self._names, names_of_words, ENTITY_ENDING, found, named)
             find_terms(self._words, word_stream(full, lemma_lang), WORD_ENDING, found)
+            found = self._one_term_per_word(found)
             if found or named:
                 title_tokens = len(WORD.findall(title)) if title else 0
                 for found_places, first in named:
@@ -249,6 +250,20 @@ class Matcher:
             # a run of Han or kana is many words: count them by their characters
             n_words += round(unspaced_chars(full) / UNSPACED_CHARS_PER_WORD)
         return self._combine(hits, full, title_end, n_words, lang, where, title, lead or 0)
+
+    def _one_term_per_word(self, found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+        """The hits without the keywords found on the words of a name that fired there
+        ("Silicon" inside "Silicon Valley"): a word of the article counts once."""
+        covered = {
+            k for idx, a, b in found if self.terms[idx].kind == "entity" for k in range(a, b + 1)
+        }
+        if not covered:
+            return found
+        return [
+            (idx, a, b)
+            for idx, a, b in found
+            if self.terms[idx].kind == "entity" or not all(k in covered for k in range(a, b + 1))
+        ]
 
     def _combine(
         self,
