@@ -252,17 +252,19 @@ class Matcher:
         return self._combine(hits, full, title_end, n_words, lang, where, title, lead or 0)
 
     def _one_term_per_word(self, found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-        """The hits without the keywords found on the words of a name that fired there
-        ("Silicon" inside "Silicon Valley"): a word of the article counts once."""
-        covered = {
-            k for idx, a, b in found if self.terms[idx].kind == "entity" for k in range(a, b + 1)
-        }
-        if not covered:
+        """The hits without those found on the words of a longer name that fired there
+        ("Silicon" and "Silicon Valley" inside "Silicon Valley Bank"), and without the
+        keywords found on the words of a name: a word of the article counts once."""
+        names = [(a, b) for idx, a, b in found if self.terms[idx].kind == "entity"]
+        if not names:
             return found
         return [
             (idx, a, b)
             for idx, a, b in found
-            if self.terms[idx].kind == "entity" or not all(k in covered for k in range(a, b + 1))
+            if not any(
+                x <= a and b <= y and (self.terms[idx].kind != "entity" or y - x > b - a)
+                for x, y in names
+            )
         ]
 
     def _combine(

@@ -85,6 +85,7 @@ class Cand:
     count: int = 0
     expansions: set[str] = field(default_factory=set)
     in_runs: int = 0
+    titles: set[int] = field(default_factory=set)  # seeds whose headline has it
 
 
 # -- 2. candidates ----------------------------------------------------------------
@@ -200,7 +201,7 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
         if lang in SEGMENTED:
             _segmented_candidates(text, lang, seed, add, outlet_keys)
             continue
-        for sent in sentences(text):
+        for n_sent, sent in enumerate(sentences(text)):
             toks = [m.group(0) for m in WORD.finditer(sent)]
             if not toks:
                 continue
@@ -268,7 +269,9 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
             ]
             for t, k in zip(toks, keys, strict=True):
                 if len(k) >= 4:
-                    add("keyword", k, t.lower(), seed, lang)
+                    c = add("keyword", k, t.lower(), seed, lang)
+                    if n_sent == 0:
+                        c.titles.add(seed)
             for a, b, ta, tb in zip(keys, keys[1:], toks, toks[1:], strict=False):
                 if (
                     len(a) >= 4
