@@ -398,11 +398,26 @@ class Matcher:
         if len(found) < 3 or sum(w[:1].isupper() for w, _ in found) > TITLE_CASE_SHARE * len(found):
             return []
         out = []
-        for w, start in found[1:]:
+        for n, (w, start) in enumerate(found):
             before = title[:start].rstrip()
-            if not w[:1].isupper() or before.endswith(_SENTENCE_MARKS):
+            if not w[:1].isupper() or raw_key(w) in self._known_keys or places.find(w):
                 continue
-            if raw_key(w) in self._known_keys or places.find(w):
+            # capitalised words side by side are a name, even of common words and at
+            # the headline's start ("First Republic Bank", "Credit Suisse")
+            in_run = any(
+                0 <= k < len(found)
+                and found[k][0][:1].isupper()
+                and not title[found[min(n, k)][1] : found[max(n, k)][1]].rstrip().endswith(
+                    _SENTENCE_MARKS
+                )
+                and not places.find(found[k][0])
+                and raw_key(found[k][0]) not in self._known_keys
+                for k in (n - 1, n + 1)
+            )
+            if in_run:
+                out.append(w)
+                continue
+            if n == 0 or before.endswith(_SENTENCE_MARKS):
                 continue
             if not (w.isupper() and len(w) > 1) and self._is_common(w, lang):
                 continue
