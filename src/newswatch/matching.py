@@ -95,6 +95,7 @@ PLACE_SHARE = 0.25
 PLACE_FLOOR = 0.1
 UNSPACED_CHARS_PER_WORD = 1.6
 OTHER_SUBJECT = 0.3
+HEADLINE_WORDS = 4  # a headline this long that says none of the story's terms is elsewhere
 COUNTRY_NAME_CAP = 1.0
 LEAD_WORDS = 60
 PASSING = 0.9
@@ -370,6 +371,14 @@ class Matcher:
                     f"the headline is about {', '.join(other)}, none of the story's names: "
                     f"x{OTHER_SUBJECT:g}"
                 )
+        if (
+            total > 0
+            and len(WORD.findall(title)) >= HEADLINE_WORDS
+            and not any(r.in_title for r in reasons)
+        ):
+            # also when it names someone else: two signs the story is not its subject
+            total *= OTHER_SUBJECT
+            steps.append(f"the headline says none of the story's terms: x{OTHER_SUBJECT:g}")
         if lead > LEAD_WORDS and total > PASSING * self.profile.threshold:
             total = PASSING * self.profile.threshold
             steps.append(
