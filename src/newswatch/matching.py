@@ -416,9 +416,9 @@ class Matcher:
             in_run = any(
                 0 <= k < len(found)
                 and found[k][0][:1].isupper()
-                and not title[found[min(n, k)][1] : found[max(n, k)][1]].rstrip().endswith(
-                    _SENTENCE_MARKS
-                )
+                and not title[found[min(n, k)][1] : found[max(n, k)][1]]
+                .rstrip()
+                .endswith(_SENTENCE_MARKS)
                 and not places.find(f"{found[min(n, k)][0]} {found[max(n, k)][0]}")
                 and raw_key(found[k][0]) not in self._known_keys
                 for k in (n - 1, n + 1)

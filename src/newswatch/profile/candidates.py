@@ -283,7 +283,9 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                     or (i == 0 and common_zipf(run[0], lang) >= 4.0)
                 ):
                     run.pop(0)
-                while len(run) > 1 and (run[-1] == "of" or (len(run) < 3 and common_zipf(run[-1], lang) >= 5.0)):
+                while len(run) > 1 and (
+                    run[-1] == "of" or (len(run) < 3 and common_zipf(run[-1], lang) >= 5.0)
+                ):
                     run.pop()
                 if " ".join(raw_key(x) for x in run) in outlet_runs:
                     i = j
