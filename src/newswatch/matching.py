@@ -9,7 +9,9 @@ How the score is made:
   A name ending in a vowel is also found with another ending in its place (Alma-Ata,
   Алма-Ате), and a hyphen joins the parts of a name like a space.
   Aliases in scripts written without spaces (Chinese, Japanese) are found as substrings.
-  All terms are found in one pass per key stream (Aho-Corasick).
+  All terms are found in one pass per key stream (Aho-Corasick). A word of the article
+  counts once: a keyword or a shorter name found on the words of a longer name that fired
+  there is dropped ("Silicon" and "Silicon Valley" inside "Silicon Valley Bank").
 - A term that fires adds its weight, more when it recurs (x(1 + log2(hits)/2), at most
   twice the weight) and half again when it is in the title.
 - Names tell which story, event words tell what happened: event words count at most
@@ -30,11 +32,11 @@ How the score is made:
   event words and organisations in another country are another story (a CSTO mission to
   Armenia, clashes on the Armenia-Azerbaijan border). An article naming no place, or
   naming the story's place in its headline, keeps its score.
-- A headline says what the article is about. When it is written in sentence case, names
-  none of the profile's names and does name someone or something else (a capitalised
-  word, not its first and not after a quote or a colon, that is no place, no profile term
-  and no common word of its language: wordfreq in English, the lemma dictionary elsewhere), the article is about that other subject and
-  mentions the story in passing: its score is multiplied by OTHER_SUBJECT.
+- A headline says what the article is about (see `headline`). When it names none of the
+  profile's names and does name someone or something else, the article is about that
+  other subject and mentions the story in passing: its score is multiplied by
+  OTHER_SUBJECT. When a headline of 4 words or more says none of the story's terms at
+  all, its score is multiplied by OTHER_SUBJECT (again, when both hold: two signs).
 - The story's names are in the headline or the lead: when the first name of the profile
   comes after LEAD_WORDS words, the article mentions the story in passing (another
   bank's troubles that recall the failed one in its eighth paragraph): its score is
@@ -59,6 +61,7 @@ from itertools import islice
 import ahocorasick
 
 from newswatch import places
+from newswatch.headline import is_long, other_subjects
 from newswatch.lexicon import LANGUAGES as LEXICON_LANGUAGES
 from newswatch.match_keys import (
     Named,
@@ -72,11 +75,9 @@ from newswatch.models import Match, Profile, ProfileTerm, Reason
 from newswatch.text import (
     WORD,
     detect_language,
-    is_dictionary_word,
     is_unspaced,
     raw_key,
     unspaced_chars,
-    zipf,
 )
 
 ENTITY_ENDING = 4
@@ -95,13 +96,9 @@ PLACE_SHARE = 0.25
 PLACE_FLOOR = 0.1
 UNSPACED_CHARS_PER_WORD = 1.6
 OTHER_SUBJECT = 0.3
-HEADLINE_WORDS = 4  # a headline this long that says none of the story's terms is elsewhere
 COUNTRY_NAME_CAP = 1.0
 LEAD_WORDS = 60
 PASSING = 0.9
-TITLE_CASE_SHARE = 0.6  # a headline with more capitalised words is in title case
-COMMON_ZIPF = 4.5  # a word this frequent in its language is no name
-_SENTENCE_MARKS = tuple(".!?:;\"«»„“”'‘’")
 
 
 class Matcher:
@@ -364,18 +361,14 @@ class Matcher:
             total *= factor
             steps.append(f"{focus:.0%} of the places named are the story's: x{factor:.2f}")
         if total > 0 and not any(r.in_title and r.kind == "entity" for r in reasons):
-            other = self._other_subject(title, lang)
+            other = other_subjects(title, lang, self._known_keys, self._lemma_langs)
             if other:
                 total *= OTHER_SUBJECT
                 steps.append(
                     f"the headline is about {', '.join(other)}, none of the story's names: "
                     f"x{OTHER_SUBJECT:g}"
                 )
-        if (
-            total > 0
-            and len(WORD.findall(title)) >= HEADLINE_WORDS
-            and not any(r.in_title for r in reasons)
-        ):
+        if total > 0 and is_long(title) and not any(r.in_title for r in reasons):
             # also when it names someone else: two signs the story is not its subject
             total *= OTHER_SUBJECT
             steps.append(f"the headline says none of the story's terms: x{OTHER_SUBJECT:g}")
@@ -397,49 +390,6 @@ class Matcher:
             elsewhere=elsewhere,
             steps=tuple(steps),
         )
-
-    def _other_subject(self, title: str, lang: str | None) -> list[str]:
-        """The names of a sentence-case headline that are not the story's (see the
-        module rules); empty for a headline in title case or without such names."""
-        if not title or is_unspaced(title):
-            return []
-        found = [(m.group(0), m.start()) for m in WORD.finditer(title)]
-        if len(found) < 3 or sum(w[:1].isupper() for w, _ in found) > TITLE_CASE_SHARE * len(found):
-            return []
-        out = []
-        for n, (w, start) in enumerate(found):
-            before = title[:start].rstrip()
-            if not w[:1].isupper() or raw_key(w) in self._known_keys or places.find(w):
-                continue
-            # capitalised words side by side are a name, even of common words and at
-            # the headline's start ("First Republic Bank", "Credit Suisse")
-            in_run = any(
-                0 <= k < len(found)
-                and found[k][0][:1].isupper()
-                and not title[found[min(n, k)][1] : found[max(n, k)][1]]
-                .rstrip()
-                .endswith(_SENTENCE_MARKS)
-                and not places.find(f"{found[min(n, k)][0]} {found[max(n, k)][0]}")
-                and raw_key(found[k][0]) not in self._known_keys
-                for k in (n - 1, n + 1)
-            )
-            if in_run:
-                out.append(w)
-                continue
-            if n == 0 or before.endswith(_SENTENCE_MARKS):
-                continue
-            if not (w.isupper() and len(w) > 1) and self._is_common(w, lang):
-                continue
-            out.append(w)
-        return out
-
-    def _is_common(self, word: str, lang: str | None) -> bool:
-        """A common word of the article's language: by wordfreq in English, by the lemma
-        dictionary in the other languages lemmas are loaded for (no word list is loaded
-        for scoring alone), else not."""
-        if lang in (None, "en"):
-            return zipf(word.casefold(), "en") >= COMMON_ZIPF
-        return lang in self._lemma_langs and is_dictionary_word(word, lang)
 
     def _focus(
         self, where: dict[int, tuple[tuple[str, ...], bool]]
