@@ -8,7 +8,8 @@ A headline says what the article is about. Two signs that the story is not its s
   in English, the lemma dictionary elsewhere), or capitalised words side by side, even of
   common words and at the headline's start ("First Republic Bank", "Credit Suisse"),
   unless together they are a place (New York).
-- It is HEADLINE_WORDS words or longer and says none of the story's terms at all.
+- It is HEADLINE_WORDS words or longer and says none of the story's terms at all, in a
+  language the profile has words in (in another, its silence says nothing).
 
 Pure: `matching` scores with these.
 """

@@ -35,8 +35,9 @@ How the score is made:
 - A headline says what the article is about (see `headline`). When it names none of the
   profile's names and does name someone or something else, the article is about that
   other subject and mentions the story in passing: its score is multiplied by
-  OTHER_SUBJECT. When a headline of 4 words or more says none of the story's terms at
-  all, its score is multiplied by OTHER_SUBJECT (again, when both hold: two signs).
+  OTHER_SUBJECT. When a headline of 4 words or more, in a language the profile has words
+  in (the seeds' and the lexicon's), says none of the story's terms at all, its score is
+  multiplied by OTHER_SUBJECT (again, when both hold: two signs).
 - The story's names are in the headline or the lead: when the first name of the profile
   comes after LEAD_WORDS words, the article mentions the story in passing (another
   bank's troubles that recall the failed one in its eighth paragraph): its score is
@@ -368,8 +369,14 @@ class Matcher:
                     f"the headline is about {', '.join(other)}, none of the story's names: "
                     f"x{OTHER_SUBJECT:g}"
                 )
-        if total > 0 and is_long(title) and not any(r.in_title for r in reasons):
-            # also when it names someone else: two signs the story is not its subject
+        if (
+            total > 0
+            and lang in self._lemma_langs
+            and is_long(title)
+            and not any(r.in_title for r in reasons)
+        ):
+            # also when it names someone else: two signs the story is not its subject;
+            # only in a language the profile has words in (else its silence says nothing)
             total *= OTHER_SUBJECT
             steps.append(f"the headline says none of the story's terms: x{OTHER_SUBJECT:g}")
         if lead > LEAD_WORDS and total > PASSING * self.profile.threshold:
