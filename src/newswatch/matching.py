@@ -9,7 +9,9 @@ How the score is made:
   A name ending in a vowel is also found with another ending in its place (Alma-Ata,
   Алма-Ате), and a hyphen joins the parts of a name like a space.
   Aliases in scripts written without spaces (Chinese, Japanese) are found as substrings.
-  All terms are found in one pass per key stream (Aho-Corasick).
+  All terms are found in one pass per key stream (Aho-Corasick). A word of the article
+  counts once: a keyword or a shorter name found on the words of a longer name that fired
+  there is dropped ("Silicon" and "Silicon Valley" inside "Silicon Valley Bank").
 - A term that fires adds its weight, more when it recurs (x(1 + log2(hits)/2), at most
   twice the weight) and half again when it is in the title.
 - Names tell which story, event words tell what happened: event words count at most
@@ -30,11 +32,12 @@ How the score is made:
   event words and organisations in another country are another story (a CSTO mission to
   Armenia, clashes on the Armenia-Azerbaijan border). An article naming no place, or
   naming the story's place in its headline, keeps its score.
-- A headline says what the article is about. When it is written in sentence case, names
-  none of the profile's names and does name someone or something else (a capitalised
-  word, not its first and not after a quote or a colon, that is no place, no profile term
-  and no common word of its language: wordfreq in English, the lemma dictionary elsewhere), the article is about that other subject and
-  mentions the story in passing: its score is multiplied by OTHER_SUBJECT.
+- A headline says what the article is about (see `headline`). When it names none of the
+  profile's names and does name someone or something else, the article is about that
+  other subject and mentions the story in passing: its score is multiplied by
+  OTHER_SUBJECT. When a headline of 4 words or more, in a language the profile has words
+  in (the seeds' and the lexicon's), says none of the story's terms at all, its score is
+  multiplied by OTHER_SUBJECT (again, when both hold: two signs).
 - The story's names are in the headline or the lead: when the first name of the profile
   comes after LEAD_WORDS words, the article mentions the story in passing (another
   bank's troubles that recall the failed one in its eighth paragraph): its score is
@@ -59,6 +62,7 @@ from itertools import islice
 import ahocorasick
 
 from newswatch import places
+from newswatch.headline import is_long, other_subjects
 from newswatch.lexicon import LANGUAGES as LEXICON_LANGUAGES
 from newswatch.match_keys import (
     Named,
@@ -72,11 +76,9 @@ from newswatch.models import Match, Profile, ProfileTerm, Reason
 from newswatch.text import (
     WORD,
     detect_language,
-    is_dictionary_word,
     is_unspaced,
     raw_key,
     unspaced_chars,
-    zipf,
 )
 
 ENTITY_ENDING = 4
@@ -98,9 +100,6 @@ OTHER_SUBJECT = 0.3
 COUNTRY_NAME_CAP = 1.0
 LEAD_WORDS = 60
 PASSING = 0.9
-TITLE_CASE_SHARE = 0.6  # a headline with more capitalised words is in title case
-COMMON_ZIPF = 4.5  # a word this frequent in its language is no name
-_SENTENCE_MARKS = tuple(".!?:;\"«»„“”'‘’")
 
 
 class Matcher:
@@ -208,6 +207,7 @@ class Matcher:
             named: list[tuple[Named, int]] = []  # (places, first token)
             find_terms(self._names, names_of_words, ENTITY_ENDING, found, named)
             find_terms(self._words, word_stream(full, lemma_lang), WORD_ENDING, found)
+            found = self._one_term_per_word(found)
             if found or named:
                 title_tokens = len(WORD.findall(title)) if title else 0
                 for found_places, first in named:
@@ -249,6 +249,22 @@ class Matcher:
             # a run of Han or kana is many words: count them by their characters
             n_words += round(unspaced_chars(full) / UNSPACED_CHARS_PER_WORD)
         return self._combine(hits, full, title_end, n_words, lang, where, title, lead or 0)
+
+    def _one_term_per_word(self, found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+        """The hits without those found on the words of a longer name that fired there
+        ("Silicon" and "Silicon Valley" inside "Silicon Valley Bank"), and without the
+        keywords found on the words of a name: a word of the article counts once."""
+        names = [(a, b) for idx, a, b in found if self.terms[idx].kind == "entity"]
+        if not names:
+            return found
+        return [
+            (idx, a, b)
+            for idx, a, b in found
+            if not any(
+                x <= a and b <= y and (self.terms[idx].kind != "entity" or y - x > b - a)
+                for x, y in names
+            )
+        ]
 
     def _combine(
         self,
@@ -346,13 +362,23 @@ class Matcher:
             total *= factor
             steps.append(f"{focus:.0%} of the places named are the story's: x{factor:.2f}")
         if total > 0 and not any(r.in_title and r.kind == "entity" for r in reasons):
-            other = self._other_subject(title, lang)
+            other = other_subjects(title, lang, self._known_keys, self._lemma_langs)
             if other:
                 total *= OTHER_SUBJECT
                 steps.append(
                     f"the headline is about {', '.join(other)}, none of the story's names: "
                     f"x{OTHER_SUBJECT:g}"
                 )
+        if (
+            total > 0
+            and lang in self._lemma_langs
+            and is_long(title)
+            and not any(r.in_title for r in reasons)
+        ):
+            # also when it names someone else: two signs the story is not its subject;
+            # only in a language the profile has words in (else its silence says nothing)
+            total *= OTHER_SUBJECT
+            steps.append(f"the headline says none of the story's terms: x{OTHER_SUBJECT:g}")
         if lead > LEAD_WORDS and total > PASSING * self.profile.threshold:
             total = PASSING * self.profile.threshold
             steps.append(
@@ -371,34 +397,6 @@ class Matcher:
             elsewhere=elsewhere,
             steps=tuple(steps),
         )
-
-    def _other_subject(self, title: str, lang: str | None) -> list[str]:
-        """The names of a sentence-case headline that are not the story's (see the
-        module rules); empty for a headline in title case or without such names."""
-        if not title or is_unspaced(title):
-            return []
-        found = [(m.group(0), m.start()) for m in WORD.finditer(title)]
-        if len(found) < 3 or sum(w[:1].isupper() for w, _ in found) > TITLE_CASE_SHARE * len(found):
-            return []
-        out = []
-        for w, start in found[1:]:
-            before = title[:start].rstrip()
-            if not w[:1].isupper() or before.endswith(_SENTENCE_MARKS):
-                continue
-            if raw_key(w) in self._known_keys or places.find(w):
-                continue
-            if not (w.isupper() and len(w) > 1) and self._is_common(w, lang):
-                continue
-            out.append(w)
-        return out
-
-    def _is_common(self, word: str, lang: str | None) -> bool:
-        """A common word of the article's language: by wordfreq in English, by the lemma
-        dictionary in the other languages lemmas are loaded for (no word list is loaded
-        for scoring alone), else not."""
-        if lang in (None, "en"):
-            return zipf(word.casefold(), "en") >= COMMON_ZIPF
-        return lang in self._lemma_langs and is_dictionary_word(word, lang)
 
     def _focus(
         self, where: dict[int, tuple[tuple[str, ...], bool]]

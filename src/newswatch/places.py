@@ -64,7 +64,7 @@ EN_VARIANTS = {
     "CI": ("Ivory Coast",),
     "CV": ("Cape Verde",),
     "CZ": ("Czech Republic",),
-    "GB": ("Britain", "Great Britain"),
+    "GB": ("Britain", "Great Britain", "UK", "U.K."),
     "HK": ("Hong Kong",),
     "MK": ("Macedonia",),
     "MO": ("Macau", "Macao"),
@@ -73,8 +73,17 @@ EN_VARIANTS = {
     "SZ": ("Swaziland",),
     "TL": ("East Timor",),
     "TR": ("Turkey",),
-    "US": ("United States of America",),
+    "US": ("United States of America", "US", "USA", "U.S.", "U.S.A."),
     "VA": ("Vatican",),
+    "AE": ("UAE",),
+}
+# Abbreviations of country names in common use in news of other languages (CLDR keeps
+# them as alternative forms, which Babel leaves out): "США" is how Russian news names
+# the United States far more often than CLDR's "Соединенные Штаты".
+ABBREVIATIONS = {
+    "US": (("ru", "США"), ("uk", "США"), ("pl", "USA"), ("de", "USA"), ("lt", "JAV")),
+    "AE": (("ru", "ОАЭ"),),
+    "KP": (("ru", "КНДР"),),
 }
 _BRACKETS = re.compile(r"\s*[(（]([^)）]*)[)）]")
 
@@ -128,6 +137,8 @@ def gazetteer() -> Gazetteer:
                 names.update((n, pid, lang) for n in _country_names(locale.territories.get(pid)))
     for pid, variants in EN_VARIANTS.items():
         names.update((n, pid, "en") for n in variants)
+    for pid, named in ABBREVIATIONS.items():
+        names.update((n, pid, lang) for lang, n in named)
     by_name: dict[str, set[str]] = {}
     for name, pid, _lang in names:
         by_name.setdefault(name.casefold(), set()).add(pid)

@@ -9,20 +9,21 @@ changes. Floors are pinned just under what the method reaches today; raising one
 deliberate diff.
 
 Target of the feedback issue: the other false alerts fall by at least half, and recall
-drops by at most 0.02. Reached on the default topic only; on nord-stream (whose other
-false alerts are none once learning itself improved) recall drops by 0.127, on svb the
-false alerts fall by one and recall by 0.056. Reached today (other false alerts, recall,
-before -> after):
+drops by at most 0.02. Reached today (other false alerts, recall, before -> after); the
+topics' other false alerts are none once learning itself improved:
 
-- default (1 false alert to mark; none other): 0 -> 0, recall 1.000 -> 1.000 (the marked
-  one no longer alerts: the lexicon form that made it look like the story is dropped)
-- nord-stream-2022: 0 -> 0, recall 0.785 -> 0.658 (2 of the 5 marked still alert)
-- svb-collapse-2023: 5 -> 4, recall 0.852 -> 0.796 (4 of the 5 marked still alert)
+- default (1 false alert to mark): 0 -> 0, recall 1.000 -> 1.000 (the marked one no
+  longer alerts: the lexicon form that made it look like the story is dropped)
+- nord-stream-2022 (3 to mark): 0 -> 0, recall 0.835 -> 0.835
+- svb-collapse-2023 (4 to mark): 0 -> 0, recall 0.815 -> 0.815 (they still alert: they
+  score as high as the seeds' own summaries, and the threshold rises only as far as it
+  keeps marked articles out; before that rule it rose to the median seed summary and
+  cost recall 0.815 -> 0.611 with every marked article still alerting)
 
 The false alerts share the story's own names and event words (the pipeline's name and
 "pipeline" in gas-supply news; the failed bank's name in other banks' troubles): what the
-terms can do is small, the rest is the threshold, and the threshold stops at the median
-of the seeds' held-out lead scores (see `profile.negatives`).
+terms can do is small, the rest is the threshold, and the threshold stops at the lower
+quartile of the seeds' held-out lead scores (see `profile.negatives`).
 """
 
 from __future__ import annotations
@@ -51,14 +52,14 @@ TOPICS: dict[str, tuple[Path, Path, float, int]] = {
     "nord-stream-2022": (
         CORPUS / "topics" / "nord-stream-2022" / "seeds",
         CORPUS / "topics" / "nord-stream-2022" / "labelled.jsonl",
-        0.63,
+        0.81,
         0,
     ),
     "svb-collapse-2023": (
         CORPUS / "topics" / "svb-collapse-2023" / "seeds",
         CORPUS / "topics" / "svb-collapse-2023" / "labelled.jsonl",
-        0.77,
-        4,
+        0.79,
+        0,
     ),
 }
 

@@ -95,7 +95,7 @@ def feedback(
     `newswatch feedback ALERT_ID wrong`: the alert's article (title and text) is saved as
     seeds/TOPIC/negative/ALERT_ID.txt, an example the topic must not match; what is
     characteristic of it and not of the seeds loses weight, and the threshold rises to
-    keep it under (at most to the median seed score: the profile's threshold_how says
+    keep it under (at most to the lower quartile of the seed scores: the profile's threshold_how says
     when a marked article still matches). `newswatch feedback add-example FILE|URL --topic NAME`: the article
     is saved beside the topic's seeds (a story it missed) and learned from. Your pins and
     exclusions in the profile still win. Undo by deleting the file and running

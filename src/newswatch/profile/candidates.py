@@ -11,6 +11,7 @@ and the lexicon's organisations are entities, the other words keywords.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -75,6 +76,37 @@ _STOP_CAPS = {
 }
 
 
+# Names in quotation marks: Russian, Ukrainian, Polish, German and French news quote the
+# names of projects, companies and parties («Северный поток», „Prawo i Sprawiedliwość”),
+# Chinese news quote names too (“北溪”). Not English quotes: they quote speech.
+_QUOTED = re.compile(r"[«„“‹「]([^«»„“”‹›「」\n.!?;:,，。！？；：]{2,40})[»“”›」]")
+QUOTED_WORDS = 4
+QUOTED_CHARS = 8
+
+
+def quoted_names(text: str, lang: str) -> list[str]:
+    """The names a text writes in quotation marks (see `_QUOTED`): up to QUOTED_WORDS
+    words, the first capitalised, cut before a number ("Северный поток 1 и 2"); in
+    Chinese and Japanese a run of up to QUOTED_CHARS characters."""
+    out = []
+    for m in _QUOTED.finditer(text):
+        inner = m.group(1).strip()
+        if lang in SEGMENTED:
+            if is_unspaced(inner) and 2 <= len(inner) <= QUOTED_CHARS and inner.isalpha():
+                out.append(inner)
+            continue
+        if lang == "en" or m.group(0)[0] in "“":
+            continue
+        words = []
+        for w in WORD.findall(inner):
+            if w.isdigit():
+                break
+            words.append(w)
+        if 2 <= len(words) <= QUOTED_WORDS and words[0][:1].isupper():
+            out.append(" ".join(words))
+    return out
+
+
 @dataclass
 class Cand:
     kind: str
@@ -85,6 +117,7 @@ class Cand:
     count: int = 0
     expansions: set[str] = field(default_factory=set)
     in_runs: int = 0
+    titles: set[int] = field(default_factory=set)  # seeds whose headline has it
 
 
 # -- 2. candidates ----------------------------------------------------------------
@@ -200,7 +233,10 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
         if lang in SEGMENTED:
             _segmented_candidates(text, lang, seed, add, outlet_keys)
             continue
-        for sent in sentences(text):
+        for name in quoted_names(text, lang):
+            if raw_key(name) not in outlet_keys:
+                add("entity", " ".join(raw_key(w) for w in WORD.findall(name)), name, seed, lang)
+        for n_sent, sent in enumerate(sentences(text)):
             toks = [m.group(0) for m in WORD.finditer(sent)]
             if not toks:
                 continue
@@ -247,7 +283,9 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                     or (i == 0 and common_zipf(run[0], lang) >= 4.0)
                 ):
                     run.pop(0)
-                while len(run) > 1 and (run[-1] == "of" or common_zipf(run[-1], lang) >= 5.0):
+                while len(run) > 1 and (
+                    run[-1] == "of" or (len(run) < 3 and common_zipf(run[-1], lang) >= 5.0)
+                ):
                     run.pop()
                 if " ".join(raw_key(x) for x in run) in outlet_runs:
                     i = j
@@ -268,7 +306,9 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
             ]
             for t, k in zip(toks, keys, strict=True):
                 if len(k) >= 4:
-                    add("keyword", k, t.lower(), seed, lang)
+                    c = add("keyword", k, t.lower(), seed, lang)
+                    if n_sent == 0:
+                        c.titles.add(seed)
             for a, b, ta, tb in zip(keys, keys[1:], toks, toks[1:], strict=False):
                 if (
                     len(a) >= 4
@@ -286,6 +326,7 @@ def _segmented_candidates(text: str, lang: str, seed: int, add: Any, outlet_keys
     organisations are entities, other words of two or more characters keywords."""
     calendar = calendar_keys()
     unspaced_outlets = [o for o in outlet_keys if is_unspaced(o) and len(o) >= 2]
+    quoted = set(quoted_names(text, lang))
     for word in segment(text, lang):
         if len(word) < 2 or not is_unspaced(word) or any(c.isdigit() for c in word):
             continue
@@ -294,7 +335,12 @@ def _segmented_candidates(text: str, lang: str, seed: int, add: Any, outlet_keys
             continue
         if any(o in key for o in unspaced_outlets):  # 央视网 holds 央视
             continue
-        if places.find(word) or zipf(word, lang) == 0.0 or concept_ids("organisation", {word}):
+        if (
+            word in quoted
+            or places.find(word)
+            or zipf(word, lang) == 0.0
+            or concept_ids("organisation", {word})
+        ):
             add("entity", key, word, seed, lang)
         else:
             add("keyword", key, word, seed, lang)

@@ -70,6 +70,7 @@ def merge_forms(cands: dict[tuple[str, str], Cand]) -> list[Cand]:
                     c.count,
                     set(c.expansions),
                     c.in_runs,
+                    set(c.titles),
                 )
                 merged.append(group)
                 buckets[c.key[:4]].append(group)
@@ -80,6 +81,7 @@ def merge_forms(cands: dict[tuple[str, str], Cand]) -> list[Cand]:
                 home.count += c.count
                 home.expansions |= c.expansions
                 home.in_runs += c.in_runs
+                home.titles |= c.titles
                 if len(c.key) < len(home.key):
                     home.key = c.key
         groups.extend(merged)

@@ -20,12 +20,14 @@ in two places, after the user's edits are applied:
    line, when a blank line follows it, is the title), and the threshold is raised to at
    least NEGATIVE_MARGIN times the highest of those scores: a negative does not alert
    again. Raising it costs the weakest true articles, so the part the terms do comes
-   first, and what is left goes into the threshold. It rises at most to the median of
-   the seeds' held-out scores cut to their first sentences (leave-one-out, the scores a
-   feed summary of a seed would get; see `calibrate`): a negative scoring as high as
-   half the seeds is the story by every term the profile has, and a threshold above it
-   would drop the story itself. Such a negative still matches, and the profile's
-   `threshold_how` says so.
+   first, and what is left goes into the threshold. It rises at most to the lower
+   quartile of the seeds' held-out scores cut to their first sentences (leave-one-out,
+   the scores a feed summary of a seed would get; see `calibrate`; a seed the others
+   find nothing in tells nothing): a negative scoring as high as the seeds' own
+   summaries is the story by every term the profile has, and a threshold above a
+   quarter of them would drop the story's weaker reports. Such a negative still matches, and the profile's
+   `threshold_how` says so; the threshold then rises only as far as the negatives it
+   can keep out (a raise that leaves every negative matching only costs true articles).
 
 The method knows no topic: it compares where terms fire, nothing else.
 """
@@ -130,7 +132,8 @@ def threshold_over(
     seed_scores: Sequence[float] = (),
 ) -> tuple[float, str]:
     """The threshold raised so that the negatives score under it (rule 2), at most to the
-    median of `seed_scores` (the seeds' held-out lead scores), and `how` saying so."""
+    lower quartile of `seed_scores` above 0 (the seeds' held-out lead scores), and `how`
+    saying so."""
     if not negatives:
         return threshold, how
     from newswatch.matching import Matcher
@@ -142,21 +145,25 @@ def threshold_over(
     said = f"{len(negatives)} negatives (articles marked wrong)"
     if wanted <= threshold:
         return threshold, f"{how}; the {said} score at most {top:.3f}, under it"
-    ceiling = _median(seed_scores)
+    ceiling = _lower_quartile([s for s in seed_scores if s > 0])
     if ceiling is not None and wanted > max(threshold, ceiling):
-        raised = round(max(threshold, ceiling), 4)
+        # only as far as it puts negatives under it: a raise that leaves them all
+        # matching costs true articles and gains nothing
+        under = [s * NEGATIVE_MARGIN for s in scores if s * NEGATIVE_MARGIN <= ceiling]
+        raised = round(max([threshold, *under]), 4)
         still = sum(s >= raised for s in scores)
         return raised, (
-            f"{how}; raised to {raised:.3f}, the median held-out seed score, and no further: "
-            f"{still} of the {said} score as high as the seeds (highest {top:.3f}) and "
-            "still match; they share the story's own terms (exclude one, or add seeds)"
+            f"{how}; raised to {raised:.3f}, just above the negatives a threshold under the "
+            f"lower quartile of the held-out seed scores ({ceiling:.3f}) can keep out: {still} of the {said} "
+            f"score as high as the seeds (highest {top:.3f}) and still match; they share the "
+            "story's own terms (exclude one, or add seeds)"
         )
     return wanted, f"{how}; raised to {wanted:.3f}, just above the {said} (highest {top:.3f})"
 
 
-def _median(values: Sequence[float]) -> float | None:
+def _lower_quartile(values: Sequence[float]) -> float | None:
     ordered = sorted(values)
-    return ordered[len(ordered) // 2] if ordered else None
+    return ordered[len(ordered) // 4] if ordered else None
 
 
 def _without_unseen_forms(

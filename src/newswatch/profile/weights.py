@@ -33,6 +33,7 @@ MAX_PHRASES = 30
 MAX_ZIPF = 5.0
 RARITY_PIVOT = 5.5  # Zipf frequency at which a word says nothing about a topic
 ENTITY_BOOST = 1.5
+HEADLINE_DF = 1  # seeds a word of a seed's headline counts for beyond its own
 ALONE_ZIPF = 3.5  # a word said once by the only seed in its language is kept when rarer
 
 # -- 4. weights -------------------------------------------------------------------
@@ -65,6 +66,7 @@ def _pool(groups: list[Cand]) -> tuple[dict[int, set[int]], dict[int, set[int]]]
             home = keywords[g.key]
             home.forms.update(g.forms)
             home.seeds |= g.seeds
+            home.titles |= g.titles
             home.langs |= g.langs
             home.count += g.count
             g.count = 0
@@ -147,6 +149,10 @@ def select_terms(groups: list[Cand], seed_langs: list[str]) -> list[ProfileTerm]
                 lower_counts[raw_key(form)] += n
     for g in groups:
         df = len(pooled.get(id(g), g.seeds))
+        if g.titles and zipfs[id(g)] > 0:
+            # a word of a seed's headline: the headline says what the story is, so it
+            # counts as one more seed (a form the word lists lack is unknown, not rare)
+            df = min(n_seeds, df + HEADLINE_DF)
         if (df < min_df and not _says_alone(g, seed_langs, per_lang)) or (
             n_seeds < 3 and g.count < 2
         ):
