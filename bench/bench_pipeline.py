@@ -8,15 +8,16 @@ robots.txt, through 8 RSS feeds (entries carry a pubDate, as real feeds do). In 
      measured again after the runs, the ratio taken to the mean of the two (the load of a
      shared machine moves within minutes);
   2. the extraction stage alone over the 181 pages: newswatch's extract_page in this process
-     (one core, as the thread path does today) and on the extraction pool (every core);
+     (one core, as NEWSWATCH_EXTRACT_WORKERS=0 does) and on the extraction pool (every core);
   3. `newswatch run --all` as a child process (the real CLI, Prefect flow included) on a
      fresh SQLite store, per-host delay 0 and per-host concurrency 16: once over 181 pages,
      once over 543 (3 copies); the marginal rate is 362 / (t543 - t181), so start-up is
      left out. t is the flow body (first feed poll to the run saved, timed in the child):
      the start-up before it (imports, the temporary Prefect server) varies by tens of
      seconds on a loaded machine; the rate over the whole process is printed beside it.
-     Twice: extraction in the fetching thread (`threads`, the default,
-     NEWSWATCH_EXTRACT_WORKERS=0), and on the extraction pool (`pool`: one process per core).
+     Twice: extraction in the fetching thread (`threads`,
+     NEWSWATCH_EXTRACT_WORKERS=0), and on the extraction pool (`pool`, the default: one
+     process per core).
 
 Per-stage figures come from the child: it wraps the stage functions (fetch, robots, feed
 parsing, extraction, metadata, language, matching, dedup, store, delivery) with timers
@@ -556,7 +557,7 @@ def main() -> None:
 
     t_in, t_pool, pool_cpu = extraction_alone(pages)
     print("extraction stage alone (extract_page, feed date given), same pages:")
-    print(f"  in this process (one core, as today):  {n_small / t_in:6.1f} pages/s  ({t_in:.1f} s)")
+    print(f"  in this process (one core, workers=0):{n_small / t_in:6.1f} pages/s  ({t_in:.1f} s)")
     print(
         f"  extraction pool, {cores} workers:           {n_small / t_pool:6.1f} pages/s  ({t_pool:.1f} s, workers' CPU {pool_cpu:.1f} s)"
     )

@@ -137,13 +137,14 @@ class Settings(BaseSettings):
             "still apply); each batch is decided, in order, as soon as it is extracted."
         ),
     )
-    extract_workers: int = Field(
-        0,
+    extract_workers: int | None = Field(
+        None,
         ge=0,
         description=(
-            "Processes that extract article text: 0 extracts in the fetching thread (the "
-            "default: measured here, a pool did not make a run faster); N starts a pool "
-            "of N processes, each page limited to 30 s and a crashing page failing alone."
+            "Processes that extract article text, each page limited to 30 s and a "
+            "crashing page failing alone: unset, one per core (measured here: twice the "
+            "rate of extracting in the fetching threads); N, a pool of N; 0 extracts in "
+            "the fetching thread (no extra processes)."
         ),
     )
     fetch_articles: bool = Field(
