@@ -32,12 +32,16 @@ from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
 import simplemma
 import wordfreq
+from simplemma.utils import normalize_token
+from wordfreq.numbers import digit_freq, smash_numbers
+from wordfreq.tokens import lossy_tokenize
 
 log = logging.getLogger(__name__)
 
@@ -239,8 +243,6 @@ def is_known(word: str, lang: str) -> bool:
     """Whether simplemma's dictionary of `lang` has the word (as `simplemma.is_known`)."""
     if DICTIONARY_FACTORY is None:
         return bool(simplemma.is_known(word, lang, low_memory=True))
-    from simplemma.utils import normalize_token
-
     return _lookup_strategy().get_lemma(normalize_token(word), lang) is not None
 
 
@@ -325,8 +327,6 @@ def word_list(lang: str) -> WordList:
 
 
 def _version(dist: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version(dist)
     except PackageNotFoundError:
@@ -335,9 +335,6 @@ def _version(dist: str) -> str:
 
 def word_frequency(word: str, lang: str, minimum: float = 0.0) -> float:
     """wordfreq's `word_frequency(word, lang, minimum=minimum)`, looked up in `word_list`."""
-    from wordfreq.numbers import digit_freq, smash_numbers
-    from wordfreq.tokens import lossy_tokenize
-
     tokens = lossy_tokenize(word, lang)
     if not tokens:
         return minimum
