@@ -21,6 +21,7 @@ from importlib import resources
 
 import yaml
 
+from newswatch import translations
 from newswatch.langdata import zipf_frequency
 from newswatch.models import ProfileTerm
 from newswatch.text import (
@@ -129,8 +130,75 @@ def _alias(form: str, lang: str, kind: str) -> str:
     return " ".join(lemma(w.casefold(), lang) for w in WORD.findall(form))
 
 
-def translate(terms: list[ProfileTerm], languages: tuple[str, ...]) -> list[ProfileTerm]:
-    """Widen learned terms with the lexicon's forms in other languages (see the module).
+# Senses of the translation table are numbered after the lexicon's concepts.
+SENSE_BASE = 1_000_000
+
+
+# An event word no second language confirms is translated only when the seeds repeat it
+# and it has at most this many senses (one: a word of several meanings would bring them
+# all; with 3, unconfirmed words such as "extensive" brought everyday Chinese forms).
+MAX_UNCONFIRMED_SENSES = 1
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the seeds say, per language: in how many seeds each word's match key is, and
+    their text in the unspaced scripts (Chinese, Japanese). Picks the senses of a learned
+    word that the seeds in another language confirm."""
+
+    keys: dict[str, dict[str, int]]
+    text: dict[str, str]
+
+    @classmethod
+    def of(cls, docs: list[tuple[str, str]]) -> Evidence:
+        keys: dict[str, dict[str, int]] = {}
+        text: dict[str, list[str]] = {}
+        for body, lang in docs:
+            if is_unspaced(body[:2000]) or lang in SEGMENTED:
+                text.setdefault(lang, []).append(body)
+                continue
+            have = keys.setdefault(lang, {})
+            for k in {word_key(w, lang) for w in WORD.findall(body)}:
+                have[k] = have.get(k, 0) + 1
+        return cls(keys, {k: "\n".join(v) for k, v in text.items()})
+
+    def says(self, form: translations.Form) -> bool:
+        if is_unspaced(form.alias):
+            return form.alias in self.text.get(form.lang, "")
+        have = self.keys.get(form.lang)
+        return bool(have) and all(
+            word_key(w, form.lang) in have  # type: ignore[operator]
+            for w in WORD.findall(form.alias)
+        )
+
+    def seeds_with(self, keys: set[str], languages: tuple[str, ...]) -> int:
+        return max(
+            (self.keys.get(lang, {}).get(k, 0) for lang in languages for k in keys), default=0
+        )
+
+
+def _senses(keys: set[str], languages: tuple[str, ...], evidence: Evidence | None) -> list[int]:
+    """The table's senses of a learned event word: those the seeds in a second language
+    confirm (a form of the sense in that language is in its seeds); with none confirmed,
+    its only sense when it has one and the seeds repeat it."""
+    found = translations.senses((lang, k) for lang in languages for k in keys)
+    if not found or evidence is None:
+        return sorted(found)
+    support = {s: len({f.lang for f in translations.forms(s) if evidence.says(f)}) for s in found}
+    best = max(support.values())
+    if best >= 2:
+        return sorted(s for s, n in support.items() if n == best)
+    if len(found) <= MAX_UNCONFIRMED_SENSES and evidence.seeds_with(keys, languages) >= 2:
+        return sorted(found)
+    return []
+
+
+def translate(
+    terms: list[ProfileTerm], languages: tuple[str, ...], evidence: Evidence | None = None
+) -> list[ProfileTerm]:
+    """Widen learned terms with the lexicon's forms in other languages (see the module),
+    and event words with the forms of their senses in the translation table (see
+    `translations`; `evidence`, the seeds, picks the senses).
 
     When two learned terms are forms of one concept (protests, protesters), the lighter
     joins the heavier as aliases, so one word of an article is not counted twice.
@@ -146,17 +214,28 @@ def translate(terms: list[ProfileTerm], languages: tuple[str, ...]) -> list[Prof
         keys |= {_name_key(a) for a in term.aliases}
         keys |= {a.casefold() for a in (term.label, *term.aliases) if is_unspaced(a)}
         hits = sorted({i for k in keys for i in index.get((kind, k), ())})
+        if kind == "event" and term.kind == "keyword" and not term.label[:1].isupper():
+            hits += [SENSE_BASE + s for s in _senses(keys, languages, evidence)]
         if hits:
             found[pos] = hits
             for i in hits:
-                if i not in owner or terms[owner[i]].weight < term.weight:
+                if i < SENSE_BASE and (i not in owner or terms[owner[i]].weight < term.weight):
                     owner[i] = pos
+    # a word the seeds taught in its own language keeps its own weight: the table's forms
+    # only fill the languages the learned terms do not cover (and senses merge nothing)
+    learned = {
+        _event_key(a, lang) if not is_unspaced(a) else a.casefold()
+        for t in terms
+        if t.kind != "entity"
+        for a in (t.label, *t.aliases)
+        for lang in languages
+    } | {t.key for t in terms if t.kind != "entity"}
     merged_away: set[int] = set()
     extra: dict[int, set[str]] = {}
     why: dict[int, set[str]] = {}
     for pos, hits in found.items():
         term = terms[pos]
-        home = owner[hits[0]]
+        home = owner[hits[0]] if hits[0] < SENSE_BASE else pos
         if home != pos and terms[pos].kind == terms[home].kind and not term.pinned:
             merged_away.add(pos)
             extra.setdefault(home, set()).update((term.label, *term.aliases))
@@ -173,6 +252,15 @@ def translate(terms: list[ProfileTerm], languages: tuple[str, ...]) -> list[Prof
             default=0.0,
         )
         for i in hits:
+            if i >= SENSE_BASE:
+                why.setdefault(pos, set()).add(translations.name(i - SENSE_BASE))
+                for f in translations.forms(i - SENSE_BASE):
+                    key = (
+                        f.alias.casefold() if is_unspaced(f.alias) else _event_key(f.alias, f.lang)
+                    )
+                    if f.zipf <= own + MAX_COMMONER and key not in learned:
+                        extra.setdefault(pos, set()).add(f.alias)
+                continue
             c = table[i]
             why.setdefault(pos, set()).add(c.name)
             for lang, form in c.forms:

@@ -14,7 +14,10 @@ topics' other false alerts are none once learning itself improved:
 
 - default (1 false alert to mark): 0 -> 0, recall 1.000 -> 1.000 (the marked one no
   longer alerts: the lexicon form that made it look like the story is dropped)
-- nord-stream-2022 (3 to mark): 0 -> 0, recall 0.835 -> 0.835
+- nord-stream-2022 (5 to mark since the translation table, 6 look-alikes in all): 1 -> 1,
+  recall 0.899 -> 0.873 (not the target: the one left and the threshold rise that costs
+  2 reports come from "pipeline" forms in gas-supply news; before the table: 3 to mark,
+  0 -> 0, recall 0.835 -> 0.835)
 - svb-collapse-2023 (4 to mark): 0 -> 0, recall 0.815 -> 0.815 (they still alert: they
   score as high as the seeds' own summaries, and the threshold rises only as far as it
   keeps marked articles out; before that rule it rose to the median seed summary and
@@ -52,8 +55,8 @@ TOPICS: dict[str, tuple[Path, Path, float, int]] = {
     "nord-stream-2022": (
         CORPUS / "topics" / "nord-stream-2022" / "seeds",
         CORPUS / "topics" / "nord-stream-2022" / "labelled.jsonl",
-        0.81,
-        0,
+        0.86,
+        1,
     ),
     "svb-collapse-2023": (
         CORPUS / "topics" / "svb-collapse-2023" / "seeds",

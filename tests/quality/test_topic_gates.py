@@ -8,12 +8,13 @@ one is a deliberate diff.
 Targets of the learning issue, for every topic: precision >= 0.90, recall >= 0.85, and
 recall >= 0.75 in each language with 5 or more positives. Reached today:
 
-- nord-stream-2022: precision 0.96, recall 0.84 (en 25/32, pl 23/25, ru 15/19, zh 3/3);
-  3 of 51 look-alikes alerted (before the headline rules, quoted names and one count per
+- nord-stream-2022: precision 0.92, recall 0.90 (en 28/32, pl 23/25, ru 17/19, zh 3/3);
+  6 of 51 look-alikes alerted (before the Wiktionary translation table: 0.96, 0.84, en
+  25/32, ru 15/19, 3 of 51; before the headline rules, quoted names and one count per
   word: 0.93, 0.78, zh 0/3, 5 of 51; before descriptors and the one-language seed's rare
   words: 0.75, 0.79, pl 14/25, 21 of 51)
-- svb-collapse-2023: precision 0.92, recall 0.82 (en 26/28, pl 18/20, ru 0/4, zh 0/2);
-  4 of 54 look-alikes alerted (other banks' troubles that name the failed one; before the
+- svb-collapse-2023: precision 0.90, recall 0.81 (en 26/28, pl 18/20, ru 0/4, zh 0/2);
+  5 of 54 look-alikes alerted (4 before the translation table; other banks' troubles that name the failed one; before the
   headline rules and one count per word: 0.82, 0.85, 10 of 54, recall then held up by
   "Silicon" counted again inside "Silicon Valley Bank" as if it were an event word, and
   by the region "Silicon Valley" standing for the bank; before the first headline and
@@ -21,8 +22,7 @@ recall >= 0.75 in each language with 5 or more positives. Reached today:
 
 Not reached: recall of svb (its reports that name the bank with no event word the
 profile knows are mentions by the scoring rules; its Russian and Chinese articles name it
-in their own words) and of nord-stream's English and Russian articles that use event
-words no seed shares (the seeds' words in one language only).
+in their own words, which no two seed languages confirm).
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ pytestmark = [
 
 # topic: (precision, recall, {language: recall}) floors; languages with >= 5 positives
 FLOORS: dict[str, tuple[float, float, dict[str, float]]] = {
-    "nord-stream-2022": (0.93, 0.81, {"en": 0.75, "pl": 0.88, "ru": 0.75}),
-    "svb-collapse-2023": (0.89, 0.79, {"en": 0.92, "pl": 0.85}),
+    "nord-stream-2022": (0.89, 0.87, {"en": 0.84, "pl": 0.88, "ru": 0.85}),
+    "svb-collapse-2023": (0.88, 0.79, {"en": 0.92, "pl": 0.85}),
 }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from newswatch.errors import ConfigError
-from newswatch.lexicon import translate
+from newswatch.lexicon import Evidence, translate
 from newswatch.models import Profile, ProfileTerm
 from newswatch.profile.calibrate import calibrate
 from newswatch.profile.candidates import find_candidates
@@ -30,7 +30,7 @@ def terms_from(
     groups = merge_forms(find_candidates(docs, outlets))
     terms = mark_descriptors(select_terms(groups, [lang for _, lang in docs]), docs)
     story = story_places(groups, len(docs))
-    return translate(terms, tuple(sorted({lang for _, lang in docs}))), story
+    return translate(terms, tuple(sorted({lang for _, lang in docs})), Evidence.of(docs)), story
 
 
 def learn_profile(

@@ -20,8 +20,8 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
-from newswatch import places
-from newswatch.lexicon import concept_ids
+from newswatch import places, translations
+from newswatch.lexicon import SENSE_BASE, concept_ids
 from newswatch.models import ProfileTerm
 from newswatch.profile.candidates import Cand, calendar_keys, common_zipf
 from newswatch.profile.merge import one_per_name, same_stem, widen
@@ -75,7 +75,14 @@ def _pool(groups: list[Cand]) -> tuple[dict[int, set[int]], dict[int, set[int]]]
     for g in groups:
         if g.kind != "keyword" or g.count == 0:
             continue
-        found = concept_ids("event", _group_keys(g))
+        keys = _group_keys(g)
+        found = concept_ids("event", keys)
+        # a word and its translation both in the seeds (leak, утечка): one term's seeds
+        if 0 < _rarity(g)[1] <= POOL_ZIPF:
+            found |= {
+                SENSE_BASE + s
+                for s in translations.senses((lang, k) for lang in g.langs for k in keys)
+            }
         concepts_of[id(g)] = found
         for c in found:
             by_concept[c] |= g.seeds
@@ -86,6 +93,11 @@ def _pool(groups: list[Cand]) -> tuple[dict[int, set[int]], dict[int, set[int]]]
             seeds |= by_concept[c]
         pooled[id(g)] = seeds
     return pooled, concepts_of
+
+
+# Only words at most this common (Zipf) pool their seeds with their translations: an
+# everyday word (officials, revealed) is in every seed in every language by chance.
+POOL_ZIPF = 4.2
 
 
 def _zipfs(groups: list[Cand], concepts_of: dict[int, set[int]]) -> dict[int, float]:
@@ -100,7 +112,8 @@ def _zipfs(groups: list[Cand], concepts_of: dict[int, set[int]]) -> dict[int, fl
         z = zipfs[id(g)]
         if z > 0:
             for c in concepts_of.get(id(g), ()):
-                known[c] = min(known.get(c, z), z)
+                if c < SENSE_BASE:
+                    known[c] = min(known.get(c, z), z)
     for g in groups:
         if g.kind == "keyword":
             found = [known[c] for c in concepts_of.get(id(g), ()) if c in known]

@@ -1,0 +1,167 @@
+"""Build src/newswatch/data/translations.sqlite: word senses of English Wiktionary's
+translation tables, with each sense's forms in the languages newswatch translates into.
+
+Source: the bilingual English => X dictionaries that Matthias Buchmeier extracts from the
+English Wiktionary's translation tables, as published by the Open DSL Dictionary Project
+(https://github.com/open-dsl-dict/wiktionary-dict, `dsl/oneway/en-XX-enwiktionary.dsl.dz`,
+Wiktionary dump of 2014-11-29). Licence: CC BY-SA 3.0 (or GFDL), Wiktionary's
+contributors; the table built here is shared under the same licence (see data/README.md).
+
+A sense is one row of an English word's translation table ("leak", noun, "entrance or
+escape of a fluid"): every language's translations in that row mean the same thing. The
+table stores, per sense, its forms in each language as matching needs them (lemmas, by
+the installed simplemma) with wordfreq's Zipf frequency, and an index from each form's
+match key to its senses. Learning looks up only the words the seeds brought (see
+`newswatch.translations`); nothing in the table is chosen for a topic.
+
+Rebuild (after upgrading simplemma or wordfreq, or with a newer dump):
+
+    git clone https://github.com/open-dsl-dict/wiktionary-dict /tmp/wiktionary-dict
+    .venv/bin/python scripts/build_translations.py /tmp/wiktionary-dict/dsl/oneway
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import sqlite3
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from newswatch.text import WORD, is_unspaced, lemma, raw_key, word_key, zipf  # noqa: E402
+from newswatch.translations import FILE, LANGUAGES  # noqa: E402
+
+# file code -> newswatch's language code
+FILES = {lang: lang for lang in LANGUAGES if lang != "en"} | {"zh": "cmn"}
+KEEP_POS = {"n", "v", "adj", "adv"}
+MAX_WORDS = 3
+HEADWORD = re.compile(r"^[a-z][a-z'\- ]*$")
+BAD = re.compile(r"[0-9<>{}=|_@#/\\\[\]()!?\"“”…]")
+
+
+def parse(path: Path) -> list[tuple[str, str, str, list[str]]]:
+    """(headword, part of speech, gloss, translations) of each entry of a DSL file."""
+    with gzip.open(path) as f:
+        text = f.read().decode("utf-16")
+    out: list[tuple[str, str, str, list[str]]] = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [x for x in block.split("\n") if x.strip()]
+        if len(lines) < 3 or lines[0].startswith(("\t", "#")):
+            continue
+        head = lines[0].strip()
+        pos = re.search(r"<([\w ]+)>", lines[1])
+        gloss = re.search(r"\(([^)]*)\)", re.sub(r"\[c gray\].*?\[/c\]", "", lines[1]))
+        body = re.search(r"\[m1\](.*)\[/m\]", lines[2])
+        if not pos or not body:
+            continue
+        out.append((head, pos.group(1), gloss.group(1) if gloss else "", clean(body.group(1))))
+    return out
+
+
+def clean(body: str) -> list[str]:
+    """The translations of one entry, without grammar marks, readings and notes."""
+    body = re.sub(r"\[p\].*?\[/p\]", "", body)
+    body = re.sub(r"\[c [^\]]*\].*?\[/c\]", "", body)
+    body = re.sub(r"\\\[.*?\\\]", "", body)
+    body = re.sub(r"\([^)]*\)", "", body)
+    body = re.sub(r"/[^/]*/", "", body)
+    body = re.sub(r"\[/?[a-z0-9 ]+\]", "", body)
+    out = []
+    for item in re.split(r"[,;]", body):
+        item = " ".join(item.split())
+        if item and not BAD.search(item):
+            out.append(item)
+    return out
+
+
+def usable(form: str, lang: str) -> bool:
+    if is_unspaced(form):
+        return lang in ("zh", "ja") and 2 <= len(form) <= 8
+    words = WORD.findall(form)
+    return 0 < len(words) <= MAX_WORDS and " ".join(words) == form.replace("-", " ").strip()
+
+
+def keys(form: str, lang: str) -> set[str]:
+    if is_unspaced(form):
+        return {form.casefold()}
+    words = WORD.findall(form)
+    return {" ".join(word_key(w, lang) for w in words), " ".join(raw_key(w) for w in words)} - {""}
+
+
+def alias(form: str, lang: str) -> str:
+    if is_unspaced(form):
+        return form
+    return " ".join(lemma(w.casefold(), lang) for w in WORD.findall(form))
+
+
+def frequency(form: str, lang: str) -> int:
+    if is_unspaced(form):
+        return round(100 * zipf(form, lang))
+    return round(100 * min(zipf(w.casefold(), lang) for w in WORD.findall(form)))
+
+
+def main(folder: Path) -> None:
+    senses: dict[tuple[str, str, str], int] = {}
+    forms: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for lang, code in sorted(FILES.items()):
+        path = folder / f"en-{code}-enwiktionary.dsl.dz"
+        for head, pos, gloss, translations in parse(path):
+            if pos not in KEEP_POS or not HEADWORD.match(head) or len(head.split()) > MAX_WORDS:
+                continue
+            found = [t for t in translations if usable(t, lang)]
+            if not found:
+                continue
+            sense = senses.setdefault((head, pos, gloss), len(senses))
+            forms[sense].add(("en", head))
+            forms[sense].update((lang, t) for t in found)
+        print(f"{lang}: {len(senses)} senses so far", file=sys.stderr)
+    # a sense translated into one language only carries nothing across languages
+    keep = {s for s, fs in forms.items() if len({lang for lang, _ in fs}) >= 3}
+    out = REPO / "src" / "newswatch" / "data" / FILE
+    out.unlink(missing_ok=True)
+    db = sqlite3.connect(out)
+    db.executescript(
+        """
+        CREATE TABLE sense (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+        CREATE TABLE form (lang TEXT, key TEXT, sense INTEGER,
+                           PRIMARY KEY (lang, key, sense)) WITHOUT ROWID;
+        CREATE TABLE alias (sense INTEGER, lang TEXT, alias TEXT, zipf INTEGER,
+                            PRIMARY KEY (sense, lang, alias)) WITHOUT ROWID;
+        CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+        """
+    )
+    names = {v: k for k, v in senses.items()}
+    n_forms = 0
+    for sense in sorted(keep):
+        head, pos, gloss = names[sense]
+        db.execute("INSERT INTO sense VALUES (?, ?)", (sense, f"{head} ({pos}): {gloss}".strip()))
+        for lang, form in sorted(forms[sense]):
+            for k in keys(form, lang):
+                db.execute("INSERT OR IGNORE INTO form VALUES (?, ?, ?)", (lang, k, sense))
+            db.execute(
+                "INSERT OR IGNORE INTO alias VALUES (?, ?, ?, ?)",
+                (sense, lang, alias(form, lang), frequency(form, lang)),
+            )
+            n_forms += 1
+    import simplemma
+    import wordfreq
+
+    meta = {
+        "source": "https://github.com/open-dsl-dict/wiktionary-dict (en.wiktionary, 2014-11-29)",
+        "licence": "CC BY-SA 3.0 / GFDL, Wiktionary contributors",
+        "simplemma": getattr(simplemma, "__version__", "?"),
+        "wordfreq": getattr(wordfreq, "__version__", "?"),
+    }
+    db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+    db.commit()
+    db.execute("VACUUM")
+    db.close()
+    print(f"{out}: {len(keep)} senses, {n_forms} forms, {out.stat().st_size >> 10} KiB")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))

@@ -1,0 +1,78 @@
+"""Word senses across languages, from English Wiktionary's translation tables.
+
+A seed's word says what happened (leak, explosion, collapse); the same story in another
+language uses that language's word. `data/translations.sqlite` (built at development
+time by `scripts/build_translations.py` from an open resource; see data/README.md) holds
+word senses: one row of an English word's translation table ("leak", noun, "escape of a
+fluid") with that row's forms in each language, all meaning the same thing. Nothing in it
+was picked for a topic, and learning only looks up the words the seeds brought.
+
+Lookups go to the bundled SQLite file, so a learn reads the few senses it needs and never
+loads the table. Pure: reads only the bundled file, read-only.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+FILE = "translations.sqlite"
+# The languages the table has forms in (English is the pivot: every sense is a row of an
+# English word's translation table).
+LANGUAGES = ("en", "cs", "de", "es", "fr", "it", "ja", "pl", "pt", "ru", "tr", "zh")
+
+
+@dataclass(frozen=True)
+class Form:
+    lang: str
+    alias: str  # as matching needs it: lemmas of the words (Chinese and Japanese as written)
+    zipf: float  # wordfreq's Zipf frequency in `lang` (a phrase: its rarest word); 0 unknown
+
+
+@lru_cache(maxsize=1)
+def _db() -> sqlite3.Connection | None:
+    path = resources.files("newswatch.data") / FILE
+    if not path.is_file():
+        return None
+    uri = f"file:{path}?mode=ro&immutable=1"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
+def available() -> bool:
+    return _db() is not None
+
+
+def senses(keys: Iterable[tuple[str, str]]) -> set[int]:
+    """The senses having a form with one of these (language, match key) pairs."""
+    db = _db()
+    if db is None:
+        return set()
+    pairs = sorted({(lang, key) for lang, key in keys if lang in LANGUAGES and key})
+    found: set[int] = set()
+    for lang, key in pairs:
+        found.update(
+            row[0]
+            for row in db.execute("SELECT sense FROM form WHERE lang=? AND key=?", (lang, key))
+        )
+    return found
+
+
+def forms(sense: int) -> tuple[Form, ...]:
+    """The sense's forms in every language of the table."""
+    db = _db()
+    if db is None:
+        return ()
+    rows = db.execute("SELECT lang, alias, zipf FROM alias WHERE sense=?", (sense,))
+    return tuple(Form(lang, alias, z / 100) for lang, alias, z in rows)
+
+
+def name(sense: int) -> str:
+    """'leak (n): entrance or escape of a fluid'."""
+    db = _db()
+    if db is None:
+        return str(sense)
+    row = db.execute("SELECT name FROM sense WHERE id=?", (sense,)).fetchone()
+    return str(row[0]) if row else str(sense)

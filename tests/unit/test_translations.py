@@ -1,0 +1,80 @@
+"""The translation table (English Wiktionary's translation tables, bundled) and how
+learning uses it: senses the seeds confirm, a learned word keeping its own weight."""
+
+from __future__ import annotations
+
+import sqlite3
+from importlib import resources
+
+from newswatch import translations
+from newswatch.lexicon import Evidence, translate
+from newswatch.models import ProfileTerm
+from newswatch.text import word_key
+
+
+def _forms(sense: int) -> set[tuple[str, str]]:
+    return {(f.lang, f.alias) for f in translations.forms(sense)}
+
+
+def test_the_table_is_shipped_with_its_source_and_licence() -> None:
+    assert translations.available()
+    path = resources.files("newswatch.data") / translations.FILE
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        meta = dict(db.execute("SELECT name, value FROM meta"))
+    assert "wiktionary" in meta["source"]
+    assert "CC BY-SA" in meta["licence"]
+
+
+def test_a_russian_word_reaches_its_english_polish_and_chinese_forms() -> None:
+    found = translations.senses([("ru", word_key("утечка", "ru"))])
+    forms = set().union(*(_forms(s) for s in found))
+    assert ("en", "leak") in forms
+    assert ("pl", "przeciek") in forms
+    assert ("zh", "泄漏") in forms
+    # an inflected form of the seed finds the same senses (keys are lemmas)
+    assert translations.senses([("ru", word_key("утечки", "ru"))]) == found
+
+
+def test_unknown_words_and_languages_find_nothing() -> None:
+    assert translations.senses([("ru", "нетакогослова")]) == set()
+    assert translations.senses([("xx", "leak")]) == set()
+
+
+def _term(label: str, weight: float = 0.3) -> ProfileTerm:
+    return ProfileTerm(word_key(label, "en"), label, "keyword", weight, (label,), "test")
+
+
+def test_a_sense_the_seeds_confirm_in_a_second_language_is_the_one_translated() -> None:
+    # "bank" has many senses (the institution, a river's edge, ...); a Polish seed that
+    # says "bank" and a German one that says "Bank" confirm the institution, not the shore
+    docs = [
+        ("The bank failed and the bank was closed by regulators.", "en"),
+        ("Bank upadł, a bank zamknięto.", "pl"),
+        ("Die Bank ist pleite.", "de"),
+    ]
+    (term,) = translate([_term("bank")], ("de", "en", "pl"), Evidence.of(docs))
+    assert "банк" in term.aliases
+    assert "берег" not in term.aliases  # a river bank
+    assert "Wiktionary" not in term.why and "bank (n): institution" in term.why
+
+
+def test_a_word_of_many_senses_that_no_second_language_confirms_stays_as_learned() -> None:
+    docs = [("The board met.", "en"), ("The board was closed.", "en")]
+    assert len(translations.senses([("en", word_key("board", "en"))])) > 3
+    (term,) = translate([_term("board")], ("en",), Evidence.of(docs))
+    assert term.aliases == ("board",)
+
+
+def test_a_word_learned_in_its_own_language_keeps_its_own_weight() -> None:
+    # the Polish seed taught "rurociąg"; the English seeds taught "pipeline" with a lower
+    # weight: the Polish term must not lend its weight to the English word
+    docs = [
+        ("The pipeline exploded. The pipeline leaked.", "en"),
+        ("Rurociąg eksplodował. Rurociąg przeciekał.", "pl"),
+    ]
+    pl = ProfileTerm(word_key("rurociąg", "pl"), "rurociąg", "keyword", 0.6, ("rurociąg",), "t")
+    out = translate([pl, _term("pipeline", 0.1)], ("en", "pl"), Evidence.of(docs))
+    by_label = {t.label: t for t in out}
+    assert "pipeline" not in by_label["rurociąg"].aliases
+    assert by_label["pipeline"].weight == 0.1
+    assert "газопровод" in by_label["rurociąg"].aliases or "газопровод" in by_label["pipeline"].aliases
