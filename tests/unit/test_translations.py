@@ -77,4 +77,6 @@ def test_a_word_learned_in_its_own_language_keeps_its_own_weight() -> None:
     by_label = {t.label: t for t in out}
     assert "pipeline" not in by_label["rurociąg"].aliases
     assert by_label["pipeline"].weight == 0.1
-    assert "газопровод" in by_label["rurociąg"].aliases or "газопровод" in by_label["pipeline"].aliases
+    assert (
+        "газопровод" in by_label["rurociąg"].aliases or "газопровод" in by_label["pipeline"].aliases
+    )
