@@ -79,6 +79,10 @@ def clean(body: str) -> list[str]:
 
 
 def usable(form: str, lang: str) -> bool:
+    if form.startswith("-") or form.endswith("-"):
+        return False
+    if lang in ("zh", "ja") and not is_unspaced(form):
+        return False  # a romanisation
     if is_unspaced(form):
         return lang in ("zh", "ja") and 2 <= len(form) <= 8
     words = WORD.findall(form)
@@ -104,12 +108,88 @@ def frequency(form: str, lang: str) -> int:
     return round(100 * min(zipf(w.casefold(), lang) for w in WORD.findall(form)))
 
 
+def countries() -> dict[str, str]:
+    """English names of countries (CLDR's and the variants news use) -> ISO code."""
+    from newswatch import places
+
+    out: dict[str, str] = {}
+    for name, pid, lang in places.gazetteer().names:
+        if lang == "en" and "/" not in pid and len(name) > 3:
+            out[name] = pid
+    return out
+
+
+DEMONYM_GLOSS = re.compile(
+    r"^(?:an? )?(?:of|from|relating|related|pertaining|referring|native|inhabitant|person|"
+    r"citizen|someone|ethnic|people)\b",
+    re.IGNORECASE,
+)
+
+
+NOT_DEMONYM = re.compile(
+    r"\b(?:party|member|supporter|jews?|jewish|descent|city|capital)\b", re.IGNORECASE
+)
+
+
+def demonym_country(gloss: str, named: dict[str, str]) -> str | None:
+    """The one country a demonym's gloss names ("of or pertaining to Kazakhstan", "a
+    person from Poland"); not a party, a cheese or a phobia named after it."""
+    if not DEMONYM_GLOSS.match(gloss.strip()) or NOT_DEMONYM.search(gloss):
+        return None
+    found = {
+        pid for name, pid in named.items() if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", gloss)
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def country_by_prefix(head: str, named: dict[str, str]) -> str | None:
+    """The country whose English name begins as the demonym does, for at least 5 letters
+    and longer than any other's (Kazakh: Kazakhstan; Uzbek: Uzbekistan)."""
+
+    def common(a: str, b: str) -> int:
+        n = 0
+        for x, y in zip(a, b, strict=False):
+            if x != y:
+                break
+            n += 1
+        return n
+
+    best: dict[str, int] = {}
+    for name, pid in named.items():
+        best[pid] = max(best.get(pid, 0), common(head, name))
+    ranked = sorted(best.items(), key=lambda kv: -kv[1])
+    if ranked and ranked[0][1] >= 5 and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
+        return ranked[0][0]
+    return None
+
+
 def main(folder: Path) -> None:
+    named = countries()
+    demonyms: set[tuple[str, str, str]] = set()  # (country, language, form)
     senses: dict[tuple[str, str, str], int] = {}
     forms: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for lang, code in sorted(FILES.items()):
         path = folder / f"en-{code}-enwiktionary.dsl.dz"
         for head, pos, gloss, translations in parse(path):
+            if pos in ("adj", "n") and head[:1].isupper() and re.fullmatch(r"[A-Z][a-z]+", head):
+                country = demonym_country(gloss, named)
+                if (
+                    country is None
+                    and DEMONYM_GLOSS.match(gloss.strip())
+                    and not NOT_DEMONYM.search(gloss)
+                ):
+                    country = country_by_prefix(head, named)
+                if country:
+                    # short forms are other words too (Pole, Leh, Dan)
+                    found = [
+                        t
+                        for t in translations
+                        if usable(t, lang) and (is_unspaced(t) or len(t) >= 5)
+                    ]
+                    demonyms.update((country, lang, t) for t in found)
+                    if found and len(head) >= 5:
+                        demonyms.add((country, "en", head))
+                continue
             if pos not in KEEP_POS or not HEADWORD.match(head) or len(head.split()) > MAX_WORDS:
                 continue
             found = [t for t in translations if usable(t, lang)]
@@ -132,6 +212,9 @@ def main(folder: Path) -> None:
         CREATE TABLE alias (sense INTEGER, lang TEXT, alias TEXT, zipf INTEGER,
                             PRIMARY KEY (sense, lang, alias)) WITHOUT ROWID;
         CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+        CREATE TABLE demonym (country TEXT, lang TEXT, form TEXT,
+                              PRIMARY KEY (country, lang, form)) WITHOUT ROWID;
+        CREATE INDEX demonym_form ON demonym (form);
         """
     )
     names = {v: k for k, v in senses.items()}
@@ -147,6 +230,7 @@ def main(folder: Path) -> None:
                 (sense, lang, alias(form, lang), frequency(form, lang)),
             )
             n_forms += 1
+    db.executemany("INSERT INTO demonym VALUES (?, ?, ?)", sorted(demonyms))
     import simplemma
     import wordfreq
 
@@ -160,7 +244,10 @@ def main(folder: Path) -> None:
     db.commit()
     db.execute("VACUUM")
     db.close()
-    print(f"{out}: {len(keep)} senses, {n_forms} forms, {out.stat().st_size >> 10} KiB")
+    print(
+        f"{out}: {len(keep)} senses, {n_forms} forms, {len(demonyms)} demonyms of "
+        f"{len({c for c, _, _ in demonyms})} countries, {out.stat().st_size >> 10} KiB"
+    )
 
 
 if __name__ == "__main__":

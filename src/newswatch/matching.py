@@ -231,16 +231,22 @@ class Matcher:
                     (first for idx, first, _ in found if self.terms[idx].kind == "entity"),
                     default=None,
                 )
+                if lead is not None and is_unspaced(full):
+                    # in Chinese or Japanese text the Latin words are not all its words
+                    lead = _words_before(full, spans[lead][0])
         n_words = len(words)
         if is_unspaced(full):
             if len(self._unspaced):
                 folded = full.casefold()
+                first_unspaced = True
                 for end, (pattern, idxs, found_places) in self._unspaced.iter(folded):
                     start = end - len(pattern) + 1
                     for idx in idxs:
                         hits.setdefault(idx, []).append((start, end + 1, full[start : end + 1]))
-                        if lead is None and self.terms[idx].kind == "entity":
-                            lead = _words_before(full, start)  # hits come in text order
+                        if first_unspaced and self.terms[idx].kind == "entity":
+                            first_unspaced = False  # hits come in text order
+                            at = _words_before(full, start)
+                            lead = at if lead is None else min(lead, at)
                     pids = place_ids(found_places)
                     if any(idx in self._story_terms for idx in idxs):
                         pids = self._story_id

@@ -76,3 +76,25 @@ def name(sense: int) -> str:
         return str(sense)
     row = db.execute("SELECT name FROM sense WHERE id=?", (sense,)).fetchone()
     return str(row[0]) if row else str(sense)
+
+
+def demonyms(country: str) -> tuple[tuple[str, str], ...]:
+    """(language, form) of the adjectives and nouns of a country's people and things
+    (Kazakhstani, казахстанский, kazachstański), by its two-letter code: from the
+    table's entries whose gloss names the one country ("of or pertaining to Kazakhstan")."""
+    db = _db()
+    if db is None:
+        return ()
+    rows = db.execute(
+        "SELECT lang, form FROM demonym WHERE country=? ORDER BY lang, form", (country,)
+    )
+    return tuple((str(lang), str(form)) for lang, form in rows)
+
+
+def demonym_country(form: str) -> str | None:
+    """The country whose demonym `form` is, when it is one of exactly one country's."""
+    db = _db()
+    if db is None:
+        return None
+    rows = db.execute("SELECT DISTINCT country FROM demonym WHERE form=?", (form,)).fetchall()
+    return str(rows[0][0]) if len(rows) == 1 else None

@@ -101,3 +101,18 @@ def test_chinese_length_counts_characters_not_runs(matcher: Matcher) -> None:
     b = matcher.score(*long_, lang="zh")
     assert a.is_match, explain(a)
     assert b.score < a.score / 2, (a.score, b.score)
+
+
+def test_a_latin_name_late_in_chinese_text_does_not_hide_the_headline_name(
+    matcher: Matcher,
+) -> None:
+    # Written for this test. The story's name opens the Chinese headline; a Latin form of
+    # it (a channel's "Kazakh" service) comes much later: the lead is the headline's.
+    body = (
+        "哈萨克斯坦多地发生抗议和骚乱，集安组织派出维和部队，阿拉木图局势紧张。"
+        + "今天天气很好，我们去公园散步，看到很多人在跑步和打球。" * 40
+        + "据 Kazakh 电视台报道，部分地区已恢复平静。"
+    )
+    match = matcher.score("哈萨克斯坦发生骚乱", body, lang="zh")
+    assert not any("not in the lead" in s for s in match.steps), match.steps
+    assert match.is_match, explain(match)

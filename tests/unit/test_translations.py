@@ -80,3 +80,24 @@ def test_a_word_learned_in_its_own_language_keeps_its_own_weight() -> None:
     assert (
         "газопровод" in by_label["rurociąg"].aliases or "газопровод" in by_label["pipeline"].aliases
     )
+
+
+def test_a_countrys_demonyms_in_many_languages() -> None:
+    forms = set(translations.demonyms("KZ"))
+    assert {("ru", "казахстанский"), ("pl", "kazachstański"), ("de", "kasachisch")} <= forms
+    assert translations.demonym_country("Kazakhstani") == "KZ"
+    assert translations.demonym_country("Democratic") is None
+    # short forms that are other words too are left out (Pole, a pole)
+    assert all(len(f) >= 5 for lang, f in translations.demonyms("PL") if lang not in ("zh", "ja"))
+
+
+def test_a_learned_country_matches_its_adjective_in_another_language() -> None:
+    from newswatch.profile.merge import widen
+
+    term = ProfileTerm("kazahstan", "Kazakhstan", "entity", 0.5, ("Kazakhstan",), "test")
+    (wide,) = widen([term])
+    assert {"kazachstański", "казахстанский", "Қазақстан"} <= set(wide.aliases)
+    # a demonym learned as a name brings the demonyms, not the country's names
+    demonym = ProfileTerm("kazakhstani", "Kazakhstani", "entity", 0.3, ("Kazakhstani",), "t")
+    (wide,) = widen([demonym])
+    assert "казахстанский" in wide.aliases and "Kazakhstan" not in wide.aliases

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from functools import lru_cache
 
-from newswatch import places
+from newswatch import places, translations
 from newswatch.models import ProfileTerm
 from newswatch.profile.candidates import Cand
 from newswatch.text import WORD, raw_key
@@ -117,9 +117,18 @@ def merge_forms(cands: dict[tuple[str, str], Cand]) -> list[Cand]:
 @lru_cache(maxsize=4096)
 def _cldr_aliases(label: str) -> tuple[str, ...]:
     """Names of a country or city in many languages, when CLDR knows `label` as one
-    (a country before a city of the same name)."""
+    (a country before a city of the same name); a country's also with the adjectives and
+    nouns of its people in the languages of the translation table (казахстанский,
+    kazachstański: an article that says them names the country). A demonym (Kazakhstani)
+    gets the country's demonyms in those languages, not the country's names."""
     place = places.best(label)
-    return places.names_of(place.id) if place else ()
+    if place is not None:
+        names = places.names_of(place.id)
+        if "/" not in place.id:
+            names += tuple(form for _, form in translations.demonyms(place.id))
+        return names
+    country = translations.demonym_country(label)
+    return tuple(form for _, form in translations.demonyms(country)) if country else ()
 
 
 def one_per_name(entities: list[ProfileTerm]) -> list[ProfileTerm]:
