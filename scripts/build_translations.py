@@ -163,14 +163,30 @@ def country_by_prefix(head: str, named: dict[str, str]) -> str | None:
     return None
 
 
+CAPITAL_GLOSS = re.compile(r"^(?:the )?capital(?: city)? of (?:the )?(.+?)\.?$", re.IGNORECASE)
+
+
+def capital_country(gloss: str, named: dict[str, str]) -> str | None:
+    """The country a city is the capital of, by its gloss ("the capital of Kazakhstan");
+    not a state's or a province's capital."""
+    m = CAPITAL_GLOSS.match(gloss.strip())
+    return named.get(m.group(1).strip()) if m else None
+
+
 def main(folder: Path) -> None:
     named = countries()
     demonyms: set[tuple[str, str, str]] = set()  # (country, language, form)
+    capitals: set[tuple[str, str, str]] = set()  # (country, language, form)
     senses: dict[tuple[str, str, str], int] = {}
     forms: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for lang, code in sorted(FILES.items()):
         path = folder / f"en-{code}-enwiktionary.dsl.dz"
         for head, pos, gloss, translations in parse(path):
+            if pos == "prop" and (country := capital_country(gloss, named)):
+                found = [t for t in translations if usable(t, lang)]
+                capitals.update((country, lang, t) for t in found)
+                capitals.add((country, "en", head))
+                continue
             if pos in ("adj", "n") and head[:1].isupper() and re.fullmatch(r"[A-Z][a-z]+", head):
                 country = demonym_country(gloss, named)
                 if (
@@ -215,6 +231,9 @@ def main(folder: Path) -> None:
         CREATE TABLE demonym (country TEXT, lang TEXT, form TEXT,
                               PRIMARY KEY (country, lang, form)) WITHOUT ROWID;
         CREATE INDEX demonym_form ON demonym (form);
+        CREATE TABLE capital (country TEXT, lang TEXT, form TEXT,
+                              PRIMARY KEY (country, lang, form)) WITHOUT ROWID;
+        CREATE INDEX capital_form ON capital (form);
         """
     )
     names = {v: k for k, v in senses.items()}
@@ -231,6 +250,7 @@ def main(folder: Path) -> None:
             )
             n_forms += 1
     db.executemany("INSERT INTO demonym VALUES (?, ?, ?)", sorted(demonyms))
+    db.executemany("INSERT INTO capital VALUES (?, ?, ?)", sorted(capitals))
     import simplemma
     import wordfreq
 
@@ -246,7 +266,8 @@ def main(folder: Path) -> None:
     db.close()
     print(
         f"{out}: {len(keep)} senses, {n_forms} forms, {len(demonyms)} demonyms of "
-        f"{len({c for c, _, _ in demonyms})} countries, {out.stat().st_size >> 10} KiB"
+        f"{len({c for c, _, _ in demonyms})} countries, capitals of "
+        f"{len({c for c, _, _ in capitals})} countries, {out.stat().st_size >> 10} KiB"
     )
 
 

@@ -1,5 +1,9 @@
 """Scoring an article against a profile, with the reasons for the score.
 
+Why one module: the rules below are one sum and its caps, each defined in terms of the
+others (names vouch for event words and the reverse, places and headlines scale the
+result); split, a reader would have to hold several files to see why an article scored.
+
 How the score is made:
 
 - Every word of the title and text gets two match keys (see `text`, and `match_keys` for how): a *name key*
@@ -42,10 +46,11 @@ How the score is made:
   comes after LEAD_WORDS words, the article mentions the story in passing (another
   bank's troubles that recall the failed one in its eighth paragraph): its score is
   kept under the threshold (PASSING of it), whatever else it says.
-- A country is not a story's specific name: when every name that fired is a country
-  other than the story's places (the profile's names of countries, in any language;
-  the story's own places are capped as places above), names count at most as much as
-  the event words (not 3 times) and the country adds nothing to the breadth, so the
+- A country is not a story's specific name: when every name that fired is of the
+  country level (`level: country` in the profile: a country, its people, its capital,
+  its head of state or government; see `profile.levels`) or a country other than the
+  story's places (the story's own places are capped as places above), names count at
+  most as much as the event words (not 3 times) and add nothing to the breadth, so the
   event words alone must make the article's case. News about the same country
   (elections, diplomacy, trade) shares its name with the story; the story is told by its
   specific names (cities, people, organisations) or by what happened.
@@ -164,6 +169,15 @@ class Matcher:
                 for form in (t.label, *t.aliases)
                 for p in places.find(form)
             )
+        )
+        # names of the country level (a country, its people, capital, leader): never the
+        # story's specific name (the story's own places are capped as places instead)
+        self._country_level = frozenset(
+            idx
+            for idx, t in enumerate(self.terms)
+            if t.kind == "entity"
+            and idx not in self._story_terms
+            and (t.level == "country" or idx in self._country_terms)
         )
         self._known_keys = frozenset(
             raw_key(w) for t in self.terms for f in (t.label, *t.aliases) for w in WORD.findall(f)
@@ -318,7 +332,7 @@ class Matcher:
         # the names that say which story it is, and names at most 3 times the event words
         # that say what happened. Names alone are a mention, not a report.
         entities = [idx for idx in hits if self.terms[idx].kind == "entity"]
-        country_only = bool(entities) and all(idx in self._country_terms for idx in entities)
+        country_only = bool(entities) and all(idx in self._country_level for idx in entities)
         name_cap = COUNTRY_NAME_CAP if country_only else NAME_CAP
         steps = [
             f"terms add up to {entity_sum + event_sum:.3f}: names {entity_sum:.3f}, "
@@ -352,7 +366,7 @@ class Matcher:
         breadth = sum(
             min(1.0, self.terms[idx].weight / BREADTH_WEIGHT)
             for idx in hits
-            if not (country_only and idx in self._country_terms)
+            if not (country_only and idx in self._country_level)
         )
         if breadth < BREADTH and hits:
             steps.append(

@@ -134,6 +134,9 @@ class ProfileTerm:
     aliases: tuple[str, ...] = ()
     why: str = ""
     pinned: bool = False
+    # "country": a name of the country level (a country, its people, its capital, its
+    # head of state or government), never the story's specific name (see `matching`)
+    level: str = ""
 
 
 @dataclass(frozen=True)

@@ -98,3 +98,13 @@ def demonym_country(form: str) -> str | None:
         return None
     rows = db.execute("SELECT DISTINCT country FROM demonym WHERE form=?", (form,)).fetchall()
     return str(rows[0][0]) if len(rows) == 1 else None
+
+
+def capital_country(form: str) -> str | None:
+    """The country whose capital `form` names (Astana, Астана, 阿斯塔纳), by its gloss in the
+    table ("the capital of Kazakhstan"), when it is one country's."""
+    db = _db()
+    if db is None:
+        return None
+    rows = db.execute("SELECT DISTINCT country FROM capital WHERE form=?", (form,)).fetchall()
+    return str(rows[0][0]) if len(rows) == 1 else None

@@ -18,6 +18,7 @@ from newswatch.profile.calibrate import calibrate
 from newswatch.profile.candidates import find_candidates
 from newswatch.profile.clean import SeedDoc, prepare_seeds
 from newswatch.profile.descriptors import mark_descriptors
+from newswatch.profile.levels import mark_country_level
 from newswatch.profile.merge import merge_forms
 from newswatch.profile.negatives import as_article, weigh_against
 from newswatch.profile.weights import select_terms, story_places
@@ -29,6 +30,7 @@ def terms_from(
     """The learned terms, and the story's places."""
     groups = merge_forms(find_candidates(docs, outlets))
     terms = mark_descriptors(select_terms(groups, [lang for _, lang in docs]), docs)
+    terms = mark_country_level(terms, docs)
     story = story_places(groups, len(docs))
     return translate(terms, tuple(sorted({lang for _, lang in docs})), Evidence.of(docs)), story
 

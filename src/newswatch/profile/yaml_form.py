@@ -31,6 +31,9 @@ _HEADER = """\
 #   a term whose `why` starts with "added by" is yours and kept
 #   aliases you add to a learned term are kept
 #   places you add are kept
+#   level: country     a name of the country level (the country, its people, its
+#                      capital, its head of state): alone it never makes a match;
+#                      delete the line to make a name count as the story's own
 #
 # `places` are where the story happens (countries and cities named in most seeds): an
 # article whose places are mostly elsewhere is another story and scores less. Empty when
@@ -61,6 +64,7 @@ def dump_profile(profile: Profile) -> str:
                 "aliases": list(t.aliases),
                 "why": t.why,
                 **({"pinned": True} if t.pinned else {}),
+                **({"level": t.level} if t.level else {}),
             }
             for t in profile.terms
         ],
@@ -110,6 +114,7 @@ def load_profile(content: str | bytes, *, path: str | None = None) -> Profile:
                     aliases=tuple(str(a) for a in aliases) or (label,),
                     why=str(item.get("why") or "added by hand"),
                     pinned=bool(item.get("pinned", False)),
+                    level=_level(item.get("level")),
                 )
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -125,6 +130,14 @@ def load_profile(content: str | bytes, *, path: str | None = None) -> Profile:
         languages=tuple(str(x) for x in data.get("languages") or ()),
         places=story,
     )
+
+
+def _level(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    if value != "country":
+        raise ValueError(f"level must be 'country' or absent, not {value!r}")
+    return "country"
 
 
 def _key_line(root: yaml.Node, key: str) -> int | None:
