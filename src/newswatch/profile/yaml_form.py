@@ -33,7 +33,7 @@ _HEADER = """\
 #   places you add are kept
 #   level: country     a name of the country level (the country, its people, its
 #                      capital, its head of state): alone it never makes a match;
-#                      delete the line to make a name count as the story's own
+#                      delete the line and pin the term to make it the story's own
 #
 # `places` are where the story happens (countries and cities named in most seeds): an
 # article whose places are mostly elsewhere is another story and scores less. Empty when
