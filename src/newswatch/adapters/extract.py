@@ -8,6 +8,10 @@ Rules, and why:
   the page, and no news article needs 5 MB of HTML.
 - Comments are left out: on the 181-page extraction benchmark that raises F1 from 0.953 to
   0.960 (see ../shared/corpus/extraction/README.md).
+- trafilatura's fallback extractors (readability, jusText: `fast=True` leaves them out)
+  are not run: on the same 181 pages they cost 30% of the extraction time (12.7 -> 8.8 ms
+  of CPU per page) and lower F1 (0.962 without them, 0.960 with), no page loses more than
+  0.1 of its recall without them and none comes out shorter than `MIN_TEXT_CHARS`.
 - Bytes are handed to trafilatura as they are: it reads the charset from the page and
   falls back to detection, which is better than any guess made here.
 - The page is parsed once (trafilatura's `load_html`); metadata and the main text are read
@@ -89,7 +93,7 @@ def extract_page(
         )
     if not (html.strip() if isinstance(html, str) else html.strip()):
         raise PermanentError("empty page: no article text", url=url)
-    options = Extractor(output_format="python", comments=False, url=url)
+    options = Extractor(output_format="python", comments=False, url=url, fast=True)
     try:
         tree = load_html(html, options.max_file_size)
         if tree is None:
