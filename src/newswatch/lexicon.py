@@ -26,6 +26,7 @@ from newswatch.langdata import zipf_frequency
 from newswatch.models import ProfileTerm
 from newswatch.text import (
     NO_WORDFREQ,
+    NOUN_CAPITALS,
     SEGMENTED,
     WORD,
     is_unspaced,
@@ -158,7 +159,16 @@ class Evidence:
                 text.setdefault(lang, []).append(body)
                 continue
             have = keys.setdefault(lang, {})
-            for k in {word_key(w, lang) for w in WORD.findall(body)}:
+            # a capitalised word inside a sentence is part of a name ("Stream" of Nord
+            # Stream is no stream), except where nouns are capitalised
+            words = [
+                m.group(0)
+                for m in WORD.finditer(body)
+                if lang in NOUN_CAPITALS
+                or not m.group(0)[:1].isupper()
+                or _opens_sentence(body, m.start())
+            ]
+            for k in {word_key(w, lang) for w in words}:
                 have[k] = have.get(k, 0) + 1
         return cls(keys, {k: "\n".join(v) for k, v in text.items()})
 
@@ -175,6 +185,11 @@ class Evidence:
         return max(
             (self.keys.get(lang, {}).get(k, 0) for lang in languages for k in keys), default=0
         )
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    before = text[max(0, at - 3) : at].rstrip(" \t\"'«“„(")
+    return not before or before[-1] in ".!?:\n"
 
 
 def _senses(keys: set[str], languages: tuple[str, ...], evidence: Evidence | None) -> list[int]:
@@ -219,7 +234,7 @@ def translate(
         if hits:
             found[pos] = hits
             for i in hits:
-                if i < SENSE_BASE and (i not in owner or terms[owner[i]].weight < term.weight):
+                if i not in owner or terms[owner[i]].weight < term.weight:
                     owner[i] = pos
     # a word the seeds taught in its own language keeps its own weight: the table's forms
     # only fill the languages the learned terms do not cover (and senses merge nothing)
@@ -253,6 +268,8 @@ def translate(
         )
         for i in hits:
             if i >= SENSE_BASE:
+                if owner[i] != pos:
+                    continue  # one term per sense: the heaviest that holds it translates it
                 why.setdefault(pos, set()).add(translations.name(i - SENSE_BASE))
                 for f in translations.forms(i - SENSE_BASE):
                     key = (

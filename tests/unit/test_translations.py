@@ -101,3 +101,14 @@ def test_a_learned_country_matches_its_adjective_in_another_language() -> None:
     demonym = ProfileTerm("kazakhstani", "Kazakhstani", "entity", 0.3, ("Kazakhstani",), "t")
     (wide,) = widen([demonym])
     assert "казахстанский" in wide.aliases and "Kazakhstan" not in wide.aliases
+
+
+def test_a_capitalised_word_inside_a_sentence_is_no_evidence_of_its_sense() -> None:
+    evidence = Evidence.of(
+        [("Gas leaked from the Nord Stream pipeline. Rurociąg leży na dnie.", "en")]
+    )
+    assert not evidence.says(translations.Form("en", "stream", 4.0))  # part of a name
+    assert evidence.says(translations.Form("en", "pipeline", 4.0))
+    assert evidence.says(translations.Form("en", "rurociąg", 3.0))  # opens a sentence
+    german = Evidence.of([("Die Leitung hat ein Leck.", "de")])
+    assert german.says(translations.Form("de", "leck", 3.7))  # German nouns have capitals
