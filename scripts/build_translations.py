@@ -17,7 +17,9 @@ match key to its senses. Learning looks up only the words the seeds brought (see
 Rebuild (after upgrading simplemma or wordfreq, or with a newer dump):
 
     git clone https://github.com/open-dsl-dict/wiktionary-dict /tmp/wiktionary-dict
-    .venv/bin/python scripts/build_translations.py /tmp/wiktionary-dict/dsl/oneway
+    git clone https://github.com/CPJKU/wechsel /tmp/wechsel
+    .venv/bin/python scripts/build_translations.py /tmp/wiktionary-dict/dsl/oneway \\
+        /tmp/wechsel/dicts/data
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from newswatch.text import WORD, is_unspaced, lemma, raw_key, word_key, zipf  # 
 from newswatch.translations import FILE, LANGUAGES  # noqa: E402
 
 # file code -> newswatch's language code
-FILES = {lang: lang for lang in LANGUAGES if lang != "en"} | {"zh": "cmn"}
+FILES = {lang: lang for lang in LANGUAGES if lang not in ("en", "uk", "lt")} | {"zh": "cmn"}
 # Nouns and adjectives: what happened and what it was like (leak, explosion, underwater).
 # Verbs translate less one to one (German "ergreifen" is to seize and to take measures):
 # with verbs, svb's seeds confirmed "seize" through "Maßnahmen ergreifen" and two other
@@ -177,7 +179,59 @@ def capital_country(gloss: str, named: dict[str, str]) -> str | None:
     return named.get(m.group(1).strip()) if m else None
 
 
-def main(folder: Path) -> None:
+# Languages without a Buchmeier dictionary, from WECHSEL's English <-> X word lists
+# (https://github.com/CPJKU/wechsel, dicts/data/, scraped from the English Wiktionary of
+# 2021-12-01: CC BY-SA 3.0, Wiktionary's contributors; code MIT): file name -> language,
+# and the table language whose forms are cognates to pick a sense by (Ukrainian: Russian).
+WORD_LISTS = {"ukrainian.txt": ("uk", "ru"), "lithuanian.txt": ("lt", None)}
+
+
+def add_word_lists(
+    folder: Path,
+    senses: dict[tuple[str, str, str], int],
+    forms: dict[int, set[tuple[str, str]]],
+    keep: set[int],
+) -> None:
+    """Forms of languages the dictionaries lack, from word lists without senses: a word
+    joins the sense of its English word whose form in a related language begins as it
+    does (Ukrainian банк: the bank's institution sense, whose Russian form is банк, not
+    its shore's, берег), else the English word's sense translated into the most
+    languages, when one is (a word list says "bank", not which bank)."""
+    by_head: dict[str, list[int]] = defaultdict(list)
+    for (head, _pos, _gloss), sense in senses.items():
+        if sense in keep:
+            by_head[head].append(sense)
+    for name, (lang, cognate) in WORD_LISTS.items():
+        added = 0
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            english, _, word = line.partition("\t")
+            word = word.strip()
+            if not word or not usable(word, lang) or not word[:1].islower():
+                continue
+            candidates = by_head.get(english.strip(), [])
+            if not candidates:
+                continue
+            chosen = [
+                sense
+                for sense in candidates
+                if cognate
+                and any(
+                    code == cognate and len(form) >= 4 and word[:4] == form[:4].casefold()
+                    for code, form in forms[sense]
+                )
+            ]
+            if not chosen:
+                width = {sense: len({code for code, _ in forms[sense]}) for sense in candidates}
+                top = max(width.values())
+                widest = [sense for sense, n in width.items() if n == top]
+                chosen = widest if len(widest) == 1 else []
+            for sense in chosen:
+                forms[sense].add((lang, word))
+                added += 1
+        print(f"{lang}: {added} forms from {name}", file=sys.stderr)
+
+
+def main(folder: Path, extra: Path | None = None) -> None:
     named = countries()
     demonyms: set[tuple[str, str, str]] = set()  # (country, language, form)
     capitals: set[tuple[str, str, str]] = set()  # (country, language, form)
@@ -221,6 +275,8 @@ def main(folder: Path) -> None:
         print(f"{lang}: {len(senses)} senses so far", file=sys.stderr)
     # a sense translated into one language only carries nothing across languages
     keep = {s for s, fs in forms.items() if len({lang for lang, _ in fs}) >= 3}
+    if extra is not None:
+        add_word_lists(extra, senses, forms, keep)
     out = REPO / "src" / "newswatch" / "data" / FILE
     out.unlink(missing_ok=True)
     db = sqlite3.connect(out)
@@ -276,4 +332,4 @@ def main(folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) > 2 else None)

@@ -22,7 +22,7 @@ from importlib import resources
 FILE = "translations.sqlite"
 # The languages the table has forms in (English is the pivot: every sense is a row of an
 # English word's translation table).
-LANGUAGES = ("en", "cs", "de", "es", "fr", "it", "ja", "pl", "pt", "ru", "tr", "zh")
+LANGUAGES = ("en", "cs", "de", "es", "fr", "it", "ja", "lt", "pl", "pt", "ru", "tr", "uk", "zh")
 
 
 @dataclass(frozen=True)

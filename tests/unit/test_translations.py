@@ -112,3 +112,12 @@ def test_a_capitalised_word_inside_a_sentence_is_no_evidence_of_its_sense() -> N
     assert evidence.says(translations.Form("en", "rurociąg", 3.0))  # opens a sentence
     german = Evidence.of([("Die Leitung hat ein Leck.", "de")])
     assert german.says(translations.Form("de", "leck", 3.7))  # German nouns have capitals
+
+
+def test_ukrainian_and_lithuanian_words_from_word_lists_join_one_sense() -> None:
+    (explosion,) = translations.senses([("uk", word_key("вибух", "uk"))])
+    assert ("ru", "взрыв") in _forms(explosion)
+    banks = translations.senses([("uk", word_key("банк", "uk"))])
+    assert not any(("ru", "берег") in _forms(s) for s in banks)  # not a river's bank
+    (bankruptcy,) = translations.senses([("lt", word_key("bankrotas", "lt"))])
+    assert ("en", "bankruptcy") in _forms(bankruptcy)
