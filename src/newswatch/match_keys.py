@@ -4,13 +4,18 @@ Every word of the title and text gets two match keys (see `text`): a *name key*
 (transliterated, folded, not lemmatised; a hyphen joins the parts of a name like a space)
 and a *word key* (lemmatised first). Each stream is one string of keys with the offset of
 every token, so that an Aho-Corasick automaton finds all of a profile's terms in one pass.
-The streams of an article are made once, however many topics score it (`name_stream`,
-`word_stream` keep the last few). Pure: `newswatch.matching` scores with these.
+The streams of an article are made once, however many topics score it (`read`,
+`word_stream` keep the last few), and so is the scan for the places it names
+(`places_named`: the gazetteer's names are one automaton shared by every topic). A word's
+keys are looked up in a dict per language, filled on the word's first sight, so that the
+words every article repeats cost a dict lookup. Pure: `newswatch.matching` scores with these.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -36,24 +41,74 @@ def stream(keys: list[str]) -> Stream:
     return Stream(" " + " ".join(keys) + " ", starts)
 
 
+class Article:
+    """An article's words, read once however many topics score it: the words, their name
+    keys (`names`), where each word is in the text, and whether the text is in a script
+    written without spaces."""
+
+    __slots__ = ("text", "words", "names", "unspaced", "_bounds")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # one pass of the tokeniser for the words and their offsets: the text split at
+        # its words is [gap, word, gap, word, ..., gap], and the running sum of the
+        # pieces' lengths gives where each piece ends (all in C: this runs for every article)
+        pieces = _WORD_SPLIT.split(text)
+        self.words: list[str] = pieces[1::2]
+        self._bounds = list(accumulate(map(len, pieces)))
+        self.names = stream(list(map(_NAME_KEYS.__getitem__, self.words)))
+        self.unspaced = is_unspaced(text)
+
+    def span(self, i: int) -> tuple[int, int]:
+        """(start, end) of word `i` in the text."""
+        return self._bounds[2 * i], self._bounds[2 * i + 1]
+
+
+_WORD_SPLIT = re.compile(f"({WORD.pattern})")
+
+
 @lru_cache(maxsize=4)
-def name_stream(full: str) -> tuple[list[str], Stream]:
+def read(full: str) -> Article:
     """An article's words and their name keys: made once per article, however many
     topics score it (each topic's Matcher asks for the same text in turn)."""
-    words = WORD.findall(full)
-    return words, stream(list(map(name_key, words)))
+    return Article(full)
 
 
 @lru_cache(maxsize=4)
 def word_stream(full: str, lemma_lang: str | None) -> Stream:
     """An article's word keys (lemmatised in `lemma_lang`): once per article and language."""
-    return stream([word_key(w, lemma_lang) for w in WORD.findall(full)])
+    keys = _WORD_KEYS.get(lemma_lang)
+    if keys is None:
+        keys = _WORD_KEYS[lemma_lang] = _Keys(lambda word: word_key(word, lemma_lang))
+    return stream(list(map(keys.__getitem__, read(full).words)))
 
 
 @lru_cache(maxsize=400_000)
 def name_key(word: str) -> str:
     # a hyphen joins the parts of one name (Nur-Sultan, Алма-Ате); matched as spaced words
     return raw_key(word).replace("-", " ")
+
+
+class _Keys(dict[str, str]):
+    """word -> key, made by `make` on a word's first lookup: a dict's own lookup (in C,
+    through `map`) for the words every article repeats. Forgets all past KEYS_KEPT words."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[str], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= KEYS_KEPT:
+            self.clear()
+        key = self[word] = self.make(word)
+        return key
+
+
+KEYS_KEPT = 200_000
+_NAME_KEYS = _Keys(name_key)
+_WORD_KEYS: dict[str | None, _Keys] = {}  # by lemma language
 
 
 def name_patterns(key: str) -> tuple[str, ...]:
@@ -97,6 +152,27 @@ def place_patterns() -> tuple[dict[str, Named], dict[str, Named]]:
         {k: by_language(v) for k, v in spaced.items()},
         {k: by_language(v) for k, v in unspaced.items()},
     )
+
+
+@lru_cache(maxsize=1)
+def place_automaton() -> ahocorasick.Automaton:
+    """The gazetteer's spaced names (`place_patterns`) as one automaton over name streams,
+    shared by every topic that has places. Built once per process."""
+    automaton = ahocorasick.Automaton()
+    for pattern, named in place_patterns()[0].items():
+        automaton.add_word(pattern, (pattern, (), named))
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
+
+
+@lru_cache(maxsize=4)
+def places_named(full: str, ending: int) -> list[tuple[Named, int]]:
+    """The places an article names, as (`Named`, first token), in text order: one pass
+    per article, however many topics score it."""
+    named: list[tuple[Named, int]] = []
+    find_terms(place_automaton(), read(full).names, ending, [], named)
+    return named
 
 
 def find_terms(

@@ -57,7 +57,7 @@ How the score is made:
 from __future__ import annotations
 
 import math
-from itertools import islice
+from typing import Any
 
 import ahocorasick
 
@@ -68,8 +68,9 @@ from newswatch.match_keys import (
     Named,
     find_terms,
     name_patterns,
-    name_stream,
     place_patterns,
+    places_named,
+    read,
     word_stream,
 )
 from newswatch.models import Match, Profile, ProfileTerm, Reason
@@ -168,9 +169,11 @@ class Matcher:
         self._known_keys = frozenset(
             raw_key(w) for t in self.terms for f in (t.label, *t.aliases) for w in WORD.findall(f)
         )
-        name_places, unspaced_places = place_patterns() if self._story else ({}, {})
+        # the gazetteer's spaced names are found once per article for every topic
+        # (`places_named`); those written without spaces with the topic's own
+        unspaced_places = place_patterns()[1] if self._story else {}
         for automaton, table, where in (
-            (self._names, names, name_places),
+            (self._names, names, {}),
             (self._words, words_, {}),
             (self._unspaced, unspaced, unspaced_places),
         ):
@@ -191,8 +194,10 @@ class Matcher:
         full = f"{title}\n{text}" if title else text
         title_end = len(title)
         lang = lang or detect_language(full)
-        words, names_of_words = name_stream(full)
-        hits: dict[int, list[tuple[int, int, str]]] = {}
+        article = read(full)
+        words = article.words
+        # each term that fired: [hits, any in the title, (start, end, form) of the first]
+        hits: dict[int, list[Any]] = {}
         lead: int | None = None  # words before the first name of the profile
         # places named: (token index or -1 - character offset) -> (place ids, in the title)
         where: dict[int, tuple[tuple[str, ...], bool]] = {}
@@ -204,12 +209,13 @@ class Matcher:
         if words:
             lemma_lang = lang if lang in self._lemma_langs else None
             found: list[tuple[int, int, int]] = []  # (term, first token, last token)
-            named: list[tuple[Named, int]] = []  # (places, first token)
-            find_terms(self._names, names_of_words, ENTITY_ENDING, found, named)
+            # (places, first token)
+            named = places_named(full, ENTITY_ENDING) if self._story else []
+            find_terms(self._names, article.names, ENTITY_ENDING, found)
             find_terms(self._words, word_stream(full, lemma_lang), WORD_ENDING, found)
             found = self._one_term_per_word(found)
+            title_tokens = len(WORD.findall(title)) if title and (found or named) else 0
             if found or named:
-                title_tokens = len(WORD.findall(title)) if title else 0
                 for found_places, first in named:
                     w = words[first]
                     pids = place_ids(found_places)
@@ -220,25 +226,34 @@ class Matcher:
                     if idx in self._story_terms:
                         where.setdefault(first, (self._story_id, first < title_tokens))
             if found:
-                # token offsets in the article, only for articles where a term fired and
-                # only as far as the last token that fired
-                upto = max(last for _, _, last in found) + 1
-                spans = [m.span() for m in islice(WORD.finditer(full), upto)]
+                # a term's hits are in the title when they start in its words; the offsets
+                # in the text are needed only of each term's first hit
+                on: dict[int, list[tuple[int, int]]] = {}
                 for idx, first, last in found:
-                    s, e = spans[first][0], spans[last][1]
-                    hits.setdefault(idx, []).append((s, e, full[s:e]))
+                    on.setdefault(idx, []).append((first, last))
+                for idx, tokens in on.items():
+                    first, last = min(tokens)
+                    s, e = article.span(first)[0], article.span(last)[1]
+                    hits[idx] = [len(tokens), first < title_tokens, (s, e, full[s:e])]
                 lead = min(
                     (first for idx, first, _ in found if self.terms[idx].kind == "entity"),
                     default=None,
                 )
         n_words = len(words)
-        if is_unspaced(full):
+        if article.unspaced:
             if len(self._unspaced):
                 folded = full.casefold()
                 for end, (pattern, idxs, found_places) in self._unspaced.iter(folded):
                     start = end - len(pattern) + 1
                     for idx in idxs:
-                        hits.setdefault(idx, []).append((start, end + 1, full[start : end + 1]))
+                        hit = (start, end + 1, full[start : end + 1])
+                        if idx in hits:
+                            term_hits = hits[idx]
+                            term_hits[0] += 1
+                            term_hits[1] = term_hits[1] or start < title_end
+                            term_hits[2] = min(term_hits[2], hit)
+                        else:
+                            hits[idx] = [1, start < title_end, hit]
                         if lead is None and self.terms[idx].kind == "entity":
                             lead = _words_before(full, start)  # hits come in text order
                     pids = place_ids(found_places)
@@ -248,7 +263,7 @@ class Matcher:
                         where[-1 - start] = (pids, start < title_end)
             # a run of Han or kana is many words: count them by their characters
             n_words += round(unspaced_chars(full) / UNSPACED_CHARS_PER_WORD)
-        return self._combine(hits, full, title_end, n_words, lang, where, title, lead or 0)
+        return self._combine(hits, full, n_words, lang, where, title, lead or 0)
 
     def _one_term_per_word(self, found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
         """The hits without those found on the words of a longer name that fired there
@@ -268,9 +283,8 @@ class Matcher:
 
     def _combine(
         self,
-        hits: dict[int, list[tuple[int, int, str]]],
+        hits: dict[int, list[Any]],
         full: str,
-        title_end: int,
         n_words: int,
         lang: str | None,
         where: dict[int, tuple[tuple[str, ...], bool]],
@@ -281,10 +295,8 @@ class Matcher:
         entity_sum = 0.0
         event_sum = 0.0
         place_sum = 0.0  # the part of entity_sum that is the story's places
-        for idx, found in hits.items():
+        for idx, (n, in_title, (s, e, surface)) in hits.items():
             term = self.terms[idx]
-            n = len(found)
-            in_title = any(s < title_end for s, _, _ in found)
             contribution = term.weight * min(2.0, 1.0 + 0.5 * math.log2(n))
             if in_title:
                 contribution *= TITLE_BONUS
@@ -294,7 +306,6 @@ class Matcher:
                     place_sum += contribution
             else:
                 event_sum += contribution
-            s, e, surface = min(found)
             reasons.append(
                 Reason(
                     key=term.key,
