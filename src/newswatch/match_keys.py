@@ -46,7 +46,7 @@ class Article:
     keys (`names`), where each word is in the text, and whether the text is in a script
     written without spaces."""
 
-    __slots__ = ("text", "words", "names", "unspaced", "_bounds")
+    __slots__ = ("text", "words", "names", "unspaced", "_bounds", "_folded")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -58,6 +58,13 @@ class Article:
         self._bounds = list(accumulate(map(len, pieces)))
         self.names = stream(list(map(_NAME_KEYS.__getitem__, self.words)))
         self.unspaced = is_unspaced(text)
+        self._folded: str | None = None
+
+    def folded(self) -> str:
+        """The text casefolded (where unspaced aliases are found)."""
+        if self._folded is None:
+            self._folded = self.text.casefold()
+        return self._folded
 
     def span(self, i: int) -> tuple[int, int]:
         """(start, end) of word `i` in the text."""
@@ -173,6 +180,28 @@ def places_named(full: str, ending: int) -> list[tuple[Named, int]]:
     named: list[tuple[Named, int]] = []
     find_terms(place_automaton(), read(full).names, ending, [], named)
     return named
+
+
+@lru_cache(maxsize=1)
+def unspaced_place_automaton() -> ahocorasick.Automaton:
+    """The gazetteer's names written without spaces (`place_patterns`) as one automaton
+    over casefolded text, shared by every topic that has places. Built once per process."""
+    automaton = ahocorasick.Automaton()
+    for pattern, named in place_patterns()[1].items():
+        automaton.add_word(pattern, (pattern, (), named))
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
+
+
+@lru_cache(maxsize=4)
+def unspaced_places_named(full: str) -> list[tuple[int, tuple[str, tuple[int, ...], Named]]]:
+    """The places an article in a script without spaces names by their own characters, as
+    the automaton gives them (end, (pattern, (), `Named`)): one pass per article, however
+    many topics score it. (Its alphabet is thousands of characters wide: a pass costs
+    about 0.15 µs a character.)"""
+    automaton = unspaced_place_automaton()
+    return list(automaton.iter(read(full).folded())) if len(automaton) else []
 
 
 def find_terms(

@@ -57,6 +57,7 @@ How the score is made:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import ahocorasick
@@ -68,9 +69,9 @@ from newswatch.match_keys import (
     Named,
     find_terms,
     name_patterns,
-    place_patterns,
     places_named,
     read,
+    unspaced_places_named,
     word_stream,
 )
 from newswatch.models import Match, Profile, ProfileTerm, Reason
@@ -169,23 +170,15 @@ class Matcher:
         self._known_keys = frozenset(
             raw_key(w) for t in self.terms for f in (t.label, *t.aliases) for w in WORD.findall(f)
         )
-        # the gazetteer's spaced names are found once per article for every topic
-        # (`places_named`); those written without spaces with the topic's own
-        unspaced_places = place_patterns()[1] if self._story else {}
-        for automaton, table, where in (
-            (self._names, names, {}),
-            (self._words, words_, {}),
-            (self._unspaced, unspaced, unspaced_places),
+        # the gazetteer's names are found once per article for every topic that has
+        # places (`places_named`, `unspaced_places_named`), not by each topic's automata
+        for automaton, table in (
+            (self._names, names),
+            (self._words, words_),
+            (self._unspaced, unspaced),
         ):
-            for pattern in table.keys() | where.keys():
-                automaton.add_word(
-                    pattern,
-                    (
-                        pattern,
-                        tuple(sorted(table.get(pattern, ()))),
-                        where.get(pattern, {}),
-                    ),
-                )
+            for pattern, idxs in table.items():
+                automaton.add_word(pattern, (pattern, tuple(sorted(idxs)), {}))
             if len(automaton):
                 automaton.make_automaton()
 
@@ -241,9 +234,11 @@ class Matcher:
                 )
         n_words = len(words)
         if article.unspaced:
-            if len(self._unspaced):
-                folded = full.casefold()
-                for end, (pattern, idxs, found_places) in self._unspaced.iter(folded):
+            if len(self._unspaced) or self._story:
+                for end, pattern, idxs, found_places in _in_text_order(
+                    self._unspaced.iter(article.folded()) if len(self._unspaced) else (),
+                    unspaced_places_named(full) if self._story else (),
+                ):
                     start = end - len(pattern) + 1
                     for idx in idxs:
                         hit = (start, end + 1, full[start : end + 1])
@@ -429,6 +424,22 @@ class Matcher:
                 other[name] = other.get(name, 0.0) + w
         elsewhere = tuple(sorted(other, key=lambda n: (-other[n], n)))
         return (1.0 if headline else story / (story + sum(other.values()))), elsewhere
+
+
+def _in_text_order(
+    terms: Iterable[tuple[int, tuple[str, tuple[int, ...], Named]]],
+    named: Iterable[tuple[int, tuple[str, tuple[int, ...], Named]]],
+) -> list[tuple[int, str, tuple[int, ...], Named]]:
+    """The topic's terms and the places found in unspaced text, both as an automaton gives
+    them, as (end, pattern, terms, places) in the order one automaton of both would give:
+    by end, and at one end the longer first; a pattern both a term and a place once."""
+    found: dict[tuple[int, int], tuple[int, str, tuple[int, ...], Named]] = {}
+    for end, (pattern, idxs, _) in terms:
+        found[end, -len(pattern)] = (end, pattern, idxs, {})
+    for end, (pattern, _, where) in named:
+        key = (end, -len(pattern))
+        found[key] = (end, pattern, found[key][2] if key in found else (), where)
+    return [found[k] for k in sorted(found)]
 
 
 def _words_before(text: str, offset: int) -> int:
