@@ -34,11 +34,12 @@ class Stream:
     starts: list[int]  # offset in `text` of each token
 
 
-def stream(keys: list[str]) -> Stream:
-    # " k0 k1 k2 ": token i starts after the space that precedes it
-    # (map and accumulate keep the per-token work in C: this runs for every article)
-    starts = list(accumulate(map((1).__add__, map(len, keys[:-1])), initial=1)) if keys else []
-    return Stream(" " + " ".join(keys) + " ", starts)
+def stream(spaced: list[str]) -> Stream:
+    """The stream of keys each followed by a space ("k0 ", "k1 ", ...): " k0 k1 k2 ",
+    where token i starts after the space that precedes it. (Keys kept with their space,
+    and accumulate, keep the per-token work in C: this runs for every article.)"""
+    starts = list(accumulate(map(len, spaced[:-1]), initial=1)) if spaced else []
+    return Stream(" " + "".join(spaced) if spaced else "  ", starts)
 
 
 class Article:
@@ -46,16 +47,16 @@ class Article:
     keys (`names`), where each word is in the text, and whether the text is in a script
     written without spaces."""
 
-    __slots__ = ("text", "words", "names", "unspaced", "_bounds", "_folded")
+    __slots__ = ("text", "words", "names", "unspaced", "_pieces", "_bounds", "_folded")
 
     def __init__(self, text: str) -> None:
         self.text = text
         # one pass of the tokeniser for the words and their offsets: the text split at
         # its words is [gap, word, gap, word, ..., gap], and the running sum of the
         # pieces' lengths gives where each piece ends (all in C: this runs for every article)
-        pieces = _WORD_SPLIT.split(text)
-        self.words: list[str] = pieces[1::2]
-        self._bounds = list(accumulate(map(len, pieces)))
+        self._pieces = _WORD_SPLIT.split(text)
+        self._bounds: list[int] = []
+        self.words: list[str] = self._pieces[1::2]
         self.names = stream(list(map(_NAME_KEYS.__getitem__, self.words)))
         self.unspaced = is_unspaced(text)
         self._folded: str | None = None
@@ -68,6 +69,8 @@ class Article:
 
     def span(self, i: int) -> tuple[int, int]:
         """(start, end) of word `i` in the text."""
+        if not self._bounds:  # only for articles where a term fired
+            self._bounds = list(accumulate(map(len, self._pieces)))
         return self._bounds[2 * i], self._bounds[2 * i + 1]
 
 
@@ -86,7 +89,7 @@ def word_stream(full: str, lemma_lang: str | None) -> Stream:
     """An article's word keys (lemmatised in `lemma_lang`): once per article and language."""
     keys = _WORD_KEYS.get(lemma_lang)
     if keys is None:
-        keys = _WORD_KEYS[lemma_lang] = _Keys(lambda word: word_key(word, lemma_lang))
+        keys = _WORD_KEYS[lemma_lang] = _Keys(lambda word: word_key(word, lemma_lang) + " ")
     return stream(list(map(keys.__getitem__, read(full).words)))
 
 
@@ -97,8 +100,9 @@ def name_key(word: str) -> str:
 
 
 class _Keys(dict[str, str]):
-    """word -> key, made by `make` on a word's first lookup: a dict's own lookup (in C,
-    through `map`) for the words every article repeats. Forgets all past KEYS_KEPT words."""
+    """word -> its key and a space (see `stream`), made by `make` on a word's first lookup:
+    a dict's own lookup (in C, through `map`) for the words every article repeats.
+    Forgets all past KEYS_KEPT words."""
 
     __slots__ = ("make",)
 
@@ -114,7 +118,7 @@ class _Keys(dict[str, str]):
 
 
 KEYS_KEPT = 200_000
-_NAME_KEYS = _Keys(name_key)
+_NAME_KEYS = _Keys(lambda word: name_key(word) + " ")
 _WORD_KEYS: dict[str | None, _Keys] = {}  # by lemma language
 
 
