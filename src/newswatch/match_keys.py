@@ -23,7 +23,7 @@ from itertools import accumulate
 import ahocorasick
 
 from newswatch import places
-from newswatch.text import WORD, is_unspaced, raw_key, word_key
+from newswatch.text import WORD, is_unspaced, raw_key, unspaced_chars, word_key
 
 PLACE_MIN_LETTERS = 4
 
@@ -47,7 +47,16 @@ class Article:
     keys (`names`), where each word is in the text, and whether the text is in a script
     written without spaces."""
 
-    __slots__ = ("text", "words", "names", "unspaced", "_pieces", "_bounds", "_folded")
+    __slots__ = (
+        "text",
+        "words",
+        "names",
+        "unspaced",
+        "_pieces",
+        "_bounds",
+        "_folded",
+        "_unspaced_chars",
+    )
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -60,12 +69,19 @@ class Article:
         self.names = stream(list(map(_NAME_KEYS.__getitem__, self.words)))
         self.unspaced = is_unspaced(text)
         self._folded: str | None = None
+        self._unspaced_chars: int | None = None
 
     def folded(self) -> str:
         """The text casefolded (where unspaced aliases are found)."""
         if self._folded is None:
             self._folded = self.text.casefold()
         return self._folded
+
+    def unspaced_chars(self) -> int:
+        """How many characters of the text are in scripts written without spaces."""
+        if self._unspaced_chars is None:
+            self._unspaced_chars = unspaced_chars(self.text)
+        return self._unspaced_chars
 
     def span(self, i: int) -> tuple[int, int]:
         """(start, end) of word `i` in the text."""

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import ahocorasick
@@ -257,7 +258,7 @@ class Matcher:
                     if pids:
                         where[-1 - start] = (pids, start < title_end)
             # a run of Han or kana is many words: count them by their characters
-            n_words += round(unspaced_chars(full) / UNSPACED_CHARS_PER_WORD)
+            n_words += round(article.unspaced_chars() / UNSPACED_CHARS_PER_WORD)
         return self._combine(hits, full, n_words, lang, where, title, lead or 0)
 
     def _one_term_per_word(self, found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
@@ -442,6 +443,7 @@ def _in_text_order(
     return [found[k] for k in sorted(found)]
 
 
+@lru_cache(maxsize=64)  # every topic asks for the same article's first names
 def _words_before(text: str, offset: int) -> int:
     """About how many words precede `offset` (Chinese and Japanese by their characters)."""
     before = text[:offset]
