@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -151,6 +151,8 @@ def name_patterns(key: str) -> tuple[str, ...]:
 # Places a pattern names, by the language of the article: {language: place ids}, with
 # "en" for articles in any other language of the gazetteer and "*" for the rest.
 Named = dict[str, tuple[str, ...]]
+# What an automaton of terms finds in a stream: (end, (pattern, term indices, `Named`)).
+Found = tuple[int, tuple[str, tuple[int, ...], Named]]
 
 
 @lru_cache(maxsize=1)
@@ -198,7 +200,8 @@ def places_named(full: str, ending: int) -> list[tuple[Named, int]]:
     """The places an article names, as (`Named`, first token), in text order: one pass
     per article, however many topics score it."""
     named: list[tuple[Named, int]] = []
-    find_terms(place_automaton(), read(full).names, ending, [], named)
+    article = read(full)
+    find_terms(matches_of(place_automaton(), article.names.text), article.names, ending, [], named)
     return named
 
 
@@ -215,7 +218,7 @@ def unspaced_place_automaton() -> ahocorasick.Automaton:
 
 
 @lru_cache(maxsize=4)
-def unspaced_places_named(full: str) -> list[tuple[int, tuple[str, tuple[int, ...], Named]]]:
+def unspaced_places_named(full: str) -> list[Found]:
     """The places an article in a script without spaces names by their own characters, as
     the automaton gives them (end, (pattern, (), `Named`)): one pass per article, however
     many topics score it. (Its alphabet is thousands of characters wide: a pass costs
@@ -225,19 +228,18 @@ def unspaced_places_named(full: str) -> list[tuple[int, tuple[str, tuple[int, ..
 
 
 def find_terms(
-    automaton: ahocorasick.Automaton,
+    matches: Iterable[Found],
     stream: Stream,
     ending: int,
     found: list[tuple[int, int, int]],
     named: list[tuple[Named, int]] | None = None,
 ) -> None:
-    """Every term (and place) of `automaton` in the key stream, as (term, first token,
-    last token), allowing an inflectional ending of up to `ending` letters on the last word."""
-    if not len(automaton):
-        return
+    """Every term (and place) of `matches` (an automaton's over the key stream), as (term,
+    first token, last token), allowing an inflectional ending of up to `ending` letters on
+    the last word."""
     seen: set[tuple[int, int]] = set()
     n_tokens = len(stream.starts)
-    for end, (pattern, idxs, pids) in automaton.iter(stream.text):
+    for end, (pattern, idxs, pids) in matches:
         start_in_stream = end - len(pattern) + 2
         nxt = stream.text.find(" ", end + 1)
         extra = nxt - end - 1
@@ -254,3 +256,8 @@ def find_terms(
                 continue
             seen.add((idx, first))
             found.append((idx, first, last))
+
+
+def matches_of(automaton: ahocorasick.Automaton, text: str) -> Iterable[Found]:
+    """What `automaton` finds in `text` (nothing when it has no pattern)."""
+    return automaton.iter(text) if len(automaton) else ()

@@ -9,7 +9,8 @@ How the score is made:
   A name ending in a vowel is also found with another ending in its place (Alma-Ata,
   Алма-Ате), and a hyphen joins the parts of a name like a space.
   Aliases in scripts written without spaces (Chinese, Japanese) are found as substrings.
-  All terms are found in one pass per key stream (Aho-Corasick). A word of the article
+  All terms are found in one pass per key stream (Aho-Corasick); matchers made together
+  (`Matcher.group`, as the pipeline makes its topics') share that pass. A word of the article
   counts once: a keyword or a shorter name found on the words of a longer name that fired
   there is dropped ("Silicon" and "Silicon Valley" inside "Silicon Valley Bank").
 - A term that fires adds its weight, more when it recurs (x(1 + log2(hits)/2), at most
@@ -67,8 +68,10 @@ from newswatch import places
 from newswatch.headline import is_long, other_subjects
 from newswatch.lexicon import LANGUAGES as LEXICON_LANGUAGES
 from newswatch.match_keys import (
+    Found,
     Named,
     find_terms,
+    matches_of,
     name_patterns,
     places_named,
     read,
@@ -103,6 +106,7 @@ OTHER_SUBJECT = 0.3
 COUNTRY_NAME_CAP = 1.0
 LEAD_WORDS = 60
 PASSING = 0.9
+_NO_PLACES: Named = {}  # a term's pattern names no place (never written to)
 
 
 class Matcher:
@@ -179,9 +183,12 @@ class Matcher:
             (self._unspaced, unspaced),
         ):
             for pattern, idxs in table.items():
-                automaton.add_word(pattern, (pattern, tuple(sorted(idxs)), {}))
+                automaton.add_word(pattern, (pattern, tuple(sorted(idxs)), _NO_PLACES))
             if len(automaton):
                 automaton.make_automaton()
+        self._automata = {"names": self._names, "words": self._words, "unspaced": self._unspaced}
+        self._group: _Group | None = None  # see `group`
+        self._member = 0
 
     def score(self, title: str, text: str, lang: str | None = None) -> Match:
         """Score one article (see the module rules)."""
@@ -205,8 +212,10 @@ class Matcher:
             found: list[tuple[int, int, int]] = []  # (term, first token, last token)
             # (places, first token)
             named = places_named(full, ENTITY_ENDING) if self._story else []
-            find_terms(self._names, article.names, ENTITY_ENDING, found)
-            find_terms(self._words, word_stream(full, lemma_lang), WORD_ENDING, found)
+            names = article.names
+            find_terms(self._matches("names", names.text), names, ENTITY_ENDING, found)
+            keys = word_stream(full, lemma_lang)
+            find_terms(self._matches("words", keys.text), keys, WORD_ENDING, found)
             found = self._one_term_per_word(found)
             title_tokens = len(WORD.findall(title)) if title and (found or named) else 0
             if found or named:
@@ -237,7 +246,7 @@ class Matcher:
         if article.unspaced:
             if len(self._unspaced) or self._story:
                 for end, pattern, idxs, found_places in _in_text_order(
-                    self._unspaced.iter(article.folded()) if len(self._unspaced) else (),
+                    self._matches("unspaced", article.folded()),
                     unspaced_places_named(full) if self._story else (),
                 ):
                     start = end - len(pattern) + 1
@@ -260,6 +269,25 @@ class Matcher:
             # a run of Han or kana is many words: count them by their characters
             n_words += round(article.unspaced_chars() / UNSPACED_CHARS_PER_WORD)
         return self._combine(hits, full, n_words, lang, where, title, lead or 0)
+
+    @classmethod
+    def group(cls, profiles: Iterable[Profile]) -> list[Matcher]:
+        """Matchers of several topics that find their terms together: one automaton of
+        every topic's terms reads each article's key streams once for all of them (see
+        `_Group`). Each scores exactly as a Matcher of its own."""
+        matchers = [cls(p) for p in profiles]
+        if len(matchers) > 1:
+            group = _Group(matchers)
+            for member, matcher in enumerate(matchers):
+                matcher._group, matcher._member = group, member
+        return matchers
+
+    def _matches(self, kind: str, text: str) -> Iterable[Found]:
+        """What this topic's automaton of `kind` finds in `text`: its own pass, or its
+        share of its group's."""
+        if self._group is not None:
+            return self._group.matches(kind, text)[self._member]
+        return matches_of(self._automata[kind], text)
 
     def _one_term_per_word(self, found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
         """The hits without those found on the words of a longer name that fired there
@@ -441,6 +469,48 @@ def _in_text_order(
         key = (end, -len(pattern))
         found[key] = (end, pattern, found[key][2] if key in found else (), where)
     return [found[k] for k in sorted(found)]
+
+
+class _Group:
+    """The term automata of several topics' matchers as one per kind of key stream: each
+    pattern with the (member, term indices) of every topic that has it. A stream is read
+    once and its matches dealt out to the members, each in the order its own automaton
+    gives them (the same patterns, at the same ends, longest first). The last stream of
+    each kind is kept: the members of a group score one article in turn."""
+
+    KINDS = ("names", "words", "unspaced")
+
+    def __init__(self, matchers: list[Matcher]) -> None:
+        self.size = len(matchers)
+        self.automata: dict[str, ahocorasick.Automaton] = {}
+        for kind in self.KINDS:
+            table: dict[str, list[tuple[int, tuple[int, ...]]]] = {}
+            for member, matcher in enumerate(matchers):
+                own = matcher._automata[kind]
+                if len(own):
+                    for pattern, (_, idxs, _) in own.items():
+                        table.setdefault(pattern, []).append((member, idxs))
+            automaton = ahocorasick.Automaton()
+            for pattern, members in table.items():
+                automaton.add_word(pattern, (pattern, tuple(members)))
+            if len(automaton):
+                automaton.make_automaton()
+            self.automata[kind] = automaton
+        self._last: dict[str, tuple[str, list[list[Found]]]] = {}
+
+    def matches(self, kind: str, text: str) -> list[list[Found]]:
+        """Each member's matches in `text` (a key stream of `kind`)."""
+        last = self._last.get(kind)
+        if last is not None and last[0] is text:
+            return last[1]
+        dealt: list[list[Found]] = [[] for _ in range(self.size)]
+        automaton = self.automata[kind]
+        if len(automaton):
+            for end, (pattern, members) in automaton.iter(text):
+                for member, idxs in members:
+                    dealt[member].append((end, (pattern, idxs, _NO_PLACES)))
+        self._last[kind] = (text, dealt)
+        return dealt
 
 
 @lru_cache(maxsize=64)  # every topic asks for the same article's first names
