@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -23,6 +23,7 @@ from itertools import accumulate
 import ahocorasick
 
 from newswatch import places
+from newswatch.models import ProfileTerm
 from newswatch.text import WORD, is_unspaced, raw_key, unspaced_chars, word_key
 
 PLACE_MIN_LETTERS = 4
@@ -138,6 +139,42 @@ _NAME_KEYS = _Keys(lambda word: name_key(word) + " ")
 _WORD_KEYS: dict[str | None, _Keys] = {}  # by lemma language
 
 
+def term_automata(terms: Sequence[ProfileTerm]) -> dict[str, ahocorasick.Automaton]:
+    """A profile's terms as automata of patterns by kind of key stream: "names" (entities,
+    on name keys), "words" (keywords and phrases, on word keys), "unspaced" (aliases in
+    scripts without spaces, on the casefolded text). A pattern's value is (pattern, the
+    indices of the terms it stands for, `NO_PLACES`)."""
+    tables: dict[str, dict[str, set[int]]] = {"names": {}, "words": {}, "unspaced": {}}
+    names, words, unspaced = tables.values()
+    for idx, term in enumerate(terms):
+        forms = set(term.aliases) | {term.label}
+        for alias in forms:
+            if is_unspaced(alias):
+                unspaced.setdefault(alias.casefold(), set()).add(idx)
+                continue
+            parts = [m.group(0) for m in WORD.finditer(alias)]
+            if not parts:
+                continue
+            if term.kind == "entity":
+                for pattern in name_patterns(" ".join(raw_key(p) for p in parts)):
+                    names.setdefault(pattern, set()).add(idx)
+            else:
+                words.setdefault(" " + " ".join(raw_key(p) for p in parts), set()).add(idx)
+        if term.kind == "entity":
+            for pattern in name_patterns(term.key):
+                names.setdefault(pattern, set()).add(idx)
+        else:
+            words.setdefault(" " + term.key, set()).add(idx)
+    automata = {}
+    for kind, table in tables.items():
+        automaton = automata[kind] = ahocorasick.Automaton()
+        for pattern, idxs in table.items():
+            automaton.add_word(pattern, (pattern, tuple(sorted(idxs)), NO_PLACES))
+        if len(automaton):
+            automaton.make_automaton()
+    return automata
+
+
 def name_patterns(key: str) -> tuple[str, ...]:
     """Patterns of a name's key: as written, and, for a name ending in a vowel, without
     that vowel, since many languages inflect names by replacing it (Alma-Ata, Алма-Ате;
@@ -153,6 +190,7 @@ def name_patterns(key: str) -> tuple[str, ...]:
 Named = dict[str, tuple[str, ...]]
 # What an automaton of terms finds in a stream: (end, (pattern, term indices, `Named`)).
 Found = tuple[int, tuple[str, tuple[int, ...], Named]]
+NO_PLACES: Named = {}  # a term's pattern names no place (never written to)
 
 
 @lru_cache(maxsize=1)
@@ -261,3 +299,62 @@ def find_terms(
 def matches_of(automaton: ahocorasick.Automaton, text: str) -> Iterable[Found]:
     """What `automaton` finds in `text` (nothing when it has no pattern)."""
     return automaton.iter(text) if len(automaton) else ()
+
+
+def in_text_order(
+    terms: Iterable[Found],
+    named: Iterable[Found],
+) -> list[tuple[int, str, tuple[int, ...], Named]]:
+    """The topic's terms and the places found in unspaced text, both as an automaton gives
+    them, as (end, pattern, terms, places) in the order one automaton of both would give:
+    by end, and at one end the longer first; a pattern both a term and a place once."""
+    found: dict[tuple[int, int], tuple[int, str, tuple[int, ...], Named]] = {}
+    for end, (pattern, idxs, _) in terms:
+        found[end, -len(pattern)] = (end, pattern, idxs, {})
+    for end, (pattern, _, where) in named:
+        key = (end, -len(pattern))
+        found[key] = (end, pattern, found[key][2] if key in found else (), where)
+    return [found[k] for k in sorted(found)]
+
+
+class TermGroup:
+    """The term automata of several topics (each a dict of automata by kind of key stream:
+    "names", "words", "unspaced") as one per kind: each pattern with the (member, term
+    indices) of every topic that has it. A stream is read
+    once and its matches dealt out to the members, each in the order its own automaton
+    gives them (the same patterns, at the same ends, longest first). The last stream of
+    each kind is kept: the members of a group score one article in turn."""
+
+    KINDS = ("names", "words", "unspaced")
+
+    def __init__(self, topics: list[dict[str, ahocorasick.Automaton]]) -> None:
+        self.size = len(topics)
+        self.automata: dict[str, ahocorasick.Automaton] = {}
+        for kind in self.KINDS:
+            table: dict[str, list[tuple[int, tuple[int, ...]]]] = {}
+            for member, automata in enumerate(topics):
+                own = automata[kind]
+                if len(own):
+                    for pattern, (_, idxs, _) in own.items():
+                        table.setdefault(pattern, []).append((member, idxs))
+            automaton = ahocorasick.Automaton()
+            for pattern, members in table.items():
+                automaton.add_word(pattern, (pattern, tuple(members)))
+            if len(automaton):
+                automaton.make_automaton()
+            self.automata[kind] = automaton
+        self._last: dict[str, tuple[str, list[list[Found]]]] = {}
+
+    def matches(self, kind: str, text: str) -> list[list[Found]]:
+        """Each member's matches in `text` (a key stream of `kind`)."""
+        last = self._last.get(kind)
+        if last is not None and last[0] is text:
+            return last[1]
+        dealt: list[list[Found]] = [[] for _ in range(self.size)]
+        automaton = self.automata[kind]
+        if len(automaton):
+            for end, (pattern, members) in automaton.iter(text):
+                for member, idxs in members:
+                    dealt[member].append((end, (pattern, idxs, NO_PLACES)))
+        self._last[kind] = (text, dealt)
+        return dealt

@@ -62,19 +62,19 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-import ahocorasick
-
 from newswatch import places
 from newswatch.headline import is_long, other_subjects
 from newswatch.lexicon import LANGUAGES as LEXICON_LANGUAGES
 from newswatch.match_keys import (
     Found,
     Named,
+    TermGroup,
     find_terms,
+    in_text_order,
     matches_of,
-    name_patterns,
     places_named,
     read,
+    term_automata,
     unspaced_places_named,
     word_stream,
 )
@@ -106,7 +106,6 @@ OTHER_SUBJECT = 0.3
 COUNTRY_NAME_CAP = 1.0
 LEAD_WORDS = 60
 PASSING = 0.9
-_NO_PLACES: Named = {}  # a term's pattern names no place (never written to)
 
 
 class Matcher:
@@ -119,12 +118,6 @@ class Matcher:
         # lexicon's. Other languages are matched on names alone, and skip loading a
         # lemma dictionary (about 1.5 s each, once per process).
         self._lemma_langs = set(profile.languages) | set(LEXICON_LANGUAGES)
-        self._names = ahocorasick.Automaton()
-        self._words = ahocorasick.Automaton()
-        self._unspaced = ahocorasick.Automaton()
-        names: dict[str, set[int]] = {}
-        words_: dict[str, set[int]] = {}
-        unspaced: dict[str, set[int]] = {}
         self._story: frozenset[str] = frozenset(
             pid for entry in profile.places for pid in places.resolve(entry)
         )
@@ -140,25 +133,6 @@ class Matcher:
                 for p in places.find(form)
             )
         )
-        for idx, term in enumerate(self.terms):
-            forms = set(term.aliases) | {term.label}
-            for alias in forms:
-                if is_unspaced(alias):
-                    unspaced.setdefault(alias.casefold(), set()).add(idx)
-                    continue
-                parts = [m.group(0) for m in WORD.finditer(alias)]
-                if not parts:
-                    continue
-                if term.kind == "entity":
-                    for pattern in name_patterns(" ".join(raw_key(p) for p in parts)):
-                        names.setdefault(pattern, set()).add(idx)
-                else:
-                    words_.setdefault(" " + " ".join(raw_key(p) for p in parts), set()).add(idx)
-            if term.kind == "entity":
-                for pattern in name_patterns(term.key):
-                    names.setdefault(pattern, set()).add(idx)
-            else:
-                words_.setdefault(" " + term.key, set()).add(idx)
         # the profile's names of countries other than the story's places: never enough
         # on their own (the story's own places already count as places, see _combine)
         self._country_terms = frozenset(
@@ -177,17 +151,8 @@ class Matcher:
         )
         # the gazetteer's names are found once per article for every topic that has
         # places (`places_named`, `unspaced_places_named`), not by each topic's automata
-        for automaton, table in (
-            (self._names, names),
-            (self._words, words_),
-            (self._unspaced, unspaced),
-        ):
-            for pattern, idxs in table.items():
-                automaton.add_word(pattern, (pattern, tuple(sorted(idxs)), _NO_PLACES))
-            if len(automaton):
-                automaton.make_automaton()
-        self._automata = {"names": self._names, "words": self._words, "unspaced": self._unspaced}
-        self._group: _Group | None = None  # see `group`
+        self._automata = term_automata(self.terms)
+        self._group: TermGroup | None = None  # see `group`
         self._member = 0
 
     def score(self, title: str, text: str, lang: str | None = None) -> Match:
@@ -244,21 +209,16 @@ class Matcher:
                 )
         n_words = len(words)
         if article.unspaced:
-            if len(self._unspaced) or self._story:
-                for end, pattern, idxs, found_places in _in_text_order(
+            if len(self._automata["unspaced"]) or self._story:
+                for end, pattern, idxs, found_places in in_text_order(
                     self._matches("unspaced", article.folded()),
                     unspaced_places_named(full) if self._story else (),
                 ):
                     start = end - len(pattern) + 1
                     for idx in idxs:
                         hit = (start, end + 1, full[start : end + 1])
-                        if idx in hits:
-                            term_hits = hits[idx]
-                            term_hits[0] += 1
-                            term_hits[1] = term_hits[1] or start < title_end
-                            term_hits[2] = min(term_hits[2], hit)
-                        else:
-                            hits[idx] = [1, start < title_end, hit]
+                        n, in_title, first_hit = hits.get(idx, (0, False, hit))
+                        hits[idx] = [n + 1, in_title or start < title_end, min(first_hit, hit)]
                         if lead is None and self.terms[idx].kind == "entity":
                             lead = _words_before(full, start)  # hits come in text order
                     pids = place_ids(found_places)
@@ -274,10 +234,10 @@ class Matcher:
     def group(cls, profiles: Iterable[Profile]) -> list[Matcher]:
         """Matchers of several topics that find their terms together: one automaton of
         every topic's terms reads each article's key streams once for all of them (see
-        `_Group`). Each scores exactly as a Matcher of its own."""
+        `match_keys.TermGroup`). Each scores exactly as a Matcher of its own."""
         matchers = [cls(p) for p in profiles]
         if len(matchers) > 1:
-            group = _Group(matchers)
+            group = TermGroup([m._automata for m in matchers])
             for member, matcher in enumerate(matchers):
                 matcher._group, matcher._member = group, member
         return matchers
@@ -453,64 +413,6 @@ class Matcher:
                 other[name] = other.get(name, 0.0) + w
         elsewhere = tuple(sorted(other, key=lambda n: (-other[n], n)))
         return (1.0 if headline else story / (story + sum(other.values()))), elsewhere
-
-
-def _in_text_order(
-    terms: Iterable[tuple[int, tuple[str, tuple[int, ...], Named]]],
-    named: Iterable[tuple[int, tuple[str, tuple[int, ...], Named]]],
-) -> list[tuple[int, str, tuple[int, ...], Named]]:
-    """The topic's terms and the places found in unspaced text, both as an automaton gives
-    them, as (end, pattern, terms, places) in the order one automaton of both would give:
-    by end, and at one end the longer first; a pattern both a term and a place once."""
-    found: dict[tuple[int, int], tuple[int, str, tuple[int, ...], Named]] = {}
-    for end, (pattern, idxs, _) in terms:
-        found[end, -len(pattern)] = (end, pattern, idxs, {})
-    for end, (pattern, _, where) in named:
-        key = (end, -len(pattern))
-        found[key] = (end, pattern, found[key][2] if key in found else (), where)
-    return [found[k] for k in sorted(found)]
-
-
-class _Group:
-    """The term automata of several topics' matchers as one per kind of key stream: each
-    pattern with the (member, term indices) of every topic that has it. A stream is read
-    once and its matches dealt out to the members, each in the order its own automaton
-    gives them (the same patterns, at the same ends, longest first). The last stream of
-    each kind is kept: the members of a group score one article in turn."""
-
-    KINDS = ("names", "words", "unspaced")
-
-    def __init__(self, matchers: list[Matcher]) -> None:
-        self.size = len(matchers)
-        self.automata: dict[str, ahocorasick.Automaton] = {}
-        for kind in self.KINDS:
-            table: dict[str, list[tuple[int, tuple[int, ...]]]] = {}
-            for member, matcher in enumerate(matchers):
-                own = matcher._automata[kind]
-                if len(own):
-                    for pattern, (_, idxs, _) in own.items():
-                        table.setdefault(pattern, []).append((member, idxs))
-            automaton = ahocorasick.Automaton()
-            for pattern, members in table.items():
-                automaton.add_word(pattern, (pattern, tuple(members)))
-            if len(automaton):
-                automaton.make_automaton()
-            self.automata[kind] = automaton
-        self._last: dict[str, tuple[str, list[list[Found]]]] = {}
-
-    def matches(self, kind: str, text: str) -> list[list[Found]]:
-        """Each member's matches in `text` (a key stream of `kind`)."""
-        last = self._last.get(kind)
-        if last is not None and last[0] is text:
-            return last[1]
-        dealt: list[list[Found]] = [[] for _ in range(self.size)]
-        automaton = self.automata[kind]
-        if len(automaton):
-            for end, (pattern, members) in automaton.iter(text):
-                for member, idxs in members:
-                    dealt[member].append((end, (pattern, idxs, _NO_PLACES)))
-        self._last[kind] = (text, dealt)
-        return dealt
 
 
 @lru_cache(maxsize=64)  # every topic asks for the same article's first names
