@@ -134,7 +134,7 @@ class _Keys(dict[str, str]):
         return key
 
 
-KEYS_KEPT = 200_000
+KEYS_KEPT = 100_000  # per dict: about 10 MB of keys at most
 _NAME_KEYS = _Keys(lambda word: name_key(word) + " ")
 _WORD_KEYS: dict[str | None, _Keys] = {}  # by lemma language
 
