@@ -72,7 +72,7 @@ def run_backtest(
     `decision.best_topic`), `topic` names it, and with `topics` (always with several) a
     `topics` object holds each topic's match, score, threshold, reasons, story and alert."""
     profiles = [profile] if isinstance(profile, Profile) else list(profile)
-    matchers = [Matcher(p) for p in profiles]
+    matchers = Matcher.group(profiles)  # one reading of an article for every topic
     index = dedup.MemoryIndex()
     story_of: dict[tuple[str, str], str] = {}
     for item in items:

@@ -13,7 +13,8 @@ How the score is made:
   A name ending in a vowel is also found with another ending in its place (Alma-Ata,
   Алма-Ате), and a hyphen joins the parts of a name like a space.
   Aliases in scripts written without spaces (Chinese, Japanese) are found as substrings.
-  All terms are found in one pass per key stream (Aho-Corasick). A word of the article
+  All terms are found in one pass per key stream (Aho-Corasick); matchers made together
+  (`Matcher.group`, as the pipeline makes its topics') share that pass. A word of the article
   counts once: a keyword or a shorter name found on the words of a longer name that fired
   there is dropped ("Silicon" and "Silicon Valley" inside "Silicon Valley Bank").
 - A term that fires adds its weight, more when it recurs (x(1 + log2(hits)/2), at most
@@ -62,19 +63,24 @@ How the score is made:
 from __future__ import annotations
 
 import math
-from itertools import islice
-
-import ahocorasick
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
 
 from newswatch import places
 from newswatch.headline import is_long, other_subjects
 from newswatch.lexicon import LANGUAGES as LEXICON_LANGUAGES
 from newswatch.match_keys import (
+    Found,
     Named,
+    TermGroup,
     find_terms,
-    name_patterns,
-    name_stream,
-    place_patterns,
+    in_text_order,
+    matches_of,
+    places_named,
+    read,
+    term_automata,
+    unspaced_places_named,
     word_stream,
 )
 from newswatch.models import Match, Profile, ProfileTerm, Reason
@@ -117,12 +123,6 @@ class Matcher:
         # lexicon's. Other languages are matched on names alone, and skip loading a
         # lemma dictionary (about 1.5 s each, once per process).
         self._lemma_langs = set(profile.languages) | set(LEXICON_LANGUAGES)
-        self._names = ahocorasick.Automaton()
-        self._words = ahocorasick.Automaton()
-        self._unspaced = ahocorasick.Automaton()
-        names: dict[str, set[int]] = {}
-        words_: dict[str, set[int]] = {}
-        unspaced: dict[str, set[int]] = {}
         self._story: frozenset[str] = frozenset(
             pid for entry in profile.places for pid in places.resolve(entry)
         )
@@ -138,25 +138,6 @@ class Matcher:
                 for p in places.find(form)
             )
         )
-        for idx, term in enumerate(self.terms):
-            forms = set(term.aliases) | {term.label}
-            for alias in forms:
-                if is_unspaced(alias):
-                    unspaced.setdefault(alias.casefold(), set()).add(idx)
-                    continue
-                parts = [m.group(0) for m in WORD.finditer(alias)]
-                if not parts:
-                    continue
-                if term.kind == "entity":
-                    for pattern in name_patterns(" ".join(raw_key(p) for p in parts)):
-                        names.setdefault(pattern, set()).add(idx)
-                else:
-                    words_.setdefault(" " + " ".join(raw_key(p) for p in parts), set()).add(idx)
-            if term.kind == "entity":
-                for pattern in name_patterns(term.key):
-                    names.setdefault(pattern, set()).add(idx)
-            else:
-                words_.setdefault(" " + term.key, set()).add(idx)
         # the profile's names of countries other than the story's places: never enough
         # on their own (the story's own places already count as places, see _combine)
         self._country_terms = frozenset(
@@ -182,31 +163,21 @@ class Matcher:
         self._known_keys = frozenset(
             raw_key(w) for t in self.terms for f in (t.label, *t.aliases) for w in WORD.findall(f)
         )
-        name_places, unspaced_places = place_patterns() if self._story else ({}, {})
-        for automaton, table, where in (
-            (self._names, names, name_places),
-            (self._words, words_, {}),
-            (self._unspaced, unspaced, unspaced_places),
-        ):
-            for pattern in table.keys() | where.keys():
-                automaton.add_word(
-                    pattern,
-                    (
-                        pattern,
-                        tuple(sorted(table.get(pattern, ()))),
-                        where.get(pattern, {}),
-                    ),
-                )
-            if len(automaton):
-                automaton.make_automaton()
+        # the gazetteer's names are found once per article for every topic that has
+        # places (`places_named`, `unspaced_places_named`), not by each topic's automata
+        self._automata = term_automata(self.terms)
+        self._group: TermGroup | None = None  # see `group`
+        self._member = 0
 
     def score(self, title: str, text: str, lang: str | None = None) -> Match:
         """Score one article (see the module rules)."""
         full = f"{title}\n{text}" if title else text
         title_end = len(title)
         lang = lang or detect_language(full)
-        words, names_of_words = name_stream(full)
-        hits: dict[int, list[tuple[int, int, str]]] = {}
+        article = read(full)
+        words = article.words
+        # each term that fired: [hits, any in the title, (start, end, form) of the first]
+        hits: dict[int, list[Any]] = {}
         lead: int | None = None  # words before the first name of the profile
         # places named: (token index or -1 - character offset) -> (place ids, in the title)
         where: dict[int, tuple[tuple[str, ...], bool]] = {}
@@ -218,12 +189,15 @@ class Matcher:
         if words:
             lemma_lang = lang if lang in self._lemma_langs else None
             found: list[tuple[int, int, int]] = []  # (term, first token, last token)
-            named: list[tuple[Named, int]] = []  # (places, first token)
-            find_terms(self._names, names_of_words, ENTITY_ENDING, found, named)
-            find_terms(self._words, word_stream(full, lemma_lang), WORD_ENDING, found)
+            # (places, first token)
+            named = places_named(full, ENTITY_ENDING) if self._story else []
+            names = article.names
+            find_terms(self._matches("names", names.text), names, ENTITY_ENDING, found)
+            keys = word_stream(full, lemma_lang)
+            find_terms(self._matches("words", keys.text), keys, WORD_ENDING, found)
             found = self._one_term_per_word(found)
+            title_tokens = len(WORD.findall(title)) if title and (found or named) else 0
             if found or named:
-                title_tokens = len(WORD.findall(title)) if title else 0
                 for found_places, first in named:
                     w = words[first]
                     pids = place_ids(found_places)
@@ -234,29 +208,35 @@ class Matcher:
                     if idx in self._story_terms:
                         where.setdefault(first, (self._story_id, first < title_tokens))
             if found:
-                # token offsets in the article, only for articles where a term fired and
-                # only as far as the last token that fired
-                upto = max(last for _, _, last in found) + 1
-                spans = [m.span() for m in islice(WORD.finditer(full), upto)]
+                # a term's hits are in the title when they start in its words; the offsets
+                # in the text are needed only of each term's first hit
+                on: dict[int, list[tuple[int, int]]] = {}
                 for idx, first, last in found:
-                    s, e = spans[first][0], spans[last][1]
-                    hits.setdefault(idx, []).append((s, e, full[s:e]))
+                    on.setdefault(idx, []).append((first, last))
+                for idx, tokens in on.items():
+                    first, last = min(tokens)
+                    s, e = article.span(first)[0], article.span(last)[1]
+                    hits[idx] = [len(tokens), first < title_tokens, (s, e, full[s:e])]
                 lead = min(
                     (first for idx, first, _ in found if self.terms[idx].kind == "entity"),
                     default=None,
                 )
                 if lead is not None and is_unspaced(full):
                     # in Chinese or Japanese text the Latin words are not all its words
-                    lead = _words_before(full, spans[lead][0])
+                    lead = _words_before(full, article.span(lead)[0])
         n_words = len(words)
-        if is_unspaced(full):
-            if len(self._unspaced):
-                folded = full.casefold()
+        if article.unspaced:
+            if len(self._automata["unspaced"]) or self._story:
                 first_unspaced = True
-                for end, (pattern, idxs, found_places) in self._unspaced.iter(folded):
+                for end, pattern, idxs, found_places in in_text_order(
+                    self._matches("unspaced", article.folded()),
+                    unspaced_places_named(full) if self._story else (),
+                ):
                     start = end - len(pattern) + 1
                     for idx in idxs:
-                        hits.setdefault(idx, []).append((start, end + 1, full[start : end + 1]))
+                        hit = (start, end + 1, full[start : end + 1])
+                        n, in_title, first_hit = hits.get(idx, (0, False, hit))
+                        hits[idx] = [n + 1, in_title or start < title_end, min(first_hit, hit)]
                         if first_unspaced and self.terms[idx].kind == "entity":
                             first_unspaced = False  # hits come in text order
                             at = _words_before(full, start)
@@ -267,8 +247,27 @@ class Matcher:
                     if pids:
                         where[-1 - start] = (pids, start < title_end)
             # a run of Han or kana is many words: count them by their characters
-            n_words += round(unspaced_chars(full) / UNSPACED_CHARS_PER_WORD)
-        return self._combine(hits, full, title_end, n_words, lang, where, title, lead or 0)
+            n_words += round(article.unspaced_chars() / UNSPACED_CHARS_PER_WORD)
+        return self._combine(hits, full, n_words, lang, where, title, lead or 0)
+
+    @classmethod
+    def group(cls, profiles: Iterable[Profile]) -> list[Matcher]:
+        """Matchers of several topics that find their terms together: one automaton of
+        every topic's terms reads each article's key streams once for all of them (see
+        `match_keys.TermGroup`). Each scores exactly as a Matcher of its own."""
+        matchers = [cls(p) for p in profiles]
+        if len(matchers) > 1:
+            group = TermGroup([m._automata for m in matchers])
+            for member, matcher in enumerate(matchers):
+                matcher._group, matcher._member = group, member
+        return matchers
+
+    def _matches(self, kind: str, text: str) -> Iterable[Found]:
+        """What this topic's automaton of `kind` finds in `text`: its own pass, or its
+        share of its group's."""
+        if self._group is not None:
+            return self._group.matches(kind, text)[self._member]
+        return matches_of(self._automata[kind], text)
 
     def _one_term_per_word(self, found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
         """The hits without those found on the words of a longer name that fired there
@@ -288,9 +287,8 @@ class Matcher:
 
     def _combine(
         self,
-        hits: dict[int, list[tuple[int, int, str]]],
+        hits: dict[int, list[Any]],
         full: str,
-        title_end: int,
         n_words: int,
         lang: str | None,
         where: dict[int, tuple[tuple[str, ...], bool]],
@@ -301,10 +299,8 @@ class Matcher:
         entity_sum = 0.0
         event_sum = 0.0
         place_sum = 0.0  # the part of entity_sum that is the story's places
-        for idx, found in hits.items():
+        for idx, (n, in_title, (s, e, surface)) in hits.items():
             term = self.terms[idx]
-            n = len(found)
-            in_title = any(s < title_end for s, _, _ in found)
             contribution = term.weight * min(2.0, 1.0 + 0.5 * math.log2(n))
             if in_title:
                 contribution *= TITLE_BONUS
@@ -314,7 +310,6 @@ class Matcher:
                     place_sum += contribution
             else:
                 event_sum += contribution
-            s, e, surface = min(found)
             reasons.append(
                 Reason(
                     key=term.key,
@@ -440,6 +435,7 @@ class Matcher:
         return (1.0 if headline else story / (story + sum(other.values()))), elsewhere
 
 
+@lru_cache(maxsize=64)  # every topic asks for the same article's first names
 def _words_before(text: str, offset: int) -> int:
     """About how many words precede `offset` (Chinese and Japanese by their characters)."""
     before = text[:offset]

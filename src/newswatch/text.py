@@ -69,8 +69,11 @@ def unspaced_chars(text: str) -> int:
 
 def is_unspaced(text: str) -> bool:
     """True for text mostly in a script written without spaces between words."""
-    letters = sum(1 for c in text[:500] if c.isalpha())
-    return letters > 0 and len(_UNSPACED.findall(text[:500])) * 3 > letters
+    head = text[:500]
+    if not _UNSPACED.search(head):  # most text: no need to count its letters
+        return False
+    letters = sum(map(str.isalpha, head))
+    return letters > 0 and len(_UNSPACED.findall(head)) * 3 > letters
 
 
 def fold(text: str) -> str:

@@ -30,7 +30,7 @@ def _matchers(profiles: tuple[Profile, ...]) -> list[Matcher]:
     last = _last
     if last is not None and last[0] is profiles:
         return last[1]
-    matchers = [Matcher(p) for p in profiles]
+    matchers = Matcher.group(profiles)  # one reading of an article for every topic
     _last = (profiles, matchers)
     return matchers
 
