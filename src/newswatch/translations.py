@@ -14,9 +14,9 @@ loads the table. Pure: reads only the bundled file, read-only.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 
 FILE = "translations.sqlite"
@@ -32,13 +32,19 @@ class Form:
     zipf: float  # wordfreq's Zipf frequency in `lang` (a phrase: its rarest word); 0 unknown
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _db() -> sqlite3.Connection | None:
-    path = resources.files("newswatch.data") / FILE
-    if not path.is_file():
-        return None
-    uri = f"file:{path}?mode=ro&immutable=1"
-    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+    """This thread's read-only connection to the bundled table (None when not shipped)."""
+    db: sqlite3.Connection | None = getattr(_local, "db", None)
+    if db is None:
+        path = resources.files("newswatch.data") / FILE
+        if not path.is_file():
+            return None
+        db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        _local.db = db
+    return db
 
 
 def available() -> bool:

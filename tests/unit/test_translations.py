@@ -121,3 +121,13 @@ def test_ukrainian_and_lithuanian_words_from_word_lists_join_one_sense() -> None
     assert not any(("ru", "берег") in _forms(s) for s in banks)  # not a river's bank
     (bankruptcy,) = translations.senses([("lt", word_key("bankrotas", "lt"))])
     assert ("en", "bankruptcy") in _forms(bankruptcy)
+
+
+def test_lookups_from_several_threads_agree() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    key = [("ru", word_key("утечка", "ru"))]
+    alone = translations.senses(key)
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(lambda _: translations.senses(key), range(16)))
+    assert all(f == alone for f in found) and alone
