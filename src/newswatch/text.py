@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -56,10 +57,27 @@ def detect_language(text: str) -> str | None:
     sample = " ".join(text.split())[:2000]
     if len(sample) < 12:
         return None
-    lang, _score = py3langid.classify(sample)
+    lang, _score = _classify(sample)
     # short Chinese texts are sometimes taken for a regional variety; newswatch's tools
     # (word lists, lexicon, CLDR) know them as Chinese
     return _CHINESE.get(str(lang), str(lang))
+
+
+# py3langid loads its model (~75 MB, 0.7 s) on the first call, unguarded: the fetching
+# threads' first calls at once each loaded a copy (a run's peak memory grew by hundreds of
+# MB). The first call is made under a lock, so the model is loaded once.
+_LANGID_LOCK = threading.Lock()
+_langid_loaded = False
+
+
+def _classify(sample: str) -> tuple[str, float]:
+    global _langid_loaded
+    if not _langid_loaded:
+        with _LANGID_LOCK:
+            found = py3langid.classify(sample)
+            _langid_loaded = True
+            return found  # type: ignore[no-any-return]
+    return py3langid.classify(sample)  # type: ignore[no-any-return]
 
 
 def unspaced_chars(text: str) -> int:

@@ -21,6 +21,7 @@ from typing import Annotated
 
 import typer
 
+from newswatch.adapters.allocator import tune_allocator
 from newswatch.cli import alerts, feeds, profile, run, topics
 from newswatch.cli.common import out, reported, state
 
@@ -38,6 +39,9 @@ for _name, _value in {
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
 }.items():
     os.environ.setdefault(_name, _value)
+# Its many threads and page buffers, on glibc: two malloc arenas, large buffers mmapped
+# (see adapters/allocator.py); the processes it starts inherit both.
+tune_allocator()
 
 app = typer.Typer(
     name="newswatch",
