@@ -175,9 +175,9 @@ def run_ingest(inputs: RunInputs, *, force: bool = False) -> RunSummary:
 
     run_id = str(flow_run.id or uuid.uuid4())
     entries = poll.pending_entries(settings, run_id=run_id, now=now)
-    size = settings.article_batch_size
-    batches = [entries[i : i + size] for i in range(0, len(entries), size)]
-    summary.articles, summary.alerts = _extract_and_decide(batches, inputs, now)
+    summary.articles, summary.alerts = _extract_and_decide(
+        extract.batches(entries, settings), inputs, now
+    )
     summary.deliveries = deliver_alerts(inputs, now)
     summary.pending_alerts = runtime.pending_delivery_count(settings)
     summary.pruned_articles = runtime.prune(settings, now=now)

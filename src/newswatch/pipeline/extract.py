@@ -20,6 +20,23 @@ from newswatch.pipeline.settings import Settings
 from newswatch.text import detect_language
 from newswatch.urls import canonical_url
 
+# A batch holds at most this many entries: pages in flight are at most this many times
+# batches_in_flight (their HTML in memory at once).
+MAX_BATCH = 100
+
+
+def batches(entries: Sequence[Entry], settings: Settings) -> list[list[Entry]]:
+    """The entries in batches of one task each: `article_batch_size` each, or, when there
+    are more entries than `batches_in_flight` such batches hold, spread evenly over
+    `batches_in_flight` batches (at most MAX_BATCH each). Every batch costs the run and
+    the Prefect server a task run (about 5 ms of CPU and a few requests) however many
+    pages it holds; a large run then pays that for `batches_in_flight` tasks, not for one
+    task per 25 pages, and still fetches `batches_in_flight` pages at once."""
+    n = len(entries)
+    spread = -(-n // settings.batches_in_flight)  # ceiling
+    size = max(settings.article_batch_size, min(spread, MAX_BATCH))
+    return [list(entries[i : i + size]) for i in range(0, n, size)]
+
 
 def extract_entries(entries: Sequence[Entry], settings: Settings) -> list[Article]:
     """Fetch each entry's page (I/O, on this thread), then extract them all, in this

@@ -126,7 +126,13 @@ class Settings(BaseSettings):
         200, gt=0, description="Newest entries taken from one feed per run."
     )
     article_batch_size: int = Field(
-        25, gt=0, description="Articles fetched and extracted per task."
+        25,
+        gt=0,
+        description=(
+            "Articles fetched and extracted per task; a run with more articles than "
+            "NEWSWATCH_BATCHES_IN_FLIGHT such batches hold spreads them evenly over that "
+            "many tasks (at most 100 articles each)."
+        ),
     )
     batches_in_flight: int = Field(
         8,
