@@ -10,7 +10,13 @@ The lexicon only *translates*: a term learned from the seeds that is one of a co
 forms gets the concept's other forms as aliases, keeping its learned weight. A form much
 more common in its language than the learned word is in its own (by wordfreq) is left
 out, so a rare word never borrows the weight of an everyday one. Nothing in the lexicon
-enters a profile unless the seeds brought it. Pure: reads only the bundled files.
+enters a profile unless the seeds brought it.
+
+Event words of any topic also cross through the translation table (`translations`,
+English Wiktionary's translation tables): the seeds pick the senses of a learned word
+(`Evidence`: a sense whose forms seeds in two languages use), and the sense's forms fill
+the languages where no learned term has one (see `translate`). Pure: reads only the
+bundled files.
 """
 
 from __future__ import annotations
@@ -290,11 +296,16 @@ def translate(
             continue
         add = extra.get(pos, set()) - set(term.aliases) - {term.label}
         if add:
-            names = ", ".join(sorted(why.get(pos, set()))) or "a related term"
+            found_in = why.get(pos, set())
+            mine = sorted(n for n in found_in if "):" not in n)
+            senses = sorted(n for n in found_in if "):" in n)
+            sources = [f"the bundled lexicon ({', '.join(mine)})"] if mine else []
+            sources += [f"the translation table ({'; '.join(senses)})"] if senses else []
+            source = " and ".join(sources) or "a related term"
             term = replace(
                 term,
                 aliases=tuple(sorted(set(term.aliases) | add)),
-                why=f"{term.why}; forms in other languages from the bundled lexicon ({names})",
+                why=f"{term.why}; forms in other languages from {source}",
             )
         out.append(term)
     return out
