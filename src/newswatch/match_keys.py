@@ -221,16 +221,20 @@ def place_patterns() -> tuple[dict[str, Named], dict[str, Named]]:
     )
 
 
-@lru_cache(maxsize=1)
-def place_automaton() -> ahocorasick.Automaton:
-    """The gazetteer's spaced names (`place_patterns`) as one automaton over name streams,
-    shared by every topic that has places. Built once per process."""
+def _automaton_of(patterns: dict[str, Named]) -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()
-    for pattern, named in place_patterns()[0].items():
+    for pattern, named in patterns.items():
         automaton.add_word(pattern, (pattern, (), named))
     if len(automaton):
         automaton.make_automaton()
     return automaton
+
+
+@lru_cache(maxsize=1)
+def place_automaton() -> ahocorasick.Automaton:
+    """The gazetteer's spaced names (`place_patterns`) as one automaton over name streams,
+    shared by every topic that has places. Built once per process."""
+    return _automaton_of(place_patterns()[0])
 
 
 @lru_cache(maxsize=4)
@@ -247,12 +251,7 @@ def places_named(full: str, ending: int) -> list[tuple[Named, int]]:
 def unspaced_place_automaton() -> ahocorasick.Automaton:
     """The gazetteer's names written without spaces (`place_patterns`) as one automaton
     over casefolded text, shared by every topic that has places. Built once per process."""
-    automaton = ahocorasick.Automaton()
-    for pattern, named in place_patterns()[1].items():
-        automaton.add_word(pattern, (pattern, (), named))
-    if len(automaton):
-        automaton.make_automaton()
-    return automaton
+    return _automaton_of(place_patterns()[1])
 
 
 @lru_cache(maxsize=4)

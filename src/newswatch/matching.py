@@ -138,27 +138,22 @@ class Matcher:
                 for p in places.find(form)
             )
         )
-        # the profile's names of countries other than the story's places: never enough
-        # on their own (the story's own places already count as places, see _combine)
-        self._country_terms = frozenset(
-            idx
-            for idx, t in enumerate(self.terms)
-            if t.kind == "entity"
-            and idx not in self._story_terms
-            and any(
-                len(p.id) == 2 and "/" not in p.id
-                for form in (t.label, *t.aliases)
-                for p in places.find(form)
-            )
-        )
-        # names of the country level (a country, its people, capital, leader): never the
-        # story's specific name (the story's own places are capped as places instead)
+        # names of the country level: marked so by learning (a country, its people, its
+        # capital, its leader), or a country CLDR knows; the story's own places are capped
+        # as places instead (see _combine)
         self._country_level = frozenset(
             idx
             for idx, t in enumerate(self.terms)
             if t.kind == "entity"
             and idx not in self._story_terms
-            and (t.level == "country" or idx in self._country_terms)
+            and (
+                t.level == "country"
+                or any(
+                    len(p.id) == 2 and "/" not in p.id
+                    for form in (t.label, *t.aliases)
+                    for p in places.find(form)
+                )
+            )
         )
         self._known_keys = frozenset(
             raw_key(w) for t in self.terms for f in (t.label, *t.aliases) for w in WORD.findall(f)

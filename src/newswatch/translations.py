@@ -99,18 +99,19 @@ def demonyms(country: str) -> tuple[tuple[str, str], ...]:
 
 def demonym_country(form: str) -> str | None:
     """The country whose demonym `form` is, when it is one of exactly one country's."""
-    db = _db()
-    if db is None:
-        return None
-    rows = db.execute("SELECT DISTINCT country FROM demonym WHERE form=?", (form,)).fetchall()
-    return str(rows[0][0]) if len(rows) == 1 else None
+    return _one_country("demonym", form)
 
 
 def capital_country(form: str) -> str | None:
     """The country whose capital `form` names (Astana, Астана, 阿斯塔纳), by its gloss in the
     table ("the capital of Kazakhstan"), when it is one country's."""
+    return _one_country("capital", form)
+
+
+def _one_country(table: str, form: str) -> str | None:
     db = _db()
     if db is None:
         return None
-    rows = db.execute("SELECT DISTINCT country FROM capital WHERE form=?", (form,)).fetchall()
+    sql = f"SELECT DISTINCT country FROM {table} WHERE form=?"  # table: one of two names above
+    rows = db.execute(sql, (form,)).fetchall()
     return str(rows[0][0]) if len(rows) == 1 else None

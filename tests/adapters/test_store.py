@@ -10,6 +10,7 @@ import pytest
 from newswatch import dedup
 from newswatch.adapters.store import Store
 from newswatch.models import Alert, Article, DedupDecision, Entry, FeedState, Match, Reason
+from tests.support.entries import make_entry
 
 NOW = datetime(2022, 1, 6, 12, 0, tzinfo=UTC)
 TEXT = (
@@ -19,16 +20,7 @@ TEXT = (
 
 
 def entry(n: int) -> Entry:
-    return Entry(
-        entry_id=f"e{n}",
-        id_source="guid",
-        feed_name="wire",
-        feed_url="http://127.0.0.1/feed",
-        url=f"http://127.0.0.1/a/{n}",
-        title=f"Story {n}",
-        summary="summary",
-        published=NOW,
-    )
+    return make_entry(n, published=NOW)
 
 
 def article(n: int, text: str = TEXT) -> Article:

@@ -6,21 +6,11 @@ from __future__ import annotations
 from newswatch.models import Entry
 from newswatch.pipeline.extract import MAX_BATCH, batches
 from newswatch.pipeline.settings import Settings
+from tests.support.entries import make_entry
 
 
 def _entries(n: int) -> list[Entry]:
-    return [
-        Entry(
-            entry_id=f"e{i}",
-            id_source="guid",
-            feed_name="f",
-            feed_url="https://example.org/feed",
-            url=f"https://example.org/{i}",
-            title=f"t{i}",
-            summary="",
-        )
-        for i in range(n)
-    ]
+    return [make_entry(i) for i in range(n)]
 
 
 def _sizes(n: int, **settings: int) -> list[int]:

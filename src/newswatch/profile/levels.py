@@ -3,8 +3,9 @@
 A story is told by its specific names: the places below the country, the people and the
 organisations of the event. The country itself, its people (Kazakh, казахстанский), its
 capital and its head of state or government are in every piece of news about that
-country: elections, diplomacy, trade. Such a name is marked `level: country`; matching
-never lets names of that level alone make an article match (see `matching`).
+country: elections, diplomacy, trade. Such a name is marked `level: country`; when an
+article's only names are of that level, they count no more than its event words (see
+`matching`).
 
 - a country: CLDR knows the name as one (`places`);
 - its people: a demonym of the translation table (`translations.demonyms`);
@@ -16,6 +17,7 @@ never lets names of that level alone make an article match (see `matching`).
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 from newswatch import places, translations
 from newswatch.models import ProfileTerm
@@ -95,13 +97,14 @@ ENDING = 3
 NEAR = 2  # words between a title and the name (President Kassym-Jomart Tokayev)
 
 
-def _titles() -> tuple[list[tuple[str, ...]], list[str]]:
+@lru_cache(maxsize=1)
+def _titles() -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
     spaced = [
         tuple(raw_key(w) for w in WORD.findall(t.replace("-", " ")))
         for t in LEADER_TITLES
         if not is_unspaced(t)
     ]
-    return [t for t in spaced if t], [t for t in LEADER_TITLES if is_unspaced(t)]
+    return tuple(t for t in spaced if t), tuple(t for t in LEADER_TITLES if is_unspaced(t))
 
 
 def _is(token: str, word: str) -> bool:
