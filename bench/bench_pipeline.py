@@ -413,10 +413,11 @@ def child(mode: str, stages_out: Path, cli_args: list[str]) -> None:
     clock.wrap(extract_stage, "detect_language", "language")
     clock.wrap(matching, "detect_language", "language")
     clock.wrap(matching.Matcher, "score", "matching")
-    clock.wrap(dedup, "fingerprint", "dedup")
-    clock.wrap(dedup, "decide", "dedup")
+    for name in ("normalise_text", "text_hash", "fingerprint", "find_copy", "find_near"):
+        clock.wrap(dedup, name, "dedup")
     clock.wrap(Store, "dedup_index", "dedup")
     clock.wrap(Store, "article_brief", "dedup")
+    clock.wrap(Store, "record_decided", "store")
     for name in (
         "feed_state",
         "feed_states",

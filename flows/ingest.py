@@ -65,8 +65,8 @@ def poll_feed(feed: Feed, settings: Settings, now: datetime) -> poll.PollResult:
 
 # No retries: every page's failure is recorded on its article (the feed summary stands in).
 @task(name="extract-batch", cache_policy=NO_CACHE)
-def extract_batch(entries: list[Entry], settings: Settings) -> list[Article]:
-    return extract.extract_entries(entries, settings)
+def extract_batch(entries: list[Entry], settings: Settings, order: int = 0) -> list[Article]:
+    return extract.extract_entries(entries, settings, order=order)
 
 
 @task(name="decide-articles", cache_policy=NO_CACHE, **RETRY)
@@ -115,15 +115,16 @@ def _extract_and_decide(
             decide([a for f in futures for a in f.result()])
         return outcomes, alerts
 
-    waiting = iter(batches)
+    waiting = iter(enumerate(batches))
     in_flight = deque(
-        extract_batch.submit(b, settings) for b in islice(waiting, settings.batches_in_flight)
+        extract_batch.submit(b, settings, order=i)
+        for i, b in islice(waiting, settings.batches_in_flight)
     )
     while in_flight:
         articles = in_flight.popleft().result()
         following = next(waiting, None)
         if following is not None:
-            in_flight.append(extract_batch.submit(following, settings))
+            in_flight.append(extract_batch.submit(following[1], settings, order=following[0]))
         decide(articles)
     return outcomes, alerts
 

@@ -108,14 +108,24 @@ def decide_topics(
     # The story terms leave out the profile terms the article matched (every article on
     # a topic shares them); with several topics, every topic's.
     reasons = tuple(r for _, match in matches for r in match.reasons)
-    fp = dedup.fingerprint(
-        article.text or article.title,
-        canonical_url=article.canonical_url,
-        title=article.title,
-        lang=article.lang,
-        reasons=reasons,
+    text = article.text or article.title
+    norm = dedup.normalise_text(text)
+    hashed = dedup.text_hash(norm)
+    duplicate = dedup.find_copy(
+        article.article_id, article.canonical_url, hashed if norm else None, index
     )
-    duplicate = dedup.find_duplicate(article.article_id, fp, index)
+    if duplicate is not None and duplicate.kind == "exact":
+        fp = dedup.exact_copy_fingerprint(article.canonical_url, hashed)
+    else:
+        fp = dedup.fingerprint(
+            text,
+            canonical_url=article.canonical_url,
+            title=article.title,
+            lang=article.lang,
+            reasons=reasons,
+            normalised=norm,
+        )
+        duplicate = duplicate or dedup.find_near(article.article_id, fp, index)
     topics = []
     for topic, match in matches:
         if duplicate is not None:

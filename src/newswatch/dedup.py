@@ -106,6 +106,11 @@ def _shingles(norm: str) -> list[str]:
     return [" ".join(words[i : i + 4]) for i in range(len(words) - 3)]
 
 
+def text_hash(norm: str) -> str:
+    """The exact-duplicate key of a normalised text (`normalise_text`)."""
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
 def fingerprint(
     text: str,
     *,
@@ -113,10 +118,12 @@ def fingerprint(
     title: str = "",
     lang: str | None = None,
     reasons: Sequence[Reason] = (),
+    normalised: str | None = None,
 ) -> Fingerprint:
-    """Compute everything dedup compares for one article. Pure and deterministic."""
-    norm = normalise_text(text)
-    text_hash = hashlib.sha256(norm.encode("utf-8")).hexdigest()
+    """Compute everything dedup compares for one article. Pure and deterministic.
+    `normalised` is `normalise_text(text)` when the caller has it already."""
+    norm = normalise_text(text) if normalised is None else normalised
+    text_hash_ = text_hash(norm)
     shingles = sorted(set(_shingles(norm)))
     mh = MinHash(num_perm=NUM_PERM, seed=1)
     if shingles:
@@ -126,7 +133,7 @@ def fingerprint(
     terms = story_terms(title, text, lang=lang, reasons=reasons)
     return Fingerprint(
         canonical_url=canonical_url,
-        text_hash=text_hash,
+        text_hash=text_hash_,
         minhash=values,
         bands=bands,
         story_terms=terms,
@@ -216,14 +223,37 @@ def decide(
 def find_duplicate(article_id: str, fp: Fingerprint, index: DedupIndex) -> DedupDecision | None:
     """The earlier article this one repeats (url, exact, near), or None. Topics play no
     part: a copy is a copy whatever it is about."""
-    if fp.canonical_url:
-        hit = index.find_by_url(fp.canonical_url)
+    return find_copy(
+        article_id, fp.canonical_url, fp.text_hash if fp.shingles > 0 else None, index
+    ) or find_near(article_id, fp, index)
+
+
+def find_copy(
+    article_id: str, canonical_url: str | None, text_hash: str | None, index: DedupIndex
+) -> DedupDecision | None:
+    """The earlier article at the same canonical URL, else with the same text (`text_hash`,
+    None for a text with no words), or None: the two checks that need no signature."""
+    if canonical_url:
+        hit = index.find_by_url(canonical_url)
         if hit is not None and hit != article_id:
             return DedupDecision(hit, "url", story_id="", new_story=False, similarity=1.0)
-    if fp.shingles > 0:
-        hit = index.find_by_text_hash(fp.text_hash)
+    if text_hash is not None:
+        hit = index.find_by_text_hash(text_hash)
         if hit is not None and hit != article_id:
             return DedupDecision(hit, "exact", story_id="", new_story=False, similarity=1.0)
+    return None
+
+
+def exact_copy_fingerprint(canonical_url: str | None, text_hash: str) -> Fingerprint:
+    """The fingerprint kept for an exact copy: its URL and text hash, no signature or story
+    terms (a copy is found through its original, whose text is the same, and adds no
+    terms to a story), so the MinHash of a text already stored is not computed again."""
+    return Fingerprint(canonical_url=canonical_url, text_hash=text_hash, minhash=(), bands=())
+
+
+def find_near(article_id: str, fp: Fingerprint, index: DedupIndex) -> DedupDecision | None:
+    """The stored article this one nearly repeats (see the module rules), or None."""
+    if fp.shingles > 0:
         best: tuple[float, str] | None = None
         for cand in index.near_candidates(fp.bands):
             if cand.article_id == article_id:

@@ -18,6 +18,12 @@ one core, so pages go to processes. Rules, and why:
   between two Python steps) and recorded as a PermanentError; one stuck inside a C call
   is ended at `timeout_seconds + HARD_GRACE_SECONDS` by faulthandler's watchdog, which
   exits the worker.
+- Jobs reach the workers through one dispatcher thread, a few at a time (twice the
+  workers), lowest `priority` first, then in the order given: a run's earlier batches
+  are extracted first, so they are done (and decided) while the later ones still
+  extract, whatever order their pages were fetched in. `extract_pages` takes an
+  iterable and hands each job over as it comes, so extraction starts with the first
+  page fetched, not after the last.
 - A dead worker (killed, out of memory, the watchdog) breaks the whole executor; the pages
   not finished are run again on a fresh one. If that breaks too, the rest run one at a
   time on a one-worker pool, so the page that kills its worker is found and recorded as
@@ -29,12 +35,14 @@ from __future__ import annotations
 import atexit
 import contextlib
 import faulthandler
+import heapq
+import itertools
 import logging
 import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -128,6 +136,82 @@ def _outcome(job: PageJob, result: PageContent | str) -> PageOutcome:
     return error
 
 
+class _Dispatcher:
+    """Hands jobs to the pool's current executor at most `limit` at a time, lowest
+    priority first (then first come): a thread of its own, started on first use."""
+
+    def __init__(self, pool: ExtractionPool, limit: int) -> None:
+        self._pool = pool
+        self._limit = limit
+        self._cond = threading.Condition()
+        self._heap: list[tuple[int, int, PageJob, Future[PageContent | str]]] = []
+        self._order = itertools.count()
+        self._running = 0
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def submit(self, job: PageJob, priority: int) -> Future[PageContent | str]:
+        future: Future[PageContent | str] = Future()
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the extraction pool is closed")
+            heapq.heappush(self._heap, (priority, next(self._order), job, future))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="newswatch-extract-dispatch", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+        return future
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            waiting, self._heap = self._heap, []
+            self._cond.notify()
+        for *_, future in waiting:
+            future.cancel()
+
+    def _release(self) -> None:
+        with self._cond:
+            self._running -= 1
+            self._cond.notify()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._closed and (not self._heap or self._running >= self._limit):
+                    self._cond.wait()
+                if self._closed:
+                    return
+                _, _, job, future = heapq.heappop(self._heap)
+                self._running += 1
+            if not future.set_running_or_notify_cancel():
+                self._release()
+                continue
+            try:
+                executor = self._pool._current()
+                future.executor = executor  # type: ignore[attr-defined]  # the one to replace if it breaks
+                inner = executor.submit(_extract_in_worker, job, self._pool.timeout_seconds)
+            except BaseException as exc:  # noqa: BLE001 - BrokenProcessPool, or shut down
+                future.set_exception(exc)
+                self._release()
+                continue
+            inner.add_done_callback(lambda done, outer=future: self._pass_on(done, outer))
+
+    def _pass_on(self, done: Future[PageContent | str], outer: Future[PageContent | str]) -> None:
+        try:
+            exc = done.exception()
+            if exc is not None:
+                outer.set_exception(exc)
+            else:
+                outer.set_result(done.result())
+        except BaseException as exc:  # noqa: BLE001 - cancelled: the executor was shut down
+            outer.set_exception(BrokenProcessPool(f"extraction executor stopped: {exc!r}"))
+        finally:
+            self._release()
+
+
 class ExtractionPool:
     """A process pool for `extract_page`; safe to use from several threads at once."""
 
@@ -142,6 +226,7 @@ class ExtractionPool:
         self._context.set_forkserver_preload([__name__])
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
+        self._dispatcher = _Dispatcher(self, limit=2 * max(1, self.workers))
 
     def __enter__(self) -> ExtractionPool:
         return self
@@ -150,24 +235,28 @@ class ExtractionPool:
         self.close()
 
     def close(self) -> None:
+        self._dispatcher.close()
+        self._dispatcher = _Dispatcher(self, limit=2 * max(1, self.workers))
         with self._lock:
             if self._executor is not None:
                 self._executor.shutdown(wait=True, cancel_futures=True)
                 self._executor = None
 
-    def extract_pages(self, jobs: Sequence[PageJob]) -> list[PageOutcome]:
-        """Each job's PageContent or PermanentError, in the order of `jobs`."""
+    def extract_pages(self, jobs: Iterable[PageJob], *, priority: int = 0) -> list[PageOutcome]:
+        """Each job's PageContent or PermanentError, in the order of `jobs`.
+
+        `jobs` may be a generator (pages fetched one by one): each job goes to the
+        workers as it comes. Jobs of a lower `priority` are handed to the workers first."""
         if self.workers == 0:
             return [_outcome(job, _extract_here(job)) for job in jobs]
         results: dict[int, PageOutcome] = {}
-        pending = list(range(len(jobs)))
-        for _round in range(2):
-            if not pending:
-                break
-            pending = self._run_round(jobs, pending, results)
+        taken: list[PageJob] = []
+        pending = self._run_round(jobs, None, results, taken, priority)
         if pending:
-            self._run_one_at_a_time(jobs, pending, results)
-        return [results[i] for i in range(len(jobs))]
+            pending = self._run_round(taken, pending, results, taken, priority)
+        if pending:
+            self._run_one_at_a_time(taken, pending, results)
+        return [results[i] for i in range(len(taken))]
 
     def _current(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -188,27 +277,37 @@ class ExtractionPool:
         broken.shutdown(wait=False, cancel_futures=True)
 
     def _run_round(
-        self, jobs: Sequence[PageJob], indices: list[int], results: dict[int, PageOutcome]
+        self,
+        jobs: Iterable[PageJob],
+        indices: list[int] | None,
+        results: dict[int, PageOutcome],
+        taken: list[PageJob],
+        priority: int,
     ) -> list[int]:
-        """Run `indices` on the current executor; return those a broken executor lost."""
-        executor = self._current()
+        """Run the jobs (all of `jobs`, kept in `taken`, when `indices` is None; else
+        those of `taken` at `indices`) on the current executor through the dispatcher;
+        return the indices a broken executor lost."""
         futures: list[tuple[int, Future[PageContent | str]]] = []
+        if indices is None:
+            for job in jobs:
+                taken.append(job)
+                futures.append((len(taken) - 1, self._dispatcher.submit(job, priority)))
+        else:
+            futures = [(i, self._dispatcher.submit(taken[i], priority)) for i in indices]
         lost: list[int] = []
-        try:
-            for i in indices:
-                futures.append(
-                    (i, executor.submit(_extract_in_worker, jobs[i], self.timeout_seconds))
-                )
-        except BrokenProcessPool:
-            lost = indices[len(futures) :]
+        broken: list[ProcessPoolExecutor] = []
         for i, future in futures:
             try:
-                results[i] = _collect(jobs[i], future)
+                results[i] = _collect(taken[i], future)
             except BrokenProcessPool:
                 lost.append(i)
+                executor = getattr(future, "executor", None)
+                if executor is not None and executor not in broken:
+                    broken.append(executor)
         if lost:
             log.warning("an extraction worker died: %d pages run again on a new pool", len(lost))
-            self._replace(executor)
+            for executor in broken:
+                self._replace(executor)
         return sorted(lost)
 
     def _run_one_at_a_time(

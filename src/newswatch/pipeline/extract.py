@@ -7,7 +7,7 @@ back to the feed's summary, and the article says why.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
 from newswatch.adapters.extract import PageContent
@@ -38,19 +38,27 @@ def batches(entries: Sequence[Entry], settings: Settings) -> list[list[Entry]]:
     return [list(entries[i : i + size]) for i in range(0, n, size)]
 
 
-def extract_entries(entries: Sequence[Entry], settings: Settings) -> list[Article]:
-    """Fetch each entry's page (I/O, on this thread), then extract them all, in this
-    process or on the extraction pool (NEWSWATCH_EXTRACT_WORKERS); fall back to the feed's
-    summary, saying why. The feed's date and author are handed to extraction, which then
-    does not search the page for them again."""
-    with open_fetcher(settings, pages=PageMemo()) as fetcher:
-        fetched = [_fetch_page(entry, fetcher, settings) for entry in entries]
-    jobs = [
-        PageJob(page.final_url, page.body, published=entry.published, author=entry.author)
-        for entry, page in zip(entries, fetched, strict=True)
-        if isinstance(page, FetchResult)
-    ]
-    contents = iter(shared_pool(settings.extract_workers).extract_pages(jobs))
+def extract_entries(
+    entries: Sequence[Entry], settings: Settings, *, order: int = 0
+) -> list[Article]:
+    """Fetch each entry's page (I/O, on this thread) and extract it, in this process or on
+    the extraction pool (NEWSWATCH_EXTRACT_WORKERS); fall back to the feed's summary,
+    saying why. Each page goes to the pool as soon as it is fetched; the pool extracts a
+    batch of a lower `order` (a run's earlier batch) first. The feed's date and author are
+    handed to extraction, which then does not search the page for them again."""
+    fetched: list[FetchResult | str] = []
+
+    def jobs() -> Iterator[PageJob]:
+        with open_fetcher(settings, pages=PageMemo()) as fetcher:
+            for entry in entries:
+                page = _fetch_page(entry, fetcher, settings)
+                fetched.append(page)
+                if isinstance(page, FetchResult):
+                    yield PageJob(
+                        page.final_url, page.body, published=entry.published, author=entry.author
+                    )
+
+    contents = iter(shared_pool(settings.extract_workers).extract_pages(jobs(), priority=order))
     articles = []
     for entry, page in zip(entries, fetched, strict=True):
         if not isinstance(page, FetchResult):
