@@ -7,6 +7,7 @@ import gzip
 import os
 import signal
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -115,3 +116,33 @@ def test_no_workers_extracts_in_the_calling_thread_with_the_same_outcomes() -> N
     # no process started (another pool of this process, the shared one, may be up)
     assert {p.pid for p in psutil.Process().children(recursive=True)} <= before
     _same(got, _in_process(jobs))
+
+
+def test_a_lower_priority_waits_behind_a_batch_handed_over_later() -> None:
+    """A run's earlier batch (lower priority number) is extracted first, even when a later
+    batch's pages were handed over before it; jobs may come from a generator."""
+    many, few = _jobs(40), _jobs(2)[:2]
+    handed_over = threading.Event()
+    finished: list[str] = []
+    results: list[list[PageOutcome]] = []
+
+    def later_batch() -> Iterator[PageJob]:
+        yield from many
+        handed_over.set()
+
+    with ExtractionPool(1) as pool:
+        pool.extract_pages(few)  # the worker up and warm
+
+        def run_later() -> None:
+            results.append(pool.extract_pages(later_batch(), priority=5))
+            finished.append("later")
+
+        thread = threading.Thread(target=run_later)
+        thread.start()
+        assert handed_over.wait(timeout=60)
+        earlier = pool.extract_pages(few, priority=0)
+        finished.append("earlier")
+        thread.join(timeout=120)
+    assert finished == ["earlier", "later"]
+    _same(earlier, _in_process(few))
+    _same(results[0], _in_process(many))

@@ -83,3 +83,20 @@ def test_story_terms_prefer_rare_words() -> None:
     terms = dedup.story_terms("Tokayev asks CSTO for help", BODY, lang="en")
     assert "tokayev" in terms and "zhanaozen" in terms
     assert "the" not in terms and "said" not in terms
+
+
+def test_an_exact_copy_is_found_before_its_signature_is_computed() -> None:
+    """`find_copy` needs only the URL and the text hash; a copy found so keeps no
+    signature, and the next copy still finds the original through the same hash."""
+    index = dedup.MemoryIndex()
+    fp = dedup.fingerprint(BODY, canonical_url="https://x.org/a")
+    index.add("a", fp, dedup.decide("a", fp, index), on_topic=True)
+    hashed = dedup.text_hash(dedup.normalise_text(BODY.upper()))
+    assert hashed == fp.text_hash
+    for aid in ("b", "c"):
+        found = dedup.find_copy(aid, f"https://y.org/{aid}", hashed, index)
+        assert found is not None and (found.duplicate_of, found.kind) == ("a", "exact")
+        copy = dedup.exact_copy_fingerprint(f"https://y.org/{aid}", hashed)
+        assert (copy.minhash, copy.bands, copy.story_terms) == ((), (), ())
+        index.add(aid, copy, found, on_topic=True)
+    assert dedup.find_copy("d", None, dedup.text_hash(dedup.normalise_text(OTHER)), index) is None
