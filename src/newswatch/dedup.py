@@ -45,7 +45,7 @@ from datasketch import MinHash
 
 from newswatch.langdata import zipf_frequency
 from newswatch.models import DEFAULT_TOPIC, DedupDecision, Fingerprint, Reason
-from newswatch.text import NO_WORDFREQ
+from newswatch.text import NO_WORDFREQ, strip_marks
 
 NUM_PERM = 64
 BANDS = 32  # 32 bands of 2 rows: candidates from Jaccard ~0.15 up, so truncated copies are found
@@ -91,8 +91,7 @@ class DedupIndex(Protocol):
 
 def normalise_text(text: str) -> str:
     """Fold case, diacritics, punctuation and whitespace: the exact-duplicate form."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = strip_marks(unicodedata.normalize("NFKD", text.casefold()))
     return " ".join(_WORD.findall(folded))
 
 

@@ -63,6 +63,8 @@ How the score is made:
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -116,8 +118,11 @@ PASSING = 0.9
 class Matcher:
     """A profile compiled for scoring. Build once, score many articles."""
 
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: Profile, *, recent: int = 0) -> None:
+        """`recent`: how many of the last articles scored it remembers, so a copy (same
+        title, text and language) is not scored again; 0 remembers none."""
         self.profile = profile
+        self.recent = recent
         self.terms: list[ProfileTerm] = list(profile.terms)
         # Lemmas matter only where keyword forms can be: the seeds' languages and the
         # lexicon's. Other languages are matched on names alone, and skip loading a
@@ -163,9 +168,29 @@ class Matcher:
         self._automata = term_automata(self.terms)
         self._group: TermGroup | None = None  # see `group`
         self._member = 0
+        # the last articles scored: a re-post or syndicated copy (same title, text and
+        # language) is scored once; a score depends on nothing else
+        self._recent: OrderedDict[tuple[str, str, str | None], Match] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def score(self, title: str, text: str, lang: str | None = None) -> Match:
         """Score one article (see the module rules)."""
+        if not self.recent:
+            return self._score(title, text, lang)
+        key = (title, text, lang)
+        with self._recent_lock:
+            known = self._recent.get(key)
+            if known is not None:
+                self._recent.move_to_end(key)
+                return known
+        match = self._score(title, text, lang)
+        with self._recent_lock:
+            self._recent[key] = match
+            if len(self._recent) > self.recent:
+                self._recent.popitem(last=False)
+        return match
+
+    def _score(self, title: str, text: str, lang: str | None) -> Match:
         full = f"{title}\n{text}" if title else text
         title_end = len(title)
         lang = lang or detect_language(full)
@@ -246,11 +271,11 @@ class Matcher:
         return self._combine(hits, full, n_words, lang, where, title, lead or 0)
 
     @classmethod
-    def group(cls, profiles: Iterable[Profile]) -> list[Matcher]:
+    def group(cls, profiles: Iterable[Profile], *, recent: int = 0) -> list[Matcher]:
         """Matchers of several topics that find their terms together: one automaton of
         every topic's terms reads each article's key streams once for all of them (see
         `match_keys.TermGroup`). Each scores exactly as a Matcher of its own."""
-        matchers = [cls(p) for p in profiles]
+        matchers = [cls(p, recent=recent) for p in profiles]
         if len(matchers) > 1:
             group = TermGroup([m._automata for m in matchers])
             for member, matcher in enumerate(matchers):

@@ -77,3 +77,27 @@ def test_an_article_is_read_once_with_the_offsets_of_its_words() -> None:
     keys = match_keys.read("").names
     assert keys.text == "  " and keys.starts == []
     assert re.fullmatch(r" nur sultan 5 jan .*", article.names.text)
+
+
+def test_a_matcher_that_remembers_scores_a_copy_once(profiles: list[Profile]) -> None:
+    """With `recent`, a copy (same title, text, language) gets the first score back
+    without being scored again; another title is scored anew; the oldest is forgotten."""
+    plain = Matcher(profiles[0])
+    remembering = Matcher(profiles[0], recent=2)
+    scored: list[str] = []
+    inner = remembering._score
+
+    def counting(title: str, text: str, lang: str | None) -> object:
+        scored.append(title)
+        return inner(title, text, lang)
+
+    remembering._score = counting  # type: ignore[method-assign]
+    first, second = ARTICLES[0], ARTICLES[1]
+    a = remembering.score(*first)
+    assert remembering.score(*first) is a
+    assert a == plain.score(*first)
+    retitled = remembering.score("Another headline", first[1], first[2])
+    assert retitled == plain.score("Another headline", first[1], first[2])
+    remembering.score(*second)  # the third distinct article: the first is forgotten
+    remembering.score(*first)
+    assert scored == [first[0], "Another headline", second[0], first[0]]

@@ -20,6 +20,10 @@ from newswatch.pipeline.config import RunInputs
 from newswatch.pipeline.runtime import open_store
 from newswatch.policy import mode_for
 
+# A run's matchers remember the scores of its last articles: a re-post or syndicated copy
+# (same title, text and language) arriving in the same run is not scored again.
+RECENT_SCORES = 256
+
 # The matchers of the last run's profiles: a run decides its articles batch by batch, each
 # batch as soon as it is extracted, and building a topic's matcher costs ~40 ms.
 _last: tuple[tuple[Profile, ...], list[Matcher]] | None = None
@@ -30,7 +34,8 @@ def _matchers(profiles: tuple[Profile, ...]) -> list[Matcher]:
     last = _last
     if last is not None and last[0] is profiles:
         return last[1]
-    matchers = Matcher.group(profiles)  # one reading of an article for every topic
+    # one reading of an article for every topic
+    matchers = Matcher.group(profiles, recent=RECENT_SCORES)
     _last = (profiles, matchers)
     return matchers
 

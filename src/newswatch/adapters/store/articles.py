@@ -109,8 +109,11 @@ def _insert_article(
     decision: DedupDecision,
     now: datetime,
 ) -> None:
+    # A bare insert with its row as parameters: compiled once per process, where
+    # `.values(...)` builds and keys a new statement for every article.
     conn.execute(
-        insert(t.articles).values(
+        insert(t.articles),
+        dict(
             article_id=article.article_id,
             feed_name=article.feed_name,
             url=article.url,
@@ -132,7 +135,7 @@ def _insert_article(
             duplicate_kind=decision.kind,
             story_id=decision.story_id or None,
             created=now,
-        )
+        ),
     )
     if has_bands(fp, decision):
         conn.execute(
@@ -148,18 +151,20 @@ def _insert_alert(
     now: datetime,
 ) -> None:
     conn.execute(
-        insert(t.alerts).values(
+        insert(t.alerts),
+        dict(
             alert_id=alert.alert_id,
             article_id=alert.article_id,
             story_id=alert.story_id,
             topic=alert.topic,
             payload=alert_to_json(alert),
             created=now,
-        )
+        ),
     )
     for target in targets:
         conn.execute(
-            insert(t.deliveries).values(
+            insert(t.deliveries),
+            dict(
                 alert_id=alert.alert_id,
                 target_key=target[0],
                 target_display=target[1],
@@ -167,7 +172,7 @@ def _insert_alert(
                 state="pending",
                 attempts=0,
                 next_attempt=now,
-            )
+            ),
         )
 
 

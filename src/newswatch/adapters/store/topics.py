@@ -38,14 +38,15 @@ def write_topic(
     if not (match.is_match or td.in_story):
         return
     conn.execute(
-        insert(t.article_topics).values(
+        insert(t.article_topics),
+        dict(
             article_id=article.article_id,
             topic=td.topic,
             score=match.score,
             is_match=match.is_match,
             reasons=json.dumps(reasons_to_list(match.reasons), ensure_ascii=False),
             story_id=decision.story_id or None,
-        )
+        ),
     )
     if not match.is_match or not decision.story_id:
         return
