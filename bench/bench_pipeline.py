@@ -10,9 +10,10 @@ robots.txt, through 8 RSS feeds (entries carry a pubDate, as real feeds do). In 
   2. the extraction stage alone over the 181 pages: newswatch's extract_page in this process
      (one core, as NEWSWATCH_EXTRACT_WORKERS=0 does) and on the extraction pool (every core);
   3. `newswatch run --all` as a child process (the real CLI, Prefect flow included) on a
-     fresh SQLite store, per-host delay 0 and per-host concurrency 16: once over 181 pages,
-     once over 543 (3 copies); the marginal rate is 362 / (t543 - t181), so start-up is
-     left out. t is the flow body (first feed poll to the run saved, timed in the child):
+     fresh SQLite store, per-host delay 0 and per-host concurrency 16: over 181 pages and
+     over 543 (3 copies), alternated, `--repeat` times each (3); the marginal rate is
+     362 / (t543 - t181) with each t the median of its size (one pair alone moves by 0.5 s
+     on a shared machine, which moves the rate by a third), so start-up is left out. t is the flow body (first feed poll to the run saved, timed in the child):
      the start-up before it (imports, the temporary Prefect server) varies by tens of
      seconds on a loaded machine; the rate over the whole process is printed beside it.
      Twice: extraction in the fetching thread (`threads`,
@@ -32,7 +33,7 @@ in wall seconds from the child's start. Marginal ms per page = (figure at 543 - 
 / 362. Peak RSS is the largest sum of RSS over the child's process tree, sampled every
 50 ms.
 
-Usage: .venv/bin/python bench/bench_pipeline.py [--pages N] [--copies 3] [--modes threads,pool]
+Usage: .venv/bin/python bench/bench_pipeline.py [--pages N] [--copies 3] [--modes threads,pool] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -217,8 +218,11 @@ def _pool_workers(root: psutil.Process | None = None) -> list[psutil.Process]:
 # -- 3. newswatch run, as a child process ------------------------------------------------------
 
 
-def run_cli(mode: str, feeds_set: str, base: str, tmp: Path) -> dict[str, Any]:
-    """One `newswatch run --all` in a child; its wall time, peak tree RSS and stage times."""
+def run_cli(mode: str, feeds_set: str, base: str, tmp: Path, tag: str = "") -> dict[str, Any]:
+    """One `newswatch run --all` in a child, on a fresh store; its wall time, peak tree
+    RSS and stage times."""
+    tmp = tmp / f"{mode}-{feeds_set}{tag}"
+    tmp.mkdir()
     feeds = tmp / f"feeds-{feeds_set}.yaml"
     feeds.write_text(
         "feeds:\n"
@@ -534,6 +538,13 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=181)
     parser.add_argument("--copies", type=int, default=3)
     parser.add_argument("--modes", default="threads,pool")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each size per mode, alternated; the marginal rate is taken from the"
+        " median flow body of each size (one pair of runs moves by 0.5 s on a shared machine)",
+    )
     parser.add_argument("--child")
     parser.add_argument("--stages-out", type=Path)
     args, rest = parser.parse_known_args()
@@ -568,8 +579,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         for mode in args.modes.split(","):
-            small = run_cli(mode, "small", base, tmp)
-            big = run_cli(mode, "big", base, tmp)
+            smalls, bigs = [], []
+            for k in range(max(1, args.repeat)):
+                smalls.append(run_cli(mode, "small", base, tmp, tag=f"-{k}"))
+                bigs.append(run_cli(mode, "big", base, tmp, tag=f"-{k}"))
+            pairs = [extra / (flow_body(b) - flow_body(a)) for a, b in zip(smalls, bigs)]
+            small = sorted(smalls, key=flow_body)[len(smalls) // 2]
+            big = sorted(bigs, key=flow_body)[len(bigs) // 2]
             whole = extra / (big["seconds"] - small["seconds"])
             rate = extra / (flow_body(big) - flow_body(small))
             results[mode] = rate
@@ -586,8 +602,11 @@ def main() -> None:
                 f" {rate / traf_rate:.2f}"
             )
             print(
-                f"  peak RSS of the run (process tree): {max(small['peak_rss'], big['peak_rss']) / 2**20:.0f} MB"
+                f"  {len(pairs)} pairs of runs (median of each size above); each pair's own rate: "
+                + ", ".join(f"{r:.1f}" for r in pairs)
             )
+            peak = max(r["peak_rss"] for r in smalls + bigs)
+            print(f"  peak RSS of the run (process tree): {peak / 2**20:.0f} MB")
             breakdown(mode, small, big, (n_small, n_big))
     server.shutdown()
     # Again after the runs: on a shared machine the load moves in minutes, and the limit

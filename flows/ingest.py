@@ -176,6 +176,7 @@ def run_ingest(inputs: RunInputs, *, force: bool = False) -> RunSummary:
 
     run_id = str(flow_run.id or uuid.uuid4())
     entries = poll.pending_entries(settings, run_id=run_id, now=now)
+    extract.warm_up(entries)
     summary.articles, summary.alerts = _extract_and_decide(
         extract.batches(entries, settings), inputs, now
     )

@@ -71,6 +71,16 @@ _LANGID_LOCK = threading.Lock()
 _langid_loaded = False
 
 
+def load_language_model() -> threading.Thread:
+    """Start loading py3langid's model on a thread of its own, now (a run does so before
+    fetching its pages), so the first article that needs its language does not wait."""
+    thread = threading.Thread(
+        target=_classify, args=("warm up the language model",), name="newswatch-langid", daemon=True
+    )
+    thread.start()
+    return thread
+
+
 def _classify(sample: str) -> tuple[str, float]:
     global _langid_loaded
     if not _langid_loaded:

@@ -17,12 +17,19 @@ from newswatch.errors import NewswatchError
 from newswatch.models import Article, Entry, FetchResult
 from newswatch.pipeline.runtime import open_fetcher
 from newswatch.pipeline.settings import Settings
-from newswatch.text import detect_language
+from newswatch.text import detect_language, load_language_model
 from newswatch.urls import canonical_url
 
 # A batch holds at most this many entries: pages in flight are at most this many times
 # batches_in_flight (their HTML in memory at once).
 MAX_BATCH = 100
+
+
+def warm_up(entries: Sequence[Entry]) -> None:
+    """Before a run extracts `entries` (if any): load the language model on a thread of
+    its own, so the first article without a declared language does not wait for it."""
+    if entries:
+        load_language_model()
 
 
 def batches(entries: Sequence[Entry], settings: Settings) -> list[list[Entry]]:
