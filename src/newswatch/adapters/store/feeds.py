@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from newswatch.adapters import schema as t
 from newswatch.adapters.store.codec import entry_from_json, entry_to_json, utc
@@ -21,6 +21,30 @@ from newswatch.models import Entry, FeedState
 # Rows per INSERT when claiming entries: 5 bound values a row stays far below SQLite's
 # limit on variables per statement (32,766), and one statement claims a whole feed.
 _CLAIM_CHUNK = 500
+
+
+_UPDATE_STATE = (
+    update(t.feed_state)
+    .where(t.feed_state.c.url == bindparam("state_url"))
+    .values(
+        {
+            name: bindparam(name)
+            for name in (
+                "etag",
+                "last_modified",
+                "last_polled",
+                "last_success",
+                "last_error",
+                "consecutive_failures",
+                "name",
+                "body_hash",
+                "last_status",
+                "poll_interval",
+                "next_poll",
+            )
+        }
+    )
+)
 
 
 class FeedStore(StoreBase):
@@ -52,11 +76,10 @@ class FeedStore(StoreBase):
         }
         with self.engine.begin() as conn:
             # Most saves are of a feed already known: a plain UPDATE (an upsert statement
-            # costs about three times its CPU). A new feed is inserted, or updated if
-            # another run inserted it just now, in one upsert (no savepoint).
-            done = conn.execute(
-                update(t.feed_state).where(t.feed_state.c.url == state.url).values(**values)
-            )
+            # costs about three times its CPU), one statement built once with the values
+            # as parameters. A new feed is inserted, or updated if another run inserted
+            # it just now, in one upsert (no savepoint).
+            done = conn.execute(_UPDATE_STATE, {"state_url": state.url, **values})
             if done.rowcount == 0:
                 statement = self._insert(t.feed_state).values(url=state.url, **values)
                 conn.execute(
@@ -90,16 +113,24 @@ class FeedStore(StoreBase):
             for entry in first.values()
         ]
         claimed: set[str] = set()
+        # one statement, built once per store, the rows as parameters: SQLAlchemy sends
+        # them as multi-row INSERTs ("insertmanyvalues") and gathers what RETURNING says
+        statement = self._claim_statement()
         with self.engine.begin() as conn:
             for start in range(0, len(rows), _CLAIM_CHUNK):
-                statement = (
-                    self._insert(t.entries)
-                    .values(rows[start : start + _CLAIM_CHUNK])
-                    .on_conflict_do_nothing(index_elements=[t.entries.c.entry_id])
-                    .returning(t.entries.c.entry_id)
-                )
-                claimed.update(conn.execute(statement).scalars())
+                claimed.update(conn.execute(statement, rows[start : start + _CLAIM_CHUNK]).scalars())
         return [entry for entry_id, entry in first.items() if entry_id in claimed]
+
+    def _claim_statement(self) -> Any:
+        statement = getattr(self, "_claim", None)
+        if statement is None:
+            statement = (
+                self._insert(t.entries)
+                .on_conflict_do_nothing(index_elements=[t.entries.c.entry_id])
+                .returning(t.entries.c.entry_id)
+            )
+            self._claim = statement
+        return statement
 
     def unfinished_entries(self, *, limit: int = 10_000) -> list[Entry]:
         """Entries claimed but not yet decided (this run's, or a crashed run's)."""
