@@ -187,6 +187,26 @@ def test_plain_text_keeps_words_apart_but_inline_tags_tight() -> None:
     assert plain_text(None) == ""
 
 
+def test_plain_text_drops_scripts_and_styles_whole() -> None:
+    """feedparser's sanitizer is not run (nothing of the markup is kept): code inside a
+    summary's script or style never becomes text; an unclosed one loses its tag only."""
+    summary = (
+        "Flood <script type='text/javascript'>steal(document.cookie)</script>warning"
+        "<STYLE>p { color: red }</STYLE> issued <noscript>enable JS</noscript>today"
+    )
+    assert plain_text(summary) == "Flood warning issued today"
+    assert plain_text("Flood <script>unclosed") == "Flood unclosed"
+    body = (
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title><item>"
+        b"<title>Flood</title><link>/a</link><description>&lt;p&gt;Rivers rose"
+        b"&lt;script&gt;alert(1)&lt;/script&gt; overnight&lt;/p&gt;</description>"
+        b"</item></channel></rss>"
+    )
+    parsed = parse_feed(body, {}, feed=Feed(name="f", url="https://news.example.org/rss"))
+    (entry,) = parsed.entries
+    assert (entry.summary, entry.url) == ("Rivers rose overnight", "https://news.example.org/a")
+
+
 # -- the shared corpus, fetched over a real local server --------------------------------------
 
 _HEADER = re.compile(rb"^Header:[ \t]*([^:\r\n]+):[ \t]*(.*?)\s*$", re.M)
