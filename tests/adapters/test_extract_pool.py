@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,3 +147,32 @@ def test_a_lower_priority_waits_behind_a_batch_handed_over_later() -> None:
     assert finished == ["earlier", "later"]
     _same(earlier, _in_process(few))
     _same(results[0], _in_process(many))
+
+
+@pytest.mark.parametrize(
+    ("path", "spec_name", "hidden"),
+    [
+        ("/venv/bin/newswatch", None, True),  # an installed command
+        ("/repo/src/newswatch/__main__.py", "newswatch.__main__", True),  # python -m newswatch
+        ("/repo/bench/bench_pipeline.py", None, False),  # a script: left alone
+    ],
+)
+def test_workers_do_not_run_the_newswatch_command_again(
+    path: str, spec_name: str | None, hidden: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What multiprocessing tells a starting worker to import as its main module."""
+    import importlib.machinery
+    import multiprocessing.spawn
+    import types
+
+    from newswatch.adapters.extract_pool import _main_script_hidden
+
+    fake = types.ModuleType("__main__")
+    fake.__file__ = path
+    fake.__spec__ = importlib.machinery.ModuleSpec(spec_name, None) if spec_name else None
+    monkeypatch.setitem(sys.modules, "__main__", fake)
+    with _main_script_hidden():
+        data = multiprocessing.spawn.get_preparation_data("worker")
+    told = {k for k in data if k.startswith("init_main")}
+    assert (told == set()) is hidden
+    assert fake.__file__ == path  # put back
