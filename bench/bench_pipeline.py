@@ -583,7 +583,9 @@ def main() -> None:
             for k in range(max(1, args.repeat)):
                 smalls.append(run_cli(mode, "small", base, tmp, tag=f"-{k}"))
                 bigs.append(run_cli(mode, "big", base, tmp, tag=f"-{k}"))
-            pairs = [extra / (flow_body(b) - flow_body(a)) for a, b in zip(smalls, bigs)]
+            pairs = [
+                extra / (flow_body(b) - flow_body(a)) for a, b in zip(smalls, bigs, strict=True)
+            ]
             small = sorted(smalls, key=flow_body)[len(smalls) // 2]
             big = sorted(bigs, key=flow_body)[len(bigs) // 2]
             whole = extra / (big["seconds"] - small["seconds"])

@@ -35,6 +35,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import faulthandler
+import functools
 import heapq
 import itertools
 import logging
@@ -198,9 +199,11 @@ class _Dispatcher:
                 future.set_exception(exc)
                 self._release()
                 continue
-            inner.add_done_callback(lambda done, outer=future: self._pass_on(done, outer))
+            inner.add_done_callback(functools.partial(self._pass_on, outer=future))
 
-    def _pass_on(self, done: Future[PageContent | str], outer: Future[PageContent | str]) -> None:
+    def _pass_on(
+        self, done: Future[PageContent | str], *, outer: Future[PageContent | str]
+    ) -> None:
         try:
             exc = done.exception()
             if exc is not None:

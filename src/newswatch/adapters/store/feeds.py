@@ -118,7 +118,9 @@ class FeedStore(StoreBase):
         statement = self._claim_statement()
         with self.engine.begin() as conn:
             for start in range(0, len(rows), _CLAIM_CHUNK):
-                claimed.update(conn.execute(statement, rows[start : start + _CLAIM_CHUNK]).scalars())
+                claimed.update(
+                    conn.execute(statement, rows[start : start + _CLAIM_CHUNK]).scalars()
+                )
         return [entry for entry_id, entry in first.items() if entry_id in claimed]
 
     def _claim_statement(self) -> Any:
