@@ -4,10 +4,13 @@ The same function decides for a run (against the store's index) and for `backtes
 (against an in-memory one), so the two cannot drift. Rules:
 
 - the article is scored against every topic's profile (`newswatch.matching`);
-- it is fingerprinted once, on its text, or its title when it has no text (a feed entry
-  with an empty summary), so that two empty texts are never "the same text";
-- `dedup.find_duplicate` says whether it repeats an earlier article (whatever the
-  topic); a duplicate belongs, in each topic, to its original's story there (`story_of`);
+- it is fingerprinted on its text, or its title when it has no text (a feed entry with
+  an empty summary), so that two empty texts are never "the same text";
+- whether it repeats an earlier article (whatever the topic) is `dedup.find_duplicate`'s
+  rule, taken in two steps: the same URL or text (`dedup.find_copy`) needs only the text
+  hash, so an exact copy gets no MinHash (`dedup.exact_copy_fingerprint`); only the
+  others are fingerprinted in full and looked up for near copies (`dedup.find_near`);
+  a duplicate belongs, in each topic, to its original's story there (`story_of`);
 - otherwise, in each topic, `dedup.find_story` says which of that topic's stories it
   joins or that it starts one: stories hold within a topic;
 - it alerts, once per topic, in each topic it matches and starts a new story there:
