@@ -63,8 +63,6 @@ How the score is made:
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -170,25 +168,15 @@ class Matcher:
         self._member = 0
         # the last articles scored: a re-post or syndicated copy (same title, text and
         # language) is scored once; a score depends on nothing else
-        self._recent: OrderedDict[tuple[str, str, str | None], Match] = OrderedDict()
-        self._recent_lock = threading.Lock()
+        self._remembered = lru_cache(maxsize=recent)(
+            lambda title, text, lang: self._score(title, text, lang)
+        )
 
     def score(self, title: str, text: str, lang: str | None = None) -> Match:
         """Score one article (see the module rules)."""
         if not self.recent:
             return self._score(title, text, lang)
-        key = (title, text, lang)
-        with self._recent_lock:
-            known = self._recent.get(key)
-            if known is not None:
-                self._recent.move_to_end(key)
-                return known
-        match = self._score(title, text, lang)
-        with self._recent_lock:
-            self._recent[key] = match
-            if len(self._recent) > self.recent:
-                self._recent.popitem(last=False)
-        return match
+        return self._remembered(title, text, lang)  # type: ignore[no-any-return]
 
     def _score(self, title: str, text: str, lang: str | None) -> Match:
         full = f"{title}\n{text}" if title else text

@@ -74,8 +74,7 @@ def plain_text(value: str | None) -> str:
         return ""
     if "<" in value:
         value = _TAG.sub(" ", _INLINE_TAG.sub("", _NOT_TEXT.sub(" ", value)))
-    text = value
-    return _SPACE.sub(" ", html.unescape(text)).strip()
+    return _SPACE.sub(" ", html.unescape(value)).strip()
 
 
 def parse_feed(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -23,27 +24,25 @@ from newswatch.models import Entry, FeedState
 _CLAIM_CHUNK = 500
 
 
+# The columns `save_feed_state` writes, each the FeedState field of the same name; the
+# UPDATE is built once, with them as parameters.
+_STATE_FIELDS = (
+    "etag",
+    "last_modified",
+    "last_polled",
+    "last_success",
+    "last_error",
+    "consecutive_failures",
+    "name",
+    "body_hash",
+    "last_status",
+    "poll_interval",
+    "next_poll",
+)
 _UPDATE_STATE = (
     update(t.feed_state)
     .where(t.feed_state.c.url == bindparam("state_url"))
-    .values(
-        {
-            name: bindparam(name)
-            for name in (
-                "etag",
-                "last_modified",
-                "last_polled",
-                "last_success",
-                "last_error",
-                "consecutive_failures",
-                "name",
-                "body_hash",
-                "last_status",
-                "poll_interval",
-                "next_poll",
-            )
-        }
-    )
+    .values({name: bindparam(name) for name in _STATE_FIELDS})
 )
 
 
@@ -61,19 +60,7 @@ class FeedStore(StoreBase):
 
     def save_feed_state(self, state: FeedState) -> None:
         """Insert or replace a feed's state."""
-        values = {
-            "etag": state.etag,
-            "last_modified": state.last_modified,
-            "last_polled": state.last_polled,
-            "last_success": state.last_success,
-            "last_error": state.last_error,
-            "consecutive_failures": state.consecutive_failures,
-            "name": state.name,
-            "body_hash": state.body_hash,
-            "last_status": state.last_status,
-            "poll_interval": state.poll_interval,
-            "next_poll": state.next_poll,
-        }
+        values = {name: getattr(state, name) for name in _STATE_FIELDS}
         with self.engine.begin() as conn:
             # Most saves are of a feed already known: a plain UPDATE (an upsert statement
             # costs about three times its CPU), one statement built once with the values
@@ -115,24 +102,21 @@ class FeedStore(StoreBase):
         claimed: set[str] = set()
         # one statement, built once per store, the rows as parameters: SQLAlchemy sends
         # them as multi-row INSERTs ("insertmanyvalues") and gathers what RETURNING says
-        statement = self._claim_statement()
         with self.engine.begin() as conn:
             for start in range(0, len(rows), _CLAIM_CHUNK):
                 claimed.update(
-                    conn.execute(statement, rows[start : start + _CLAIM_CHUNK]).scalars()
+                    conn.execute(self._claim, rows[start : start + _CLAIM_CHUNK]).scalars()
                 )
         return [entry for entry_id, entry in first.items() if entry_id in claimed]
 
-    def _claim_statement(self) -> Any:
-        statement = getattr(self, "_claim", None)
-        if statement is None:
-            statement = (
-                self._insert(t.entries)
-                .on_conflict_do_nothing(index_elements=[t.entries.c.entry_id])
-                .returning(t.entries.c.entry_id)
-            )
-            self._claim = statement
-        return statement
+    @cached_property
+    def _claim(self) -> Any:
+        """The claim's INSERT, in this store's dialect."""
+        return (
+            self._insert(t.entries)
+            .on_conflict_do_nothing(index_elements=[t.entries.c.entry_id])
+            .returning(t.entries.c.entry_id)
+        )
 
     def unfinished_entries(self, *, limit: int = 10_000) -> list[Entry]:
         """Entries claimed but not yet decided (this run's, or a crashed run's)."""
