@@ -8,7 +8,8 @@ The same function decides for a run (against the store's index) and for `backtes
   an empty summary), so that two empty texts are never "the same text";
 - whether it repeats an earlier article (whatever the topic) is `dedup.find_duplicate`'s
   rule, taken in two steps: the same URL or text (`dedup.find_copy`) needs only the text
-  hash, so an exact copy gets no MinHash (`dedup.exact_copy_fingerprint`); only the
+  hash, so an exact copy gets no MinHash (`dedup.exact_copy_fingerprint`), nor does a
+  copy at the same URL whose text is stored already (`dedup.text_stored`); only the
   others are fingerprinted in full and looked up for near copies (`dedup.find_near`);
   a duplicate belongs, in each topic, to its original's story there (`story_of`);
 - otherwise, in each topic, `dedup.find_story` says which of that topic's stories it
@@ -117,7 +118,10 @@ def decide_topics(
     duplicate = dedup.find_copy(
         article.article_id, article.canonical_url, hashed if norm else None, index
     )
-    if duplicate is not None and duplicate.kind == "exact":
+    if duplicate is not None and (
+        duplicate.kind == "exact"
+        or dedup.text_stored(article.article_id, hashed if norm else None, index)
+    ):
         fp = dedup.exact_copy_fingerprint(article.canonical_url, hashed)
     else:
         fp = dedup.fingerprint(

@@ -243,6 +243,16 @@ def find_copy(
     return None
 
 
+def text_stored(article_id: str, text_hash: str | None, index: DedupIndex) -> bool:
+    """Whether an earlier article has this very text (`text_hash`, None for a text with no
+    words): its signature is stored with it, so a copy of it needs none of its own, even
+    one found first by its URL (a feed listing the same page again under a new id)."""
+    if text_hash is None:
+        return False
+    hit = index.find_by_text_hash(text_hash)
+    return hit is not None and hit != article_id
+
+
 def exact_copy_fingerprint(canonical_url: str | None, text_hash: str) -> Fingerprint:
     """The fingerprint kept for an exact copy: its URL and text hash, no signature or story
     terms (a copy is found through its original, whose text is the same, and adds no

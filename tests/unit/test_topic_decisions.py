@@ -72,6 +72,26 @@ def test_a_copy_is_a_duplicate_in_every_topic_and_joins_its_stories() -> None:
     assert not any(td.alerts for td in copy.topics)
 
 
+def test_a_page_listed_again_keeps_no_signature_unless_its_text_changed() -> None:
+    """A copy found by its URL (the same page under a new feed id) whose text is stored
+    already keeps no MinHash of its own; one whose text changed keeps its own, so that a
+    later copy of the new text is still found."""
+    index, stories = dedup.MemoryIndex(), {}
+    text = "Dockworkers in Varden strike again over cranes, and the terminals stay shut. " * 3
+    url = "https://x.test/1"
+    first = _decide(index, _article("a1", "Varden strike", text, url), stories)
+    assert first.fingerprint.minhash
+    again = _decide(index, _article("a2", "Varden strike", text, url), stories)
+    assert (again.decision.duplicate_of, again.decision.kind) == ("a1", "url")
+    assert (again.fingerprint.minhash, again.fingerprint.bands) == ((), ())
+    changed_text = text + "The port authority said talks resume on Monday with the union."
+    changed = _decide(index, _article("a3", "Varden strike", changed_text, url), stories)
+    assert (changed.decision.duplicate_of, changed.decision.kind) == ("a1", "url")
+    assert changed.fingerprint.minhash and changed.fingerprint.bands
+    later = _decide(index, _article("a4", "Strike", changed_text, "https://y.test/2"), stories)
+    assert (later.decision.duplicate_of, later.decision.kind) == ("a3", "exact")
+
+
 def test_backtest_reports_every_topic_and_the_best_one() -> None:
     items = [
         BacktestInput("f1", "Elbrin flood", "The flood in Elbrin rose overnight.", lang="en"),
