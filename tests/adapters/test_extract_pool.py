@@ -119,6 +119,44 @@ def test_no_workers_extracts_in_the_calling_thread_with_the_same_outcomes() -> N
     _same(got, _in_process(jobs))
 
 
+def test_no_workers_extracts_one_page_at_a_time_whatever_the_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """trafilatura crashes the process now and then when threads extract at once, so
+    without workers the pages of several threads are extracted one after another."""
+    from newswatch.adapters import extract_pool
+
+    inside, most = [0], [0]
+    lock = threading.Lock()
+
+    def counted(html: bytes, **kwargs: object) -> PageContent:
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        try:
+            return extract_page(html, **kwargs)  # type: ignore[arg-type]
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    monkeypatch.setattr(extract_pool, "extract_page", counted)
+    jobs = [j for j in _jobs(6) if j.html]
+    got: list[list[PageOutcome]] = [[] for _ in range(4)]
+    with ExtractionPool(0) as pool:
+
+        def run(k: int) -> None:
+            got[k] = pool.extract_pages(jobs)
+
+        threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    assert most[0] == 1
+    for outcomes in got:
+        _same(outcomes, _in_process(jobs))
+
+
 def test_a_lower_priority_waits_behind_a_batch_handed_over_later() -> None:
     """A run's earlier batch (lower priority number) is extracted first, even when a later
     batch's pages were handed over before it; jobs may come from a generator."""

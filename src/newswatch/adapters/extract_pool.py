@@ -7,7 +7,9 @@ one core, so pages go to processes. Rules, and why:
   forkserver preloads this module, so a worker starts with trafilatura imported, and each
   worker warms it once (`_start_worker`).
 - `workers=0`, and any pool made inside a daemonic process (a Dask worker: it may not have
-  children), extracts in the calling thread instead, with the same outcomes.
+  children), extracts in the calling thread instead, with the same outcomes, one page
+  at a time in the process: trafilatura crashes the process now and then when threads
+  extract at once, and threads share one core anyway.
 - A job is plain data (`PageJob`: bytes, URL, the feed's date and author) and so is a
   result (`PageContent`, or a failure message); nothing live crosses the process line.
 - Results are those of `extract_page` in this process, in the order of the jobs, and a
@@ -110,10 +112,18 @@ def _extract_in_worker(job: PageJob, timeout_seconds: float) -> PageContent | st
         faulthandler.cancel_dump_traceback_later()
 
 
+# One page at a time per process: trafilatura on several threads at once crashes the
+# process now and then inside lxml (SIGSEGV, "double free or corruption": trafilatura
+# issues #840 and #925; seen here once in a benchmark run with workers=0).
+_ONE_AT_A_TIME = threading.Lock()
+
+
 def _extract_here(job: PageJob) -> PageContent | str:
-    """`extract_page` in this thread (no time limit here: threads cannot be stopped)."""
+    """`extract_page` in this thread, one page at a time in this process (no time limit
+    here: threads cannot be stopped)."""
     try:
-        return extract_page(job.html, url=job.url, published=job.published, author=job.author)
+        with _ONE_AT_A_TIME:
+            return extract_page(job.html, url=job.url, published=job.published, author=job.author)
     except PermanentError as exc:
         return str(exc)
     except Exception as exc:  # noqa: BLE001 - a crash inside trafilatura fails this page only
