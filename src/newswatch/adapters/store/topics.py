@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from newswatch.adapters import schema as t
@@ -77,13 +77,19 @@ def write_topic(
     )
 
 
+# a copy's story in a topic, asked for every copy in every topic: built once
+_STORY_IN_TOPIC = select(t.article_topics.c.story_id).where(
+    t.article_topics.c.article_id == bindparam("b_article_id"),
+    t.article_topics.c.topic == bindparam("b_topic"),
+)
+
+
 class TopicStore(StoreBase):
     def story_in_topic(self, article_id: str, topic: str) -> str | None:
         """The story a recorded article belongs to in `topic`, if any."""
-        c = t.article_topics.c
         with self.engine.connect() as conn:
-            return conn.execute(
-                select(c.story_id).where(c.article_id == article_id, c.topic == topic)
+            return conn.execute(  # type: ignore[no-any-return]
+                _STORY_IN_TOPIC, {"b_article_id": article_id, "b_topic": topic}
             ).scalar_one_or_none()
 
     def also_reported(self, story_id: str, article_id: str) -> list[str]:
