@@ -150,7 +150,7 @@ class Settings(BaseSettings):
             "Processes that extract article text, each page limited to 30 s and a "
             "crashing page failing alone: unset, one per core (measured here: twice the "
             "rate of extracting in the fetching threads); N, a pool of N; 0 extracts in "
-            "the fetching thread (no extra processes)."
+            "the fetching threads, one page at a time (no extra processes)."
         ),
     )
     fetch_articles: bool = Field(
