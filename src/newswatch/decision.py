@@ -115,12 +115,11 @@ def decide_topics(
     text = article.text or article.title
     norm = dedup.normalise_text(text)
     hashed = dedup.text_hash(norm)
-    duplicate = dedup.find_copy(
-        article.article_id, article.canonical_url, hashed if norm else None, index
-    )
+    key = hashed if norm else None  # a text with no words is never "the same text"
+    duplicate = dedup.find_copy(article.article_id, article.canonical_url, key, index)
+    # (an exact copy's text is stored by definition: no second lookup)
     if duplicate is not None and (
-        duplicate.kind == "exact"
-        or dedup.text_stored(article.article_id, hashed if norm else None, index)
+        duplicate.kind == "exact" or dedup.text_stored(article.article_id, key, index)
     ):
         fp = dedup.exact_copy_fingerprint(article.canonical_url, hashed)
     else:

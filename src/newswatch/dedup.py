@@ -236,10 +236,9 @@ def find_copy(
         hit = index.find_by_url(canonical_url)
         if hit is not None and hit != article_id:
             return DedupDecision(hit, "url", story_id="", new_story=False, similarity=1.0)
-    if text_hash is not None:
-        hit = index.find_by_text_hash(text_hash)
-        if hit is not None and hit != article_id:
-            return DedupDecision(hit, "exact", story_id="", new_story=False, similarity=1.0)
+    hit = _earlier_text(article_id, text_hash, index)
+    if hit is not None:
+        return DedupDecision(hit, "exact", story_id="", new_story=False, similarity=1.0)
     return None
 
 
@@ -247,10 +246,15 @@ def text_stored(article_id: str, text_hash: str | None, index: DedupIndex) -> bo
     """Whether an earlier article has this very text (`text_hash`, None for a text with no
     words): its signature is stored with it, so a copy of it needs none of its own, even
     one found first by its URL (a feed listing the same page again under a new id)."""
+    return _earlier_text(article_id, text_hash, index) is not None
+
+
+def _earlier_text(article_id: str, text_hash: str | None, index: DedupIndex) -> str | None:
+    """The earlier article with this text, other than `article_id`, or None."""
     if text_hash is None:
-        return False
+        return None
     hit = index.find_by_text_hash(text_hash)
-    return hit is not None and hit != article_id
+    return hit if hit is not None and hit != article_id else None
 
 
 def exact_copy_fingerprint(canonical_url: str | None, text_hash: str) -> Fingerprint:

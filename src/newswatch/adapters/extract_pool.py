@@ -304,7 +304,7 @@ class ExtractionPool:
         taken: list[PageJob] = []
         pending = self._run_round(jobs, None, results, taken, priority)
         if pending:
-            pending = self._run_round(taken, pending, results, taken, priority)
+            pending = self._run_round((), pending, results, taken, priority)  # lost ones again
         if pending:
             self._run_one_at_a_time(taken, pending, results)
         return [results[i] for i in range(len(taken))]
