@@ -34,7 +34,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from newswatch.text import WORD, is_unspaced, lemma, raw_key, word_key, zipf  # noqa: E402
+from newswatch.text import (  # noqa: E402
+    WORD,
+    is_unspaced,
+    lemma_forms,
+    lemma_strays,
+    raw_key,
+    word_key,
+    zipf,
+)
 from newswatch.translations import FILE, LANGUAGES  # noqa: E402
 
 # file code -> newswatch's language code
@@ -96,16 +104,22 @@ def usable(form: str, lang: str) -> bool:
 
 
 def keys(form: str, lang: str) -> set[str]:
+    """The match keys a seed's words can have for this form: lemmatised, as written, and
+    with a word whose lemma strays from it as written (a seed's "trzęsienia ziemi" has
+    the keys of "trzęsienie ziemia"; see `text.lemma_strays`)."""
     if is_unspaced(form):
         return {form.casefold()}
     words = WORD.findall(form)
-    return {" ".join(word_key(w, lang) for w in words), " ".join(raw_key(w) for w in words)} - {""}
+    kept = " ".join(raw_key(w) if lemma_strays(w, lang) else word_key(w, lang) for w in words)
+    lemmas = " ".join(word_key(w, lang) for w in words)
+    return {lemmas, " ".join(raw_key(w) for w in words), kept} - {""}
 
 
-def alias(form: str, lang: str) -> str:
+def aliases(form: str, lang: str) -> tuple[str, ...]:
+    """The form as matching needs it (see `text.lemma_forms`)."""
     if is_unspaced(form):
-        return form
-    return " ".join(lemma(w.casefold(), lang) for w in WORD.findall(form))
+        return (form,)
+    return lemma_forms(form, lang)
 
 
 def frequency(form: str, lang: str) -> int:
@@ -304,10 +318,11 @@ def main(folder: Path, extra: Path | None = None) -> None:
         for lang, form in sorted(forms[sense]):
             for k in keys(form, lang):
                 db.execute("INSERT OR IGNORE INTO form VALUES (?, ?, ?)", (lang, k, sense))
-            db.execute(
-                "INSERT OR IGNORE INTO alias VALUES (?, ?, ?, ?)",
-                (sense, lang, alias(form, lang), frequency(form, lang)),
-            )
+            for a in aliases(form, lang):
+                db.execute(
+                    "INSERT OR IGNORE INTO alias VALUES (?, ?, ?, ?)",
+                    (sense, lang, a, frequency(form, lang)),
+                )
             n_forms += 1
     db.executemany("INSERT INTO demonym VALUES (?, ?, ?)", sorted(demonyms))
     db.executemany("INSERT INTO capital VALUES (?, ?, ?)", sorted(capitals))

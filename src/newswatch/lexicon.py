@@ -35,9 +35,10 @@ from newswatch.text import (
     NOUN_CAPITALS,
     SEGMENTED,
     WORD,
+    fold,
     is_unspaced,
     known_words,
-    lemma,
+    lemma_forms,
     raw_key,
     word_key,
     zipf,
@@ -130,11 +131,12 @@ def form_zipf(word: str, lang: str) -> float:
     return float(stored) if isinstance(stored, int | float) else zipf_frequency(word, lang)
 
 
-def _alias(form: str, lang: str, kind: str) -> str:
-    """The form as matching needs it: event words as lemmas (articles are lemmatised)."""
+def _aliases(form: str, lang: str, kind: str) -> tuple[str, ...]:
+    """The form as matching needs it: event words as lemmas (articles are lemmatised),
+    and as written where a lemma strays from its word (see `text.lemma_forms`)."""
     if kind != "event" or is_unspaced(form):
-        return form
-    return " ".join(lemma(w.casefold(), lang) for w in WORD.findall(form))
+        return (form,)
+    return lemma_forms(form, lang)
 
 
 # Senses of the translation table are numbered after the lexicon's concepts.
@@ -182,8 +184,10 @@ class Evidence:
         if is_unspaced(form.alias):
             return form.alias in self.text.get(form.lang, "")
         have = self.keys.get(form.lang)
+        # an alias word as written stands for the case forms whose lemma it is (see
+        # `text.lemma_forms`)
         return bool(have) and all(
-            word_key(w, form.lang) in have  # type: ignore[operator]
+            word_key(w, form.lang) in have or raw_key(w) in have  # type: ignore[operator]
             for w in WORD.findall(form.alias)
         )
 
@@ -198,11 +202,28 @@ def _opens_sentence(text: str, at: int) -> bool:
     return not before or before[-1] in ".!?:\n"
 
 
-def _senses(keys: set[str], languages: tuple[str, ...], evidence: Evidence | None) -> list[int]:
+def _senses(
+    keys: set[str],
+    languages: tuple[str, ...],
+    evidence: Evidence | None,
+    written: tuple[str, ...] = (),
+) -> list[int]:
     """The table's senses of a learned event word: those the seeds in a second language
     confirm (a form of the sense in that language is in its seeds); with none confirmed,
-    its only sense when it has one and the seeds repeat it."""
+    its only sense when it has one and the seeds repeat it. Match keys fold spelling
+    variants, so two words can share one ("rubble" and "ruble"): when some of the senses
+    have the word itself (`written`, or its lemma) as a form, only those are its senses."""
     found = translations.senses((lang, k) for lang in languages for k in keys)
+    if len(found) > 1 and written:
+        spelled = {fold(w) for w in written} | {
+            fold(x) for w in written for lang in languages for x in lemma_forms(w, lang)
+        }
+        exact = {
+            s
+            for s in found
+            if any(f.lang in languages and fold(f.alias) in spelled for f in translations.forms(s))
+        }
+        found = exact or found
     if not found or evidence is None:
         return sorted(found)
     support = {s: len({f.lang for f in translations.forms(s) if evidence.says(f)}) for s in found}
@@ -236,7 +257,8 @@ def translate(
         keys |= {a.casefold() for a in (term.label, *term.aliases) if is_unspaced(a)}
         hits = sorted({i for k in keys for i in index.get((kind, k), ())})
         if kind == "event" and term.kind == "keyword" and not term.label[:1].isupper():
-            hits += [SENSE_BASE + s for s in _senses(keys, languages, evidence)]
+            written = (term.label, *term.aliases)
+            hits += [SENSE_BASE + s for s in _senses(keys, languages, evidence, written)]
         if hits:
             found[pos] = hits
             for i in hits:
@@ -289,7 +311,7 @@ def translate(
             for lang, form in c.forms:
                 if c.kind == "event" and _zipf(form, lang) > own + MAX_COMMONER:
                     continue
-                extra.setdefault(pos, set()).add(_alias(form, lang, c.kind))
+                extra.setdefault(pos, set()).update(_aliases(form, lang, c.kind))
     out: list[ProfileTerm] = []
     for pos, term in enumerate(terms):
         if pos in merged_away:

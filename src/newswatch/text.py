@@ -247,6 +247,39 @@ def raw_key(word: str) -> str:
     return spelling_key(fold(word))
 
 
+STRAY_PREFIX = 4
+
+
+def lemma_strays(word: str, lang: str | None) -> bool:
+    """Whether the lemma of `word` is another word than it: the two share fewer than
+    STRAY_PREFIX first letters (folded). simplemma gives Polish "trzęsienie" (earthquake)
+    the verb "trząść" (to shake) as its lemma, while "trzęsienia" and "trzęsieniu", the
+    forms an article uses most, get "trzęsienie": a form stored by its lemma alone would
+    match the one case and miss the others."""
+    low = word.casefold()
+    a, b = fold(low), fold(lemma(low, lang))
+    shared = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        shared += 1
+    return shared < min(STRAY_PREFIX, len(a), len(b))
+
+
+def lemma_forms(form: str, lang: str | None) -> tuple[str, ...]:
+    """A spaced form as matching needs it: its words' lemmas (articles are lemmatised),
+    and, when the lemma of one of its words strays from the word (see `lemma_strays`),
+    the form with that word as written too ("trząść ziemia" and "trzęsienie ziemia" for
+    Polish "trzęsienie ziemi"), so that every case of it is found."""
+    words = [w.casefold() for w in WORD.findall(form)]
+    lemmas = [lemma(w, lang) for w in words]
+    out = [" ".join(lemmas)]
+    kept = [w if lemma_strays(w, lang) else m for w, m in zip(words, lemmas, strict=True)]
+    if kept != lemmas:
+        out.append(" ".join(kept))
+    return tuple(out)
+
+
 def words(text: str) -> list[tuple[str, int, int]]:
     """(word, start, end) for every word of the text."""
     return [(m.group(0), m.start(), m.end()) for m in WORD.finditer(text)]

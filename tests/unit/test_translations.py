@@ -131,3 +131,38 @@ def test_lookups_from_several_threads_agree() -> None:
     with ThreadPoolExecutor(4) as pool:
         found = list(pool.map(lambda _: translations.senses(key), range(16)))
     assert all(f == alone for f in found) and alone
+
+
+def test_a_phrase_whose_lemma_strays_is_found_in_every_case() -> None:
+    # simplemma lemmatises Polish "trzęsienie" (earthquake) to the verb "trząść" but
+    # "trzęsienia", "trzęsieniu" to "trzęsienie": the table keeps both spellings
+    from newswatch.matching import Matcher
+    from newswatch.models import Profile
+
+    (quake,) = translations.senses([("en", word_key("earthquake", "en"))])
+    polish = {alias for lang, alias in _forms(quake) if lang == "pl"}
+    assert {"trząść ziemia", "trzęsienie ziemia"} <= polish
+    # a Polish seed in the genitive finds the sense
+    genitive = " ".join(word_key(w, "pl") for w in ("trzęsienia", "ziemi"))
+    assert quake in translations.senses([("pl", genitive)])
+    term = ProfileTerm(
+        "earthquake", "earthquake", "keyword", 0.5, ("earthquake", *sorted(polish)), "test"
+    )
+    name = ProfileTerm("hatay", "Hatay", "entity", 0.5, ("Hatay",), "test")
+    matcher = Matcher(Profile("quake", (term, name), 0.01, languages=("en",)))
+    for text in (
+        "Trzęsienie ziemi w Hatay.",
+        "Po trzęsieniu ziemi w Hatay.",
+        "Skutki trzęsienia ziemi w Hatay.",
+    ):
+        fired = {r.label for r in matcher.score("", text, lang="pl").reasons}
+        assert "earthquake" in fired, text
+
+
+def test_words_that_share_a_match_key_keep_their_own_senses() -> None:
+    # "rubble" and "ruble" fold to one match key; the word itself says which it is
+    assert len(translations.senses([("en", word_key("rubble", "en"))])) == 2
+    docs = [("The rubble was cleared.", "en"), ("Rescuers dug through the rubble.", "en")]
+    (term,) = translate([_term("rubble")], ("en",), Evidence.of(docs))
+    assert "щебень" in term.aliases or "moloz" in term.aliases
+    assert "рубль" not in term.aliases and "Rubel" not in term.aliases
