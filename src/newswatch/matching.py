@@ -22,8 +22,8 @@ How the score is made:
 - Names tell which story, event words tell what happened: event words count at most
   1.5 times the names' sum and names at most 3 times the event words' sum, the story's
   places (which say where, not which story) at most 1.5 times. An article with only
-  keywords counts half, one with only names a tenth (a mention, not a report: Tokayev at
-  a summit). Fewer than three distinct terms count a third or two thirds (a term weighing
+  event words therefore scores nothing (what happened, but to which story?), one with
+  only names a tenth (a mention, not a report: Tokayev at a summit). Fewer than three distinct terms count a third or two thirds (a term weighing
   under 0.3 counts as that share of one): a lone mention (a sports result from Almaty,
   Kazakhstan in a trade figure) stays low.
 - Long texts gather hits by length alone, so the sum is divided by
@@ -95,7 +95,6 @@ from newswatch.text import (
 ENTITY_ENDING = 4
 WORD_ENDING = 3
 TITLE_BONUS = 1.5
-ONE_SIDED = 0.5
 EVENT_CAP = 1.5
 NAME_CAP = 3.0
 ENTITY_ONLY = 0.1
@@ -361,9 +360,6 @@ class Matcher:
             total = entity_sum * ENTITY_ONLY
             if entity_sum > 0:
                 steps.append(f"names without event words are a mention: x{ENTITY_ONLY:g}")
-        if entity_sum == 0 and event_sum > 0:
-            total *= ONE_SIDED
-            steps.append(f"event words without any name: x{ONE_SIDED:g}")
         # breadth: distinct terms, each counted in full only from BREADTH_WEIGHT up, so a
         # name plus an everyday word ("rise") is still a lone mention
         breadth = sum(
