@@ -319,9 +319,11 @@ def main(folder: Path, extra: Path | None = None) -> None:
             for k in keys(form, lang):
                 db.execute("INSERT OR IGNORE INTO form VALUES (?, ?, ?)", (lang, k, sense))
             for a in aliases(form, lang):
+                # an alias is as common as the commoner of it and its form: simplemma
+                # gives Turkish "yıldırma" (intimidation) the lemma "yıl" (year)
+                common = max(frequency(form, lang), frequency(a, lang))
                 db.execute(
-                    "INSERT OR IGNORE INTO alias VALUES (?, ?, ?, ?)",
-                    (sense, lang, a, frequency(form, lang)),
+                    "INSERT OR IGNORE INTO alias VALUES (?, ?, ?, ?)", (sense, lang, a, common)
                 )
             n_forms += 1
     db.executemany("INSERT INTO demonym VALUES (?, ?, ?)", sorted(demonyms))

@@ -22,7 +22,7 @@ bundled files.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -235,6 +235,55 @@ def _senses(
     return []
 
 
+# A lexicon concept's sense in the translation table is the one whose forms agree with
+# the concept's in the most languages, at least this many, and more than any other's.
+CONCEPT_AGREEMENT = 3
+
+
+@cache
+def concept_sense(i: int) -> int | None:
+    """The translation table's sense of lexicon event concept `i` (earthquake: "earthquake
+    (n): shaking of the surface of a planet", whose forms are the concept's in 8
+    languages), which carries it to the languages the lexicon is not written in (Turkish
+    deprem, Italian terremoto, Czech zemětřesení); None when no one sense agrees best."""
+    c = concepts()[i]
+    if c.kind != "event":
+        return None
+    written: dict[str, set[str]] = {}
+    keys: set[tuple[str, str]] = set()
+    for lang, form in c.forms:
+        if is_unspaced(form):
+            written.setdefault(lang, set()).add(form.casefold())
+            keys.add((lang, form.casefold()))
+        else:
+            written.setdefault(lang, set()).update(fold(x) for x in lemma_forms(form, lang))
+            keys.add((lang, _event_key(form, lang)))
+    agree: dict[int, int] = {}
+    for s in translations.senses(keys):
+        agree[s] = len(
+            {
+                f.lang
+                for f in translations.forms(s)
+                if (f.alias.casefold() if is_unspaced(f.alias) else fold(f.alias))
+                in written.get(f.lang, ())
+            }
+        )
+    # the sense is a row of an English word's table: that word must be the concept's
+    # (seizure's "zająć", "занять" are also forms of "busy (adj): engaged")
+    english = written.get("en", set())
+    agree = {
+        s: n
+        for s, n in agree.items()
+        if any(f.lang == "en" and fold(f.alias) in english for f in translations.forms(s))
+    }
+    ranked = sorted(agree.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < CONCEPT_AGREEMENT:
+        return None
+    if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+        return None
+    return ranked[0][0]
+
+
 def translate(
     terms: list[ProfileTerm], languages: tuple[str, ...], evidence: Evidence | None = None
 ) -> list[ProfileTerm]:
@@ -249,6 +298,7 @@ def translate(
     table = concepts()
     owner: dict[int, int] = {}  # concept -> position of the heaviest term holding it
     found: dict[int, list[int]] = {}
+    written_in: dict[int, set[str]] = {}  # languages a term's lexicon concepts are written in
     for pos, term in enumerate(terms):
         kind = "organisation" if term.kind == "entity" else "event"
         keys = {term.key, _name_key(term.label)}
@@ -258,7 +308,14 @@ def translate(
         hits = sorted({i for k in keys for i in index.get((kind, k), ())})
         if kind == "event" and term.kind == "keyword" and not term.label[:1].isupper():
             written = (term.label, *term.aliases)
-            hits += [SENSE_BASE + s for s in _senses(keys, languages, evidence, written)]
+            meant = _senses(keys, languages, evidence, written)
+            # a word of a lexicon concept the table has no sense of ("quake"): the
+            # concept's own sense carries it to the languages the lexicon lacks
+            if not meant:
+                meant = sorted({s for i in hits if (s := concept_sense(i)) is not None})
+                # the lexicon's own forms stay its own where it has some
+                written_in[pos] = {lang for i in hits for lang, _ in table[i].forms}
+            hits += [SENSE_BASE + s for s in meant]
         if hits:
             found[pos] = hits
             for i in hits:
@@ -276,20 +333,26 @@ def translate(
     merged_away: set[int] = set()
     extra: dict[int, set[str]] = {}
     why: dict[int, set[str]] = {}
+    # the learned words each term stands for: its own and those of the terms joining it
+    words_of: dict[int, list[str]] = {pos: [t.label, *t.aliases] for pos, t in enumerate(terms)}
     for pos, hits in found.items():
         term = terms[pos]
         home = owner[hits[0]] if hits[0] < SENSE_BASE else pos
         if home != pos and terms[pos].kind == terms[home].kind and not term.pinned:
             merged_away.add(pos)
             extra.setdefault(home, set()).update((term.label, *term.aliases))
+            words_of[home] += [term.label, *term.aliases]
+    for pos, hits in found.items():
+        if pos in merged_away:
             continue
+        term = terms[pos]
         # (a Chinese or Japanese word learned from the seeds counts by its own frequency;
         # the lexicon's forms in those scripts are not checked: their word lists count
         # one word where English has several forms, so they are not comparable)
         own = max(
             (
                 zipf(form, lang) if is_unspaced(form) and lang in SEGMENTED else _zipf(form, lang)
-                for form in (term.label, *term.aliases)
+                for form in words_of[pos]
                 for lang in languages
             ),
             default=0.0,
@@ -300,6 +363,8 @@ def translate(
                     continue  # one term per sense: the heaviest that holds it translates it
                 why.setdefault(pos, set()).add(translations.name(i - SENSE_BASE))
                 for f in translations.forms(i - SENSE_BASE):
+                    if f.lang in written_in.get(pos, ()):
+                        continue
                     key = (
                         f.alias.casefold() if is_unspaced(f.alias) else _event_key(f.alias, f.lang)
                     )

@@ -166,3 +166,22 @@ def test_words_that_share_a_match_key_keep_their_own_senses() -> None:
     (term,) = translate([_term("rubble")], ("en",), Evidence.of(docs))
     assert "щебень" in term.aliases or "moloz" in term.aliases
     assert "рубль" not in term.aliases and "Rubel" not in term.aliases
+
+
+def test_a_lexicon_concept_reaches_the_languages_the_lexicon_is_not_written_in() -> None:
+    # "quake" is a form of the lexicon's earthquake concept (9 languages) and has no
+    # sense of its own in the table; "earthquake" joins it as a form of the same concept.
+    # The concept's sense carries the term to Turkish, Czech and Italian, and the joined
+    # word counts for how common a translation may be (deprem is commoner than "quake")
+    docs = [("A quake hit. The earthquake killed many; the quake destroyed towns.", "en")]
+    quake, earthquake = _term("quake", 0.4), _term("earthquake", 0.3)
+    assert translations.senses([("en", word_key("quake", "en"))]) == set()
+    (term,) = translate([quake, earthquake], ("en",), Evidence.of(docs))
+    assert term.label == "quake" and "earthquake" in term.aliases
+    assert {"deprem", "zemětřesení", "terremoto", "землетрясение", "地震"} <= set(term.aliases)
+    # a concept whose forms no one sense of the table shares in 3 languages has none
+    from newswatch.lexicon import concept_sense, concepts
+
+    names = [c.name for c in concepts()]
+    assert concept_sense(names.index("earthquake")) is not None
+    assert concept_sense(names.index("internet")) is None
