@@ -338,7 +338,7 @@ def translate(
     for pos, hits in found.items():
         term = terms[pos]
         home = owner[hits[0]] if hits[0] < SENSE_BASE else pos
-        if home != pos and terms[pos].kind == terms[home].kind and not term.pinned:
+        if home != pos and _same_side(terms[pos], terms[home]) and not term.pinned:
             merged_away.add(pos)
             extra.setdefault(home, set()).update((term.label, *term.aliases))
             words_of[home] += [term.label, *term.aliases]
@@ -396,3 +396,9 @@ def translate(
             )
         out.append(term)
     return out
+
+
+def _same_side(a: ProfileTerm, b: ProfileTerm) -> bool:
+    """Both names, or both event words (a keyword and a phrase: "death" joins "death
+    toll", both forms of one concept, so an article's "жертв" counts once)."""
+    return (a.kind == "entity") == (b.kind == "entity")

@@ -45,6 +45,13 @@ def test_capitals_demonyms_and_titles_in_other_languages() -> None:
     assert is_country_level(_entity("托卡耶夫"), [("哈萨克斯坦总统托卡耶夫发表讲话。", "zh")])
 
 
+def test_a_short_title_is_a_whole_word() -> None:
+    # Italian "re" (king) takes no ending: "Aid convoys reach Marsk" names no king
+    assert not is_country_level(_entity("Marsk"), [("Aid convoys reach Marsk.", "en")])
+    assert is_country_level(_entity("Carlo"), [("Il re Carlo ha parlato.", "it")])
+    assert is_country_level(_entity("Carlos"), [("O rei Carlos falou.", "pt")])
+
+
 def test_the_level_survives_the_profile_file(profile: Profile) -> None:
     again = load_profile(dump_profile(profile))
     assert {t.label: t.level for t in again.terms} == {t.label: t.level for t in profile.terms}

@@ -185,3 +185,13 @@ def test_a_lexicon_concept_reaches_the_languages_the_lexicon_is_not_written_in()
     names = [c.name for c in concepts()]
     assert concept_sense(names.index("earthquake")) is not None
     assert concept_sense(names.index("internet")) is None
+
+
+def test_a_keyword_joins_a_phrase_of_the_same_concept() -> None:
+    # "death toll" (a phrase) and "death" (a keyword) are forms of the lexicon's concept
+    # of the killed: one term, so that an article's "жертв" counts once, not twice
+    docs = [("The death toll rose. Each death was counted; the death toll is 600.", "en")]
+    toll = ProfileTerm("death toll", "death toll", "phrase", 0.3, ("death toll",), "test")
+    out = translate([toll, _term("death", 0.2)], ("en",), Evidence.of(docs))
+    assert [t.label for t in out] == ["death toll"]
+    assert "death" in out[0].aliases and "жертва" in out[0].aliases

@@ -94,6 +94,7 @@ LEADER_TITLES = (
     "大統領",
 )
 ENDING = 3
+SHORT = 3
 NEAR = 2  # words between a title and the name (President Kassym-Jomart Tokayev)
 
 
@@ -108,7 +109,9 @@ def _titles() -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
 
 
 def _is(token: str, word: str) -> bool:
-    return token.startswith(word) and len(token) - len(word) <= ENDING
+    # a title of up to SHORT letters takes no ending: Italian "re" (king) is not "reach"
+    ending = ENDING if len(word) > SHORT else 0
+    return token.startswith(word) and len(token) - len(word) <= ending
 
 
 def _titled(term: ProfileTerm, docs: list[tuple[str, str]]) -> bool:
