@@ -147,6 +147,8 @@ SENSE_BASE = 1_000_000
 # and it has at most this many senses (one: a word of several meanings would bring them
 # all; with 3, unconfirmed words such as "extensive" brought everyday Chinese forms).
 MAX_UNCONFIRMED_SENSES = 1
+DOMINANT = 2
+DOMINANT_LANGUAGES = 6
 
 
 @dataclass(frozen=True)
@@ -207,10 +209,11 @@ def _senses(
     languages: tuple[str, ...],
     evidence: Evidence | None,
     written: tuple[str, ...] = (),
+    dominant: bool = True,
 ) -> list[int]:
     """The table's senses of a learned event word: those the seeds in a second language
     confirm (a form of the sense in that language is in its seeds); with none confirmed,
-    its only sense when it has one and the seeds repeat it. Match keys fold spelling
+    when the seeds repeat it, its only sense, or (`dominant`) its main one. Match keys fold spelling
     variants, so two words can share one ("rubble" and "ruble"): when some of the senses
     have the word itself (`written`, or its lemma) as a form, only those are its senses."""
     found = translations.senses((lang, k) for lang in languages for k in keys)
@@ -230,8 +233,18 @@ def _senses(
     best = max(support.values())
     if best >= 2:
         return sorted(s for s, n in support.items() if n == best)
-    if len(found) <= MAX_UNCONFIRMED_SENSES and evidence.seeds_with(keys, languages) >= 2:
+    if evidence.seeds_with(keys, languages) < 2:
+        return []
+    if len(found) <= MAX_UNCONFIRMED_SENSES:
         return sorted(found)
+    if not dominant:
+        return []
+    # the word's main sense, when one is: translated into DOMINANT times as many languages
+    # as any other, and into at least DOMINANT_LANGUAGES (nickel, the element: 12; the
+    # coin: 3)
+    width = sorted(((len({f.lang for f in translations.forms(s)}), s) for s in found), reverse=True)
+    if width[0][0] >= DOMINANT_LANGUAGES and width[0][0] >= DOMINANT * width[1][0]:
+        return [width[0][1]]
     return []
 
 
@@ -308,7 +321,8 @@ def translate(
         hits = sorted({i for k in keys for i in index.get((kind, k), ())})
         if kind == "event" and term.kind == "keyword" and not term.label[:1].isupper():
             written = (term.label, *term.aliases)
-            meant = _senses(keys, languages, evidence, written)
+            # a word of a lexicon concept: its main sense is the concept's
+            meant = _senses(keys, languages, evidence, written, dominant=not hits)
             # a word of a lexicon concept the table has no sense of ("quake"): the
             # concept's own sense carries it to the languages the lexicon lacks
             if not meant:

@@ -195,3 +195,15 @@ def test_a_keyword_joins_a_phrase_of_the_same_concept() -> None:
     out = translate([toll, _term("death", 0.2)], ("en",), Evidence.of(docs))
     assert [t.label for t in out] == ["death toll"]
     assert "death" in out[0].aliases and "жертва" in out[0].aliases
+
+
+def test_an_unconfirmed_word_takes_its_main_sense_only_when_it_has_one() -> None:
+    # English seeds alone: "nickel" is the element (12 languages) far more than the coin
+    # (3): the element's forms; "suspension" has no sense that dominates: none
+    docs = [("Nickel prices doubled.", "en"), ("Nickel trading was halted.", "en")]
+    (nickel,) = translate([_term("nickel")], ("en",), Evidence.of(docs))
+    assert {"nikiel", "никель", "nikel"} <= set(nickel.aliases)
+    assert "五分錢" not in nickel.aliases  # the coin
+    docs = [("The suspension was lifted.", "en"), ("A suspension of trading.", "en")]
+    (suspension,) = translate([_term("suspension")], ("en",), Evidence.of(docs))
+    assert suspension.aliases == ("suspension",)

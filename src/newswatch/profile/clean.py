@@ -1,10 +1,14 @@
 """Step 1 of learning: seed articles without their boilerplate.
 
-A line goes when it holds a link or handle, looks like a dateline or byline (a date,
-"Sputnik International, 1920, 06.01.2022"), is a known page furniture phrase
-("Subscribe", "Leave a Reply", "Discuss", image credits), is shorter than five words
-without ending a sentence (captions, section names, outlet names), or appears verbatim in
-two seeds. Names seen only in such lines, or as the source of a report ("MOSCOW
+A line goes when it looks like a dateline or byline (a date, "Sputnik International,
+1920, 06.01.2022"), is shorter than five words without ending a sentence (captions,
+section names, outlet names), or appears verbatim in two seeds. Inside a line (a
+paragraph pasted as one line, a feed summary), a sentence goes when it is page furniture
+("Subscribe to our newsletter.", "Read more", "Photo: Reuters", "Leave a Reply": a
+furniture phrase in a sentence of fewer than FURNITURE_WORDS words, so that "leaders met
+to discuss the crisis" stays) and domain names go ("the news agency Tengrinews.kz"); the
+rest of the paragraph is the story. A line holding a link or a handle goes whole (an
+embedded post, a share link). Names seen only in such lines, or as the source of a report ("MOSCOW
 (Sputnik)", "... news agency reported", "the TV channel Khabar 24", "per televiziją
 „Khabar 24“", "the Guardian's defence editor"), and the bundled list of news agencies
 and broadcasters (`data/outlets.txt`), are outlet names and are never kept as terms.
@@ -21,7 +25,6 @@ from importlib import resources
 
 from newswatch.text import WORD, detect_language, is_unspaced, unspaced_chars
 
-_URL = re.compile(r"https?://|www\.|pic\.twitter|@\w{2,}|\b\w+\.(com|org|net|ru|lt|kz)\b", re.I)
 _DATE = re.compile(r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
 _FURNITURE = re.compile(
     r"\b(subscribe|leave a reply|discuss|comments?|share (this|on)|follow us|read more|"
@@ -29,6 +32,12 @@ _FURNITURE = re.compile(
     r"getty images|credit:|copyright|©|click here|log in|register)\b",
     re.I,
 )
+# a link or a handle: the line is an embedded post or a share link
+_LINK = re.compile(r"https?://|www\.|pic\.twitter|@\w{2,}", re.I)
+# a domain name in prose ("the news agency Tengrinews.kz reported"): an outlet's name
+_DOMAIN = re.compile(r"\b[\w-]+\.(?:com|org|net|ru|lt|kz)\b", re.I)
+# a furniture phrase makes furniture of a sentence shorter than this
+FURNITURE_WORDS = 12
 _DATELINE = re.compile(r"^([A-ZА-Я][A-ZА-Я .-]{2,})\s*\(([^)]{2,40})\)\s*[-–—]")
 _AGENCY = re.compile(
     r"\b([A-ZА-Я][\w-]+(?: [A-ZА-Я][\w-]+)?) (?:news agency|agency|reported|TV channel|newspaper)\b"
@@ -95,13 +104,10 @@ def clean_seed(text: str, repeated: set[str]) -> tuple[str, set[str]]:
             line = line[m.end() :].strip()
         for pattern in (_AGENCY, _AFTER_CUE, _EDITOR):
             outlets.update(m.group(1) for m in pattern.finditer(line))
-        n_words = len(WORD.findall(line))
-        if is_unspaced(line):  # Chinese or Japanese: words by characters
-            n_words = round(unspaced_chars(line) / 1.6)
+        n_words = _n_words(line)
         ends = line.rstrip("\"'”“»)").endswith((".", "!", "?", "。", ":", "“", "”"))
         boiler = (
-            _URL.search(line)
-            or _FURNITURE.search(line)
+            _LINK.search(line)
             or (_DATE.search(line) and n_words < 10)
             or (n_words < 5 and not ends)
             or line in repeated
@@ -110,8 +116,31 @@ def clean_seed(text: str, repeated: set[str]) -> tuple[str, set[str]]:
             if _DATE.search(line) and "," in line:  # "Sputnik International, 1920, 06.01.2022"
                 outlets.add(line.split(",")[0].strip())
             continue
-        kept.append(line)
+        line = _without_furniture(line)
+        if line:
+            kept.append(line)
     return "\n".join(kept), outlets
+
+
+def _n_words(text: str) -> int:
+    if is_unspaced(text):  # Chinese or Japanese: words by characters
+        return round(unspaced_chars(text) / 1.6)
+    return len(WORD.findall(text))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+
+
+def _without_furniture(line: str) -> str:
+    """The line without its furniture sentences, and without domain names (outlets)."""
+    out: list[str] = []
+    for sentence in _SENTENCE_END.split(line):
+        if _FURNITURE.search(sentence) and _n_words(sentence) < FURNITURE_WORDS:
+            continue
+        sentence = " ".join(_DOMAIN.sub(" ", sentence).split())
+        if _n_words(sentence) >= 3:
+            out.append(sentence)
+    return " ".join(out)
 
 
 def prepare_seeds(seeds: Sequence[SeedDoc]) -> tuple[list[tuple[str, str]], set[str]]:
