@@ -312,6 +312,7 @@ def translate(
     owner: dict[int, int] = {}  # concept -> position of the heaviest term holding it
     found: dict[int, list[int]] = {}
     written_in: dict[int, set[str]] = {}  # languages a term's lexicon concepts are written in
+    phrase_words = {w for t in terms if t.kind == "phrase" for w in t.key.split()}
     for pos, term in enumerate(terms):
         kind = "organisation" if term.kind == "entity" else "event"
         keys = {term.key, _name_key(term.label)}
@@ -321,8 +322,10 @@ def translate(
         hits = sorted({i for k in keys for i in index.get((kind, k), ())})
         if kind == "event" and term.kind == "keyword" and not term.label[:1].isupper():
             written = (term.label, *term.aliases)
-            # a word of a lexicon concept: its main sense is the concept's
-            meant = _senses(keys, languages, evidence, written, dominant=not hits)
+            # a word of a lexicon concept: its main sense is the concept's; a word of a
+            # learned phrase may mean only what the phrase does ("toll" of "death toll")
+            dominant = not hits and term.key not in phrase_words
+            meant = _senses(keys, languages, evidence, written, dominant=dominant)
             # a word of a lexicon concept the table has no sense of ("quake"): the
             # concept's own sense carries it to the languages the lexicon lacks
             if not meant:

@@ -207,3 +207,9 @@ def test_an_unconfirmed_word_takes_its_main_sense_only_when_it_has_one() -> None
     docs = [("The suspension was lifted.", "en"), ("A suspension of trading.", "en")]
     (suspension,) = translate([_term("suspension")], ("en",), Evidence.of(docs))
     assert suspension.aliases == ("suspension",)
+    # a word of a learned phrase means what the phrase does: "toll" of "death toll" is
+    # no road toll, whatever its main sense
+    docs = [("The death toll rose.", "en"), ("The death toll passed 600.", "en")]
+    toll = ProfileTerm("death toll", "death toll", "phrase", 0.3, ("death toll",), "test")
+    out = translate([toll, _term("toll", 0.2)], ("en",), Evidence.of(docs))
+    assert next(t for t in out if t.label == "toll").aliases == ("toll",)
