@@ -211,3 +211,18 @@ def test_learning_from_chinese_seeds() -> None:
     assert english.is_match, explain(english)
     elsewhere = matcher.score("Grain harvest", "Farmers in Kazakhstan expect a good harvest.", "en")
     assert not elsewhere.is_match
+
+
+def test_outlet_names_in_several_languages_are_never_terms() -> None:
+    from newswatch.profile import clean_seed
+
+    cases = {
+        "the TV channel Khabar 24 said protesters gathered in the square.": "Khabar 24",
+        "Demirören Haber Ajansı'nın aktardığına göre ekipler çalışıyor.": "Demirören Haber",
+        "Şok Haber gazetesine konuşan yetkili açıklama yaptı.": "Şok Haber",
+        "Nachrichtenagentur Interpress meldete Proteste in der Stadt.": "Interpress",
+    }
+    for text, name in cases.items():
+        assert name in clean_seed(text, set())[1], text
+    # a canal is no channel: the Suez Canal stays a name
+    assert not clean_seed("Süveyş Kanalı'nda gemi trafiği durdu ve bekleyen var.", set())[1]

@@ -59,10 +59,17 @@ _CUES = (
     r"agentūr|televizij|laikrašt|dienrašt|"
     r"televiz|deník"
 )
-_UPPER = "A-ZА-ЯЁІЇЄҐÀ-ÖØ-ÞĄĆĘŁŃŚŹŻŠŽČŘĖĮŲŪ"
+_UPPER = "A-ZА-ЯЁІЇЄҐÀ-ÖØ-ÞĄĆĘŁŃŚŹŻŠŽČŘĖĮŲŪŞİĞ"
 # a cue (inflected by at most four letters), then a capitalised name, maybe in quotes
+# (German cues also end a compound: "Nachrichtenagentur", "Tageszeitung", "Fernsehsender")
 _AFTER_CUE = re.compile(
-    rf"(?i:\b(?:{_CUES})\w{{0,4}})\s+[„“\"«'‘]?([{_UPPER}][\w-]*(?:\s+(?:[{_UPPER}][\w-]*|\d+))?)"
+    rf"(?i:\b(?:\w*(?:agentur|zeitung|sender)|{_CUES})\w{{0,4}})\s+[„“\"«'‘]?"
+    rf"([{_UPPER}][\w-]*(?:\s+(?:[{_UPPER}][\w-]*|\d+))?)"
+)
+# Turkish names the outlet before its kind: "Anadolu Ajansı", "Hürriyet gazetesi"
+_BEFORE_CUE = re.compile(
+    rf"\b([{_UPPER}][\w-]*(?:\s+[{_UPPER}][\w-]*){{0,2}})\s+"
+    r"(?i:ajans\w*|gazete\w*|televizyon\w*|radyo\w*)"
 )
 _EDITOR = re.compile(
     r"\b(?:the )?([A-Z][\w-]+(?: [A-Z][\w-]+)?)['’]s (?:\w+ )?"
@@ -102,7 +109,7 @@ def clean_seed(text: str, repeated: set[str]) -> tuple[str, set[str]]:
         if m:
             outlets.add(m.group(2).strip())
             line = line[m.end() :].strip()
-        for pattern in (_AGENCY, _AFTER_CUE, _EDITOR):
+        for pattern in (_AGENCY, _AFTER_CUE, _BEFORE_CUE, _EDITOR):
             outlets.update(m.group(1) for m in pattern.finditer(line))
         n_words = _n_words(line)
         ends = line.rstrip("\"'”“»)").endswith((".", "!", "?", "。", ":", "“", "”"))
