@@ -217,10 +217,10 @@ def _senses(
     variants, so two words can share one ("rubble" and "ruble"): when some of the senses
     have the word itself (`written`, or its lemma) as a form, only those are its senses."""
     found = translations.senses((lang, k) for lang in languages for k in keys)
+    spelled = {fold(w) for w in written} | {
+        fold(x) for w in written for lang in languages for x in lemma_forms(w, lang)
+    }
     if len(found) > 1 and written:
-        spelled = {fold(w) for w in written} | {
-            fold(x) for w in written for lang in languages for x in lemma_forms(w, lang)
-        }
         exact = {
             s
             for s in found
@@ -237,11 +237,17 @@ def _senses(
         return []
     if len(found) <= MAX_UNCONFIRMED_SENSES:
         return sorted(found)
-    if not dominant:
-        return []
     # the word's main sense, when one is: translated into DOMINANT times as many languages
     # as any other, and into at least DOMINANT_LANGUAGES (nickel, the element: 12; the
-    # coin: 3)
+    # coin: 3). Only for an English word: the table's senses are rows of English words'
+    # tables, so another language's word has the senses of the English words it
+    # translates, not its own (Russian "завал", rubble, translates "backlog" and "cave-in")
+    english = all(
+        any(f.lang == "en" and fold(f.alias) in spelled for f in translations.forms(s))
+        for s in found
+    )
+    if not dominant or not english:
+        return []
     width = sorted(((len({f.lang for f in translations.forms(s)}), s) for s in found), reverse=True)
     if width[0][0] >= DOMINANT_LANGUAGES and width[0][0] >= DOMINANT * width[1][0]:
         return [width[0][1]]
@@ -298,7 +304,10 @@ def concept_sense(i: int) -> int | None:
 
 
 def translate(
-    terms: list[ProfileTerm], languages: tuple[str, ...], evidence: Evidence | None = None
+    terms: list[ProfileTerm],
+    languages: tuple[str, ...],
+    evidence: Evidence | None = None,
+    in_phrases: frozenset[str] = frozenset(),
 ) -> list[ProfileTerm]:
     """Widen learned terms with the lexicon's forms in other languages (see the module),
     and event words with the forms of their senses in the translation table (see
@@ -306,13 +315,14 @@ def translate(
 
     When two learned terms are forms of one concept (protests, protesters), the lighter
     joins the heavier as aliases, so one word of an article is not counted twice.
+    `in_phrases`: keys of the words the seeds use only inside a learned phrase ("toll"
+    of "death toll"): such a word means what the phrase does, not its own main sense.
     """
     index = _index()
     table = concepts()
     owner: dict[int, int] = {}  # concept -> position of the heaviest term holding it
     found: dict[int, list[int]] = {}
     written_in: dict[int, set[str]] = {}  # languages a term's lexicon concepts are written in
-    phrase_words = {w for t in terms if t.kind == "phrase" for w in t.key.split()}
     for pos, term in enumerate(terms):
         kind = "organisation" if term.kind == "entity" else "event"
         keys = {term.key, _name_key(term.label)}
@@ -324,7 +334,7 @@ def translate(
             written = (term.label, *term.aliases)
             # a word of a lexicon concept: its main sense is the concept's; a word of a
             # learned phrase may mean only what the phrase does ("toll" of "death toll")
-            dominant = not hits and term.key not in phrase_words
+            dominant = not hits and term.key not in in_phrases
             meant = _senses(keys, languages, evidence, written, dominant=dominant)
             # a word of a lexicon concept the table has no sense of ("quake"): the
             # concept's own sense carries it to the languages the lexicon lacks
@@ -379,13 +389,19 @@ def translate(
                 if owner[i] != pos:
                     continue  # one term per sense: the heaviest that holds it translates it
                 why.setdefault(pos, set()).add(translations.name(i - SENSE_BASE))
-                for f in translations.forms(i - SENSE_BASE):
+                forms = translations.forms(i - SENSE_BASE)
+                # how common the meaning is: the learned word's frequency, or the sense's
+                # English form's when that is higher (frequencies differ between
+                # languages' word lists: Russian "афтершок" 1.6, "aftershock" 2.5)
+                english = [f.zipf for f in forms if f.lang == "en" and f.zipf > 0]
+                bound = max(own, min(english, default=0.0))
+                for f in forms:
                     if f.lang in written_in.get(pos, ()):
                         continue
                     key = (
                         f.alias.casefold() if is_unspaced(f.alias) else _event_key(f.alias, f.lang)
                     )
-                    if f.zipf <= own + MAX_COMMONER and key not in learned:
+                    if f.zipf <= bound + MAX_COMMONER and key not in learned:
                         extra.setdefault(pos, set()).add(f.alias)
                 continue
             c = table[i]

@@ -226,3 +226,17 @@ def test_outlet_names_in_several_languages_are_never_terms() -> None:
         assert name in clean_seed(text, set())[1], text
     # a canal is no channel: the Suez Canal stays a name
     assert not clean_seed("Süveyş Kanalı'nda gemi trafiği durdu ve bekleyen var.", set())[1]
+
+
+def test_a_word_used_only_inside_a_phrase_is_known_as_such() -> None:
+    from newswatch.profile.candidates import find_candidates
+    from newswatch.profile.learn import _inside_phrases
+    from newswatch.profile.merge import merge_forms
+
+    docs = [
+        ("The death toll rose to 600 in the city. Nickel prices fell on the news.", "en"),
+        ("The death toll passed 900. Nickel was cheap; nickel mines closed.", "en"),
+        ("A death toll of 1,200 was confirmed. Nickel exports stopped.", "en"),
+    ]
+    inside = _inside_phrases(merge_forms(find_candidates(docs, set())))
+    assert "toll" in inside and "nickel" not in inside

@@ -211,5 +211,22 @@ def test_an_unconfirmed_word_takes_its_main_sense_only_when_it_has_one() -> None
     # no road toll, whatever its main sense
     docs = [("The death toll rose.", "en"), ("The death toll passed 600.", "en")]
     toll = ProfileTerm("death toll", "death toll", "phrase", 0.3, ("death toll",), "test")
-    out = translate([toll, _term("toll", 0.2)], ("en",), Evidence.of(docs))
+    inside = frozenset({word_key("toll", "en")})
+    out = translate([toll, _term("toll", 0.2)], ("en",), Evidence.of(docs), inside)
     assert next(t for t in out if t.label == "toll").aliases == ("toll",)
+    # a word of another language has the senses of the English words it translates, not
+    # its own: Russian "завал" (rubble) is no "backlog", however many languages that has
+    docs = [("Спасатели разбирают завалы.", "ru"), ("Под завалами остались люди.", "ru")]
+    rubble = ProfileTerm(word_key("завал", "ru"), "завал", "keyword", 0.3, ("завал",), "t")
+    (rubble,) = translate([rubble], ("ru",), Evidence.of(docs))
+    assert rubble.aliases == ("завал",)
+
+
+def test_how_common_a_meaning_is_comes_from_its_english_form_too() -> None:
+    # wordfreq's lists differ between languages: Russian "афтершок" (1.6) is rarer there
+    # than "aftershock" (2.5) in English; the sense's English form says how common the
+    # meaning is, so its forms are not left out as "more common than the learned word"
+    docs = [("Афтершоки продолжались.", "ru"), ("Ночью были афтершоки.", "ru")]
+    term = ProfileTerm(word_key("афтершок", "ru"), "афтершоки", "keyword", 0.4, ("афтершоки",), "t")
+    (term,) = translate([term], ("ru",), Evidence.of(docs))
+    assert {"aftershock", "Nachbeben", "artçı sarsıntı"} <= set(term.aliases)

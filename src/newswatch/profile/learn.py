@@ -15,7 +15,7 @@ from newswatch.errors import ConfigError
 from newswatch.lexicon import Evidence, translate
 from newswatch.models import Profile, ProfileTerm
 from newswatch.profile.calibrate import calibrate
-from newswatch.profile.candidates import find_candidates
+from newswatch.profile.candidates import Cand, find_candidates
 from newswatch.profile.clean import SeedDoc, prepare_seeds
 from newswatch.profile.descriptors import mark_descriptors
 from newswatch.profile.levels import mark_country_level
@@ -32,7 +32,21 @@ def terms_from(
     terms = mark_descriptors(select_terms(groups, [lang for _, lang in docs]), docs)
     terms = mark_country_level(terms, docs)
     story = story_places(groups, len(docs))
-    return translate(terms, tuple(sorted({lang for _, lang in docs})), Evidence.of(docs)), story
+    languages = tuple(sorted({lang for _, lang in docs}))
+    return translate(terms, languages, Evidence.of(docs), _inside_phrases(groups)), story
+
+
+def _inside_phrases(groups: list[Cand]) -> frozenset[str]:
+    """Keys of the words the seeds use no more often than one phrase holding them ("toll",
+    always in "death toll")."""
+    most: dict[str, int] = {}
+    for g in groups:
+        if g.kind == "phrase" and g.count:
+            for w in g.key.split():
+                most[w] = max(most.get(w, 0), g.count)
+    return frozenset(
+        g.key for g in groups if g.kind == "keyword" and 0 < g.count <= most.get(g.key, 0)
+    )
 
 
 def learn_profile(
