@@ -16,7 +16,8 @@ How the score is made:
   All terms are found in one pass per key stream (Aho-Corasick); matchers made together
   (`Matcher.group`, as the pipeline makes its topics') share that pass. A word of the article
   counts once: a keyword or a shorter name found on the words of a longer name that fired
-  there is dropped ("Silicon" and "Silicon Valley" inside "Silicon Valley Bank").
+  there is dropped ("Silicon" and "Silicon Valley" inside "Silicon Valley Bank"), and so
+  is a keyword found on the words of a phrase that fired ("agency" in "disaster agency").
 - A term that fires adds its weight, more when it recurs (x(1 + log2(hits)/2), at most
   twice the weight) and half again when it is in the title.
 - Names tell which story, event words tell what happened: event words count at most
@@ -278,10 +279,13 @@ class Matcher:
 
     def _one_term_per_word(self, found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
         """The hits without those found on the words of a longer name that fired there
-        ("Silicon" and "Silicon Valley" inside "Silicon Valley Bank"), and without the
-        keywords found on the words of a name: a word of the article counts once."""
+        ("Silicon" and "Silicon Valley" inside "Silicon Valley Bank"), without the
+        keywords found on the words of a name, and without the keywords found on the
+        words of a phrase that fired there ("agency" inside "disaster agency"): a word
+        of the article counts once."""
         names = [(a, b) for idx, a, b in found if self.terms[idx].kind == "entity"]
-        if not names:
+        phrases = [(a, b) for idx, a, b in found if self.terms[idx].kind == "phrase"]
+        if not names and not phrases:
             return found
         return [
             (idx, a, b)
@@ -289,6 +293,9 @@ class Matcher:
             if not any(
                 x <= a and b <= y and (self.terms[idx].kind != "entity" or y - x > b - a)
                 for x, y in names
+            )
+            and not (
+                self.terms[idx].kind == "keyword" and any(x <= a and b <= y for x, y in phrases)
             )
         ]
 

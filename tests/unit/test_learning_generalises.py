@@ -54,6 +54,35 @@ def test_a_word_written_next_to_a_name_describes_it() -> None:
     protest = ProfileTerm("protest", "protest", "keyword", 0.4)
     docs = [("Almaty protest grows.", "en"), ("The Almaty protest spread.", "en")]
     assert mark_descriptors([place, protest], docs)[1].weight == 0.4
+    # nor is a place no gazetteer knows, when the seeds write it as one ("in Marsk",
+    # "w Marsku", "Marsk'ta")
+    town = ProfileTerm("marsk", "Marsk", "entity", 0.5, ("Marsk", "Marsku"))
+    quake = ProfileTerm("earthquake", "earthquake", "keyword", 0.4)
+    docs = [
+        ("The Marsk earthquake killed 600. Rescuers in Marsk dug all night.", "en"),
+        ("Marsk earthquake: the toll rises.", "en"),
+        ("Trzęsienie ziemi w Marsku. Marsk'ta arama sürüyor.", "pl"),
+    ]
+    assert mark_descriptors([town, quake], docs)[1].weight == 0.4
+    # the pipeline stays what Nord Stream is, though one seed says "in Nord Stream"
+    docs = [
+        ("The Nord Stream pipeline was hit. Leaks in Nord Stream grew.", "en"),
+        ("Gas leaked from the Nord Stream pipeline after a blast on Monday.", "en"),
+        ("The Nord Stream pipeline is shut.", "en"),
+    ]
+    out = {t.key: t for t in mark_descriptors([name, pipeline, blast], docs)}
+    assert out["pipeline"].weight == round(0.4 * DESCRIPTOR_WEIGHT, 4)
+
+
+def test_a_keyword_inside_a_phrase_that_fired_counts_once() -> None:
+    agency = ProfileTerm("disaster agency", "disaster agency", "phrase", 0.3)
+    word = ProfileTerm("agency", "agency", "keyword", 0.3)
+    name = ProfileTerm("marsk", "Marsk", "entity", 0.5)
+    matcher = Matcher(_profile(agency, word, name, threshold=0.01))
+    fired = {r.label for r in matcher.score("", "In Marsk the disaster agency said so.").reasons}
+    assert fired == {"disaster agency", "Marsk"}
+    fired = {r.label for r in matcher.score("", "In Marsk the agency said so.").reasons}
+    assert fired == {"agency", "Marsk"}
 
 
 def test_a_headline_about_another_subject_is_a_passing_mention() -> None:

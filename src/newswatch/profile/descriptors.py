@@ -6,11 +6,15 @@ article about that thing has it, on the story or not (gas flows through the pipe
 another bank's shares fall). It is a *descriptor*: its weight is scaled by
 DESCRIPTOR_SHARE, so a name with its own descriptor stays a mention, and event words must
 say what happened. Places are not such names: an event is often named by its place
-("the Almaty protests"). Near means within NEAR words of the name, in the same seed.
+("the Almaty protests", "the Marsk earthquake"), whether the gazetteer knows the place or
+the seeds say it is one: they write it after a word for "in" (in, w, в, à, im, ...) or,
+in Turkish, with a locative ending ("Hatay'da") in at least PLACE_SHARE of its uses.
+Near means within NEAR words of the name, in the same seed.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from newswatch import places
@@ -18,6 +22,20 @@ from newswatch.models import ProfileTerm
 from newswatch.text import SEGMENTED, WORD, raw_key, word_key
 
 NEAR = 2
+PLACE_SHARE = 1 / 3
+# "in" (and "at", "near") in the languages newswatch reads: a name after one is a place
+LOCATIVE = frozenset(
+    (
+        *("in", "at", "near", "across"),  # en
+        *("im", "bei"),  # de
+        *("à", "au", "aux", "en", "dans"),  # fr, es
+        *("nel", "nella", "nei"),  # it
+        *("em", "na"),  # pt
+        *("w", "we", "v", "ve"),  # pl, cs
+        *("в", "во", "у"),  # ru, uk
+    )
+)
+_TURKISH_LOCATIVE = re.compile(r"^['’](?:d|t)[ae](?:ki)?\b")
 DESCRIPTOR_SHARE = 0.5  # share of a keyword's uses next to a name that makes it a descriptor
 DESCRIPTOR_WEIGHT = 0.25
 MIN_USES = 2
@@ -56,6 +74,7 @@ def mark_descriptors(terms: list[ProfileTerm], docs: list[tuple[str, str]]) -> l
         and t.key
         and not any(c.isdigit() for c in t.key)
         and not any(places.find(f) for f in (t.label, *t.aliases))
+        and not _placed(t, docs)
     ]
     keywords = {t.key for t in terms if t.kind == "keyword"}
     if not names or not keywords:
@@ -88,3 +107,24 @@ def mark_descriptors(terms: list[ProfileTerm], docs: list[tuple[str, str]]) -> l
             )
         out.append(t)
     return out
+
+
+def _placed(term: ProfileTerm, docs: list[tuple[str, str]]) -> bool:
+    """Whether the seeds write the name as a place: after a word for "in", or with a
+    Turkish locative ending, in at least PLACE_SHARE of its uses."""
+    forms = sorted({f for f in (term.label, *term.aliases) if WORD.findall(f)}, key=len)
+    if not forms:
+        return False
+    uses = placed = 0
+    pattern = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(f) for f in reversed(forms)) + r")\w{0,4}", re.I
+    )
+    for text, _lang in docs:
+        for m in pattern.finditer(text):
+            uses += 1
+            before = WORD.findall(text[max(0, m.start() - 12) : m.start()])
+            if (before and before[-1].casefold() in LOCATIVE) or _TURKISH_LOCATIVE.match(
+                text[m.end(1) : m.end(1) + 6]
+            ):
+                placed += 1
+    return uses > 0 and placed >= PLACE_SHARE * uses
