@@ -55,7 +55,10 @@ def _pool(groups: list[Cand]) -> tuple[dict[int, set[int]], dict[int, set[int]]]
     """Seeds that speak of each group's thing, pooled across case and language.
 
     1. A single word capitalised in one seed (a headline's "Peacekeeping") and written in
-       lower case in another is a common word: the capitalised group joins the keyword.
+       lower case in another is a common word: the capitalised group joins the keyword,
+       unless the seeds write it as a name more often than as a word ("Boeing", which
+       Polish and German dictionaries know as a plane when it opens a sentence): then
+       the keyword joins the name.
     2. Keywords that are forms of one lexicon concept (peacekeeping, taikdarių) count the
        seeds of all of them: the story is told in several languages.
     Returns id(group) -> pooled seeds, and id(group) -> its lexicon concepts.
@@ -63,7 +66,9 @@ def _pool(groups: list[Cand]) -> tuple[dict[int, set[int]], dict[int, set[int]]]
     keywords = {g.key: g for g in groups if g.kind == "keyword"}
     for g in groups:
         if g.kind == "entity" and " " not in g.key and not g.expansions and g.key in keywords:
-            home = keywords[g.key]
+            home, g = keywords[g.key], g
+            if g.count > home.count:
+                home, g = g, home
             home.forms.update(g.forms)
             home.seeds |= g.seeds
             home.titles |= g.titles
