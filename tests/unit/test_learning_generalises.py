@@ -115,3 +115,30 @@ def test_a_country_is_not_the_story_s_specific_name() -> None:
     with_country = matcher.score("Peru strike", text, lang="en")
     assert with_country.score < with_name.score
     assert any("countries" in step or "1x" in step for step in with_country.steps)
+
+
+def test_a_name_that_opens_sentences_too_stays_a_name() -> None:
+    # Polish and German dictionaries know "boeing" (a plane): opening a sentence there it
+    # is a word, but the seeds write it as a name far more often
+    from newswatch.profile.merge import merge_forms
+    from newswatch.profile.weights import select_terms
+
+    docs = [
+        (
+            "Regulators grounded the jets made by Boeing after a panel of a Boeing plane blew out.",
+            "en",
+        ),
+        ("Inspectors checked every plane Boeing built; shares in Boeing fell.", "en"),
+        ("Boeing samoloty uziemione. Regulator sprawdza maszyny, które zbudował Boeing.", "pl"),
+        ("Boeing muss Flugzeuge prüfen. Die Behörde stoppte Jets von Boeing.", "de"),
+    ]
+    terms = select_terms(merge_forms(find_candidates(docs, set())), [lang for _, lang in docs])
+    assert {t.kind for t in terms if t.label.casefold() == "boeing"} == {"entity"}
+    # a word capitalised only where a headline or a sentence opens it stays a word
+    docs = [
+        ("Peacekeeping troops arrived. The peacekeeping mission grew.", "en"),
+        ("Their peacekeeping role ended; peacekeeping costs rose.", "en"),
+        ("The peacekeeping force left.", "en"),
+    ]
+    terms = select_terms(merge_forms(find_candidates(docs, set())), [lang for _, lang in docs])
+    assert {t.kind for t in terms if t.label.casefold() == "peacekeeping"} == {"keyword"}
