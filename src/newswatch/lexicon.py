@@ -323,6 +323,7 @@ def translate(
     owner: dict[int, int] = {}  # concept -> position of the heaviest term holding it
     found: dict[int, list[int]] = {}
     written_in: dict[int, set[str]] = {}  # languages a term's lexicon concepts are written in
+    readers = tuple(sorted({"en", *languages}))  # languages articles are surely in
     for pos, term in enumerate(terms):
         kind = "organisation" if term.kind == "entity" else "event"
         keys = {term.key, _name_key(term.label)}
@@ -401,7 +402,11 @@ def translate(
                     key = (
                         f.alias.casefold() if is_unspaced(f.alias) else _event_key(f.alias, f.lang)
                     )
-                    if f.zipf <= bound + MAX_COMMONER and key not in learned:
+                    if (
+                        f.zipf <= bound + MAX_COMMONER
+                        and key not in learned
+                        and not _false_friend(f.alias, f.lang, bound, readers)
+                    ):
                         extra.setdefault(pos, set()).add(f.alias)
                 continue
             c = table[i]
@@ -435,3 +440,15 @@ def _same_side(a: ProfileTerm, b: ProfileTerm) -> bool:
     """Both names, or both event words (a keyword and a phrase: "death" joins "death
     toll", both forms of one concept, so an article's "жертв" counts once)."""
     return (a.kind == "entity") == (b.kind == "entity")
+
+
+def _false_friend(form: str, lang: str, bound: float, readers: tuple[str, ...]) -> bool:
+    """Whether a translation is a common word of another language articles come in: an
+    alias is matched in every article, whatever its language, so Turkish "set" (dam) would
+    fire on English "set". Too common there is more common than the meaning (`bound`)
+    allows (Zipf + MAX_COMMONER), in English or a language of the seeds."""
+    if is_unspaced(form):
+        return False
+    return any(
+        other != lang and _zipf(form, other) > bound + MAX_COMMONER for other in readers
+    )

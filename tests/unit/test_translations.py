@@ -230,3 +230,12 @@ def test_how_common_a_meaning_is_comes_from_its_english_form_too() -> None:
     term = ProfileTerm(word_key("афтершок", "ru"), "афтершоки", "keyword", 0.4, ("афтершоки",), "t")
     (term,) = translate([term], ("ru",), Evidence.of(docs))
     assert {"aftershock", "Nachbeben", "artçı sarsıntı"} <= set(term.aliases)
+
+
+def test_a_translation_that_is_a_common_word_of_another_language_is_left_out() -> None:
+    # an alias is matched in articles of every language: Turkish "set" (a dam) would
+    # fire on English "set"
+    docs = [("The dam burst.", "en"), ("A dam was breached.", "en")]
+    (dam,) = translate([_term("dam")], ("en",), Evidence.of(docs))
+    assert {"baraj", "плотина", "Damm"} <= set(dam.aliases)
+    assert "set" not in dam.aliases
