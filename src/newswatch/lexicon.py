@@ -30,9 +30,9 @@ import yaml
 from newswatch import translations
 from newswatch.langdata import zipf_frequency
 from newswatch.models import ProfileTerm
+from newswatch.senses import Evidence, word_senses
 from newswatch.text import (
     NO_WORDFREQ,
-    NOUN_CAPITALS,
     SEGMENTED,
     WORD,
     fold,
@@ -143,117 +143,6 @@ def _aliases(form: str, lang: str, kind: str) -> tuple[str, ...]:
 SENSE_BASE = 1_000_000
 
 
-# An event word no second language confirms is translated only when the seeds repeat it
-# and it has at most this many senses (one: a word of several meanings would bring them
-# all; with 3, unconfirmed words such as "extensive" brought everyday Chinese forms).
-MAX_UNCONFIRMED_SENSES = 1
-DOMINANT = 2
-DOMINANT_LANGUAGES = 6
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What the seeds say, per language: in how many seeds each word's match key is, and
-    their text in the unspaced scripts (Chinese, Japanese). Picks the senses of a learned
-    word that the seeds in another language confirm."""
-
-    keys: dict[str, dict[str, int]]
-    text: dict[str, str]
-
-    @classmethod
-    def of(cls, docs: list[tuple[str, str]]) -> Evidence:
-        keys: dict[str, dict[str, int]] = {}
-        text: dict[str, list[str]] = {}
-        for body, lang in docs:
-            if is_unspaced(body[:2000]) or lang in SEGMENTED:
-                text.setdefault(lang, []).append(body)
-                continue
-            have = keys.setdefault(lang, {})
-            # a capitalised word inside a sentence is part of a name ("Stream" of Nord
-            # Stream is no stream), except where nouns are capitalised
-            words = [
-                m.group(0)
-                for m in WORD.finditer(body)
-                if lang in NOUN_CAPITALS
-                or not m.group(0)[:1].isupper()
-                or _opens_sentence(body, m.start())
-            ]
-            for k in {word_key(w, lang) for w in words}:
-                have[k] = have.get(k, 0) + 1
-        return cls(keys, {k: "\n".join(v) for k, v in text.items()})
-
-    def says(self, form: translations.Form) -> bool:
-        if is_unspaced(form.alias):
-            return form.alias in self.text.get(form.lang, "")
-        have = self.keys.get(form.lang)
-        # an alias word as written stands for the case forms whose lemma it is (see
-        # `text.lemma_forms`)
-        return bool(have) and all(
-            word_key(w, form.lang) in have or raw_key(w) in have  # type: ignore[operator]
-            for w in WORD.findall(form.alias)
-        )
-
-    def seeds_with(self, keys: set[str], languages: tuple[str, ...]) -> int:
-        return max(
-            (self.keys.get(lang, {}).get(k, 0) for lang in languages for k in keys), default=0
-        )
-
-
-def _opens_sentence(text: str, at: int) -> bool:
-    before = text[max(0, at - 3) : at].rstrip(" \t\"'«“„(")
-    return not before or before[-1] in ".!?:\n"
-
-
-def _senses(
-    keys: set[str],
-    languages: tuple[str, ...],
-    evidence: Evidence | None,
-    written: tuple[str, ...] = (),
-    dominant: bool = True,
-) -> list[int]:
-    """The table's senses of a learned event word: those the seeds in a second language
-    confirm (a form of the sense in that language is in its seeds); with none confirmed,
-    when the seeds repeat it, its only sense, or (`dominant`) its main one. Match keys fold spelling
-    variants, so two words can share one ("rubble" and "ruble"): when some of the senses
-    have the word itself (`written`, or its lemma) as a form, only those are its senses."""
-    found = translations.senses((lang, k) for lang in languages for k in keys)
-    spelled = {fold(w) for w in written} | {
-        fold(x) for w in written for lang in languages for x in lemma_forms(w, lang)
-    }
-    if len(found) > 1 and written:
-        exact = {
-            s
-            for s in found
-            if any(f.lang in languages and fold(f.alias) in spelled for f in translations.forms(s))
-        }
-        found = exact or found
-    if not found or evidence is None:
-        return sorted(found)
-    support = {s: len({f.lang for f in translations.forms(s) if evidence.says(f)}) for s in found}
-    best = max(support.values())
-    if best >= 2:
-        return sorted(s for s, n in support.items() if n == best)
-    if evidence.seeds_with(keys, languages) < 2:
-        return []
-    if len(found) <= MAX_UNCONFIRMED_SENSES:
-        return sorted(found)
-    # the word's main sense, when one is: translated into DOMINANT times as many languages
-    # as any other, and into at least DOMINANT_LANGUAGES (nickel, the element: 12; the
-    # coin: 3). Only for an English word: the table's senses are rows of English words'
-    # tables, so another language's word has the senses of the English words it
-    # translates, not its own (Russian "завал", rubble, translates "backlog" and "cave-in")
-    english = all(
-        any(f.lang == "en" and fold(f.alias) in spelled for f in translations.forms(s))
-        for s in found
-    )
-    if not dominant or not english:
-        return []
-    width = sorted(((len({f.lang for f in translations.forms(s)}), s) for s in found), reverse=True)
-    if width[0][0] >= DOMINANT_LANGUAGES and width[0][0] >= DOMINANT * width[1][0]:
-        return [width[0][1]]
-    return []
-
-
 # A lexicon concept's sense in the translation table is the one whose forms agree with
 # the concept's in the most languages, at least this many, and more than any other's.
 CONCEPT_AGREEMENT = 3
@@ -336,7 +225,7 @@ def translate(
             # a word of a lexicon concept: its main sense is the concept's; a word of a
             # learned phrase may mean only what the phrase does ("toll" of "death toll")
             dominant = not hits and term.key not in in_phrases
-            meant = _senses(keys, languages, evidence, written, dominant=dominant)
+            meant = word_senses(keys, languages, evidence, written, dominant=dominant)
             # a word of a lexicon concept the table has no sense of ("quake"): the
             # concept's own sense carries it to the languages the lexicon lacks
             if not meant:
@@ -449,6 +338,4 @@ def _false_friend(form: str, lang: str, bound: float, readers: tuple[str, ...]) 
     allows (Zipf + MAX_COMMONER), in English or a language of the seeds."""
     if is_unspaced(form):
         return False
-    return any(
-        other != lang and _zipf(form, other) > bound + MAX_COMMONER for other in readers
-    )
+    return any(other != lang and _zipf(form, other) > bound + MAX_COMMONER for other in readers)
