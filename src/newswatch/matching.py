@@ -42,8 +42,9 @@ How the score is made:
   profile's names and does name someone or something else, the article is about that
   other subject and mentions the story in passing: its score is multiplied by
   OTHER_SUBJECT. When a headline of 4 words or more, in a language the profile has words
-  in (the seeds' and the lexicon's), says none of the story's terms at all, its score is
-  multiplied by OTHER_SUBJECT (again, when both hold: two signs).
+  in (the seeds', the lexicon's and the translation table's), says none of the story's
+  terms at all, its score is multiplied by OTHER_SUBJECT (again, when both hold: two
+  signs).
 - The story's names are in the headline or the lead: when the first name of the profile
   comes after LEAD_WORDS words, the article mentions the story in passing (another
   bank's troubles that recall the failed one in its eighth paragraph): its score is
@@ -92,6 +93,7 @@ from newswatch.text import (
     raw_key,
     unspaced_chars,
 )
+from newswatch.translations import LANGUAGES as TRANSLATION_LANGUAGES
 
 ENTITY_ENDING = 4
 WORD_ENDING = 3
@@ -125,7 +127,11 @@ class Matcher:
         # Lemmas matter only where keyword forms can be: the seeds' languages and the
         # lexicon's. Other languages are matched on names alone, and skip loading a
         # lemma dictionary (about 1.5 s each, once per process).
-        self._lemma_langs = set(profile.languages) | set(LEXICON_LANGUAGES)
+        # the languages the profile has words in: the seeds', the lexicon's and the
+        # translation table's (an article in one of them is lemmatised as its aliases are)
+        self._lemma_langs = (
+            set(profile.languages) | set(LEXICON_LANGUAGES) | set(TRANSLATION_LANGUAGES)
+        )
         self._story: frozenset[str] = frozenset(
             pid for entry in profile.places for pid in places.resolve(entry)
         )

@@ -7,8 +7,10 @@ several languages and scripts meet:
 2. transliterate to Latin with anyascii (Токаев -> Tokaev, Казахстан -> Kazakhstan);
 3. fold case and diacritics (Kazachstaną -> kazachstana);
 4. fold spelling variants of transliteration: kh/ch/h -> h, zh -> j, y/j between vowels
-   dropped (Tokayev, Tokajev, Tokaev -> tokaev), y -> i, w -> v, x -> ks, ph -> f,
-   doubled letters single in words longer than four letters.
+   dropped (Tokayev, Tokajev, Tokaev -> tokaev) unless the vowel after it ends the word
+   (Turkish "barajı" is "baraj" with an ending: its key must begin as baraj's does),
+   y -> i, w -> v, x -> ks, ph -> f, doubled letters single in words longer than four
+   letters.
 
 Keys of names are then matched with room for an inflectional ending (Tokayevas,
 Kazachstane), see `matching`. Scripts written without spaces (Chinese, Japanese, Thai)
@@ -38,7 +40,7 @@ from newswatch import langdata
 WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u0e00-\u0e7f\uac00-\ud7af]")
 _VOWELS = "aeiou"
-_GLIDE = re.compile(r"(?<=[aeiou])[yji](?=[aeiou])")
+_GLIDE = re.compile(r"(?<=[aeiou])[yji](?=[aeiou].)")
 _DOUBLE = re.compile(r"(.)\1+")
 _NO_LEMMAS: set[str] = set()
 _CHINESE = {"wuu": "zh", "yue": "zh"}

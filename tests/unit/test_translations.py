@@ -239,3 +239,25 @@ def test_a_translation_that_is_a_common_word_of_another_language_is_left_out() -
     (dam,) = translate([_term("dam")], ("en",), Evidence.of(docs))
     assert {"baraj", "плотина", "Damm"} <= set(dam.aliases)
     assert "set" not in dam.aliases
+
+
+def test_an_ending_after_a_glide_letter_keeps_the_stem_key() -> None:
+    from newswatch.text import raw_key
+
+    # y/j between vowels is a transliteration variant (Tokayev, Tokajev, Tokaev) ...
+    assert raw_key("Tokayev") == raw_key("Tokajev") == raw_key("Tokaev")
+    # ... but not before a vowel that ends the word: Turkish "barajı" is "baraj" + ı
+    assert raw_key("barajı").startswith(raw_key("baraj"))
+
+
+def test_an_article_in_a_language_of_the_table_is_lemmatised() -> None:
+    # Turkish is no seed or lexicon language, but the table gives profiles Turkish words:
+    # "depremlerde" (in the earthquakes) is "deprem" with five letters more
+    from newswatch.matching import Matcher
+    from newswatch.models import Profile
+
+    quake = ProfileTerm("earthquake", "earthquake", "keyword", 0.5, ("deprem", "earthquake"))
+    town = ProfileTerm("marsk", "Marsk", "entity", 0.5, ("Marsk",))
+    matcher = Matcher(Profile("q", (quake, town), 0.01, languages=("en",)))
+    fired = matcher.score("Marsk'ta depremlerde ölenler anıldı", "", lang="tr").reasons
+    assert {r.label for r in fired} == {"earthquake", "Marsk"}
