@@ -1,0 +1,48 @@
+"""Topics of other kinds, learned from a few seeds written for these tests
+(`tests/data/invented/`, see its README): every report in another language matches, and
+no look-alike does. Each case guards a way a profile crosses languages:
+
+- quake_en: English seeds only; Polish "trzęsienia ziemi" (a case the lemma of the
+  nominative misses), Russian, Turkish (the lexicon's earthquake concept reaches deprem
+  through its sense in the translation table) and German reports; a flood and an
+  election in the same country, an earthquake elsewhere, are look-alikes.
+- quake_ru: Russian seeds only; English, Polish, Turkish, German, Ukrainian reports.
+- quake_tr: English and Turkish seeds ("Veloria earthquake": a place no gazetteer knows
+  anchors no descriptor, so "earthquake" keeps its weight).
+- lme: English seeds only about a metal market; "nickel", the element, reaches Polish,
+  Russian and Turkish through its main sense; the exchange's other metals and the
+  producer's other news are look-alikes.
+- dam: English, Ukrainian and German seeds; Russian, Polish, Turkish ("barajı"), Czech
+  and Ukrainian reports.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newswatch.adapters.seeds import read_seeds
+from newswatch.matching import Matcher
+from newswatch.profile import learn_profile
+from newswatch.render import explain
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "invented"
+TOPICS = sorted(p.name for p in DATA.iterdir() if (p / "articles.jsonl").exists())
+
+
+def test_every_invented_topic_is_here() -> None:
+    assert TOPICS == ["dam", "lme", "quake_en", "quake_ru", "quake_tr"]
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_reports_in_other_languages_match_and_look_alikes_do_not(topic: str) -> None:
+    matcher = Matcher(learn_profile(read_seeds(DATA / topic / "seeds")))
+    rows = [json.loads(line) for line in (DATA / topic / "articles.jsonl").open(encoding="utf-8")]
+    wrong = []
+    for row in rows:
+        match = matcher.score(row["title"], row["text"], lang=row["lang"])
+        if match.is_match != (row["label"] == "positive"):
+            wrong.append(f"{row['lang']} {row['title']!r}\n{explain(match)}")
+    assert not wrong, "\n\n".join(wrong)
