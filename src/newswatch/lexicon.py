@@ -288,9 +288,14 @@ def translate(
                 for f in forms:
                     if f.lang in written_in.get(pos, ()):
                         continue
-                    key = (
-                        f.alias.casefold() if is_unspaced(f.alias) else _event_key(f.alias, f.lang)
-                    )
+                    # (the seeds taught words in their own languages only: a form in
+                    # another is keyed as written, loading no lemma dictionary for it)
+                    if is_unspaced(f.alias):
+                        key = f.alias.casefold()
+                    elif f.lang in languages:
+                        key = _event_key(f.alias, f.lang)
+                    else:
+                        key = _name_key(f.alias)
                     if (
                         f.zipf <= bound + MAX_COMMONER
                         and key not in learned

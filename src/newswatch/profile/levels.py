@@ -99,18 +99,27 @@ NEAR = 2  # words between a title and the name (President Kassym-Jomart Tokayev)
 
 
 @lru_cache(maxsize=1)
-def _titles() -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+def _titles() -> tuple[tuple[tuple[tuple[str, int], ...], ...], tuple[str, ...]]:
+    """The spaced titles as (word, the ending it may take) each, and the unspaced ones.
+    A title word of up to SHORT letters takes no ending: Italian "re" (king) is no
+    "reach"."""
     spaced = [
-        tuple(raw_key(w) for w in WORD.findall(t.replace("-", " ")))
+        tuple(
+            (k, ENDING if len(k) > SHORT else 0)
+            for k in (raw_key(w) for w in WORD.findall(t.replace("-", " ")))
+        )
         for t in LEADER_TITLES
         if not is_unspaced(t)
     ]
     return tuple(t for t in spaced if t), tuple(t for t in LEADER_TITLES if is_unspaced(t))
 
 
-def _is(token: str, word: str) -> bool:
-    # a title of up to SHORT letters takes no ending: Italian "re" (king) is not "reach"
-    ending = ENDING if len(word) > SHORT else 0
+@lru_cache(maxsize=64)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(raw_key(w) for w in WORD.findall(text.replace("-", " ")))
+
+
+def _is(token: str, word: str, ending: int = ENDING) -> bool:
     return token.startswith(word) and len(token) - len(word) <= ending
 
 
@@ -126,15 +135,18 @@ def _titled(term: ProfileTerm, docs: list[tuple[str, str]]) -> bool:
                     f"{t}{f}" in text or f"{t} {f}" in text for t in unspaced
                 ):
                     return True
-        toks = [raw_key(w) for w in WORD.findall(text.replace("-", " "))]
+        toks = _tokens(text)
+        firsts = [n for n in name_first if len(n) >= 3]
         for i, tok in enumerate(toks):
-            if not any(_is(tok, n) for n in name_first if len(n) >= 3):
+            if not any(_is(tok, n) for n in firsts):
                 continue
             for title in spaced:
                 for gap in range(NEAR + 1):
                     end = i - gap
                     start = end - len(title)
-                    if start >= 0 and all(_is(toks[start + k], w) for k, w in enumerate(title)):
+                    if start >= 0 and all(
+                        _is(toks[start + k], w, e) for k, (w, e) in enumerate(title)
+                    ):
                         return True
     return False
 
