@@ -142,3 +142,19 @@ def test_a_name_that_opens_sentences_too_stays_a_name() -> None:
     ]
     terms = select_terms(merge_forms(find_candidates(docs, set())), [lang for _, lang in docs])
     assert {t.kind for t in terms if t.label.casefold() == "peacekeeping"} == {"keyword"}
+
+
+def test_a_number_is_no_term() -> None:
+    # death tolls and prices change every day: "4000" says nothing of which story
+    from newswatch.profile.merge import merge_forms
+    from newswatch.profile.weights import select_terms
+
+    docs = [
+        ("The toll in Marsk passed 4000 as rescuers searched the rubble.", "en"),
+        ("Rescuers in Marsk said 4000 people died and 2500 were hurt.", "en"),
+        ("In Marsk, 4000 dead and 2500 hurt; rescuers kept digging.", "en"),
+    ]
+    terms = select_terms(merge_forms(find_candidates(docs, set())), [lang for _, lang in docs])
+    labels = {t.label for t in terms}
+    assert "rescuers" in labels
+    assert not any(label.replace(" ", "").isdigit() for label in labels), labels

@@ -305,7 +305,8 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                 for n, t in enumerate(toks)
             ]
             for t, k in zip(toks, keys, strict=True):
-                if len(k) >= 4:
+                # a number is no word of the story: tolls and figures change every day
+                if len(k) >= 4 and not k.isdigit():
                     c = add("keyword", k, t.lower(), seed, lang)
                     if n_sent == 0:
                         c.titles.add(seed)
@@ -313,6 +314,7 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                 if (
                     len(a) >= 4
                     and len(b) >= 4
+                    and not (a.isdigit() or b.isdigit())
                     and max(common_zipf(ta, lang), common_zipf(tb, lang)) < 6.0
                 ):
                     add("phrase", f"{a} {b}", f"{ta.lower()} {tb.lower()}", seed, lang)
