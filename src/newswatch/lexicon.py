@@ -227,9 +227,14 @@ def translate(
             dominant = not hits and term.key not in in_phrases
             meant = word_senses(keys, languages, evidence, written, dominant=dominant)
             # a word of a lexicon concept the table has no sense of ("quake"): the
-            # concept's own sense carries it to the languages the lexicon lacks
+            # concept's own sense carries it to the languages the lexicon lacks; a word
+            # with senses of its own, none confirmed, takes the concept's only when it
+            # is one of them ("strike": the work stoppage; "emergency" is a form of the
+            # concept whose best sense is martial law, no sense of "emergency")
             if not meant:
-                meant = sorted({s for i in hits if (s := concept_sense(i)) is not None})
+                its_own = translations.senses((lang, k) for lang in languages for k in keys)
+                agreed = {s for i in hits if (s := concept_sense(i)) is not None}
+                meant = sorted(agreed & its_own if its_own else agreed)
                 # the lexicon's own forms stay its own where it has some
                 written_in[pos] = {lang for i in hits for lang, _ in table[i].forms}
             hits += [SENSE_BASE + s for s in meant]

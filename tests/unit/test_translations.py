@@ -261,3 +261,16 @@ def test_an_article_in_a_language_of_the_table_is_lemmatised() -> None:
     matcher = Matcher(Profile("q", (quake, town), 0.01, languages=("en",)))
     fired = matcher.score("Marsk'ta depremlerde ölenler anıldı", "", lang="tr").reasons
     assert {r.label for r in fired} == {"earthquake", "Marsk"}
+
+
+def test_a_concept_sense_is_taken_only_when_it_is_the_words_own() -> None:
+    # "strike" has senses of its own, none confirmed by English seeds alone: the lexicon
+    # concept's sense (the work stoppage) is one of them, so it carries the word to
+    # Turkish and Italian; "emergency" is a form of the concept whose best sense is
+    # martial law, no sense of "emergency": it keeps to the lexicon's languages
+    docs = [("The strike went on.", "en"), ("Another strike began.", "en")]
+    (strike,) = translate([_term("strike")], ("en",), Evidence.of(docs))
+    assert {"grev", "sciopero"} <= set(strike.aliases)
+    docs = [("The emergency went on.", "en"), ("Another emergency began.", "en")]
+    (emergency,) = translate([_term("emergency")], ("en",), Evidence.of(docs))
+    assert not {"sıkıyönetim", "legge marziale"} & set(emergency.aliases)
