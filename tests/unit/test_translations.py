@@ -274,3 +274,31 @@ def test_a_concept_sense_is_taken_only_when_it_is_the_words_own() -> None:
     docs = [("The emergency went on.", "en"), ("Another emergency began.", "en")]
     (emergency,) = translate([_term("emergency")], ("en",), Evidence.of(docs))
     assert not {"sıkıyönetim", "legge marziale"} & set(emergency.aliases)
+
+
+def test_an_alias_is_as_common_as_its_commoner_of_lemma_and_form() -> None:
+    # simplemma gives Turkish "yıldırma" (intimidation) the lemma "yıl" (year): the table
+    # stores "yıl" as common as it is, so a rare learned word never brings it
+    db_forms = [
+        f
+        for s in translations.senses([("en", word_key("terrorism", "en"))])
+        for f in translations.forms(s)
+        if f.lang == "tr" and f.alias == "yıl"
+    ]
+    assert db_forms and all(f.zipf >= 5.0 for f in db_forms)
+
+
+def test_a_lexicon_concept_is_one_meaning_not_a_family() -> None:
+    # aid is no appeal, a building no city hall, an evacuation no citizens
+    docs = [("Aid arrived. More aid came.", "en")]
+    (aid,) = translate([_term("aid")], ("en",), Evidence.of(docs))
+    assert "помощь" in aid.aliases
+    assert not {"appeal", "request", "обращение", "apel"} & set(aid.aliases)
+    docs = [("The building fell. Another building fell.", "en")]
+    (building,) = translate([_term("building")], ("en",), Evidence.of(docs))
+    assert "здание" in building.aliases
+    assert not {"city hall", "Rathaus", "мэрия", "akimat"} & set(building.aliases)
+    docs = [("The evacuation began. The evacuation ended.", "en")]
+    (evacuation,) = translate([_term("evacuation")], ("en",), Evidence.of(docs))
+    assert "эвакуация" in evacuation.aliases
+    assert not {"citizens", "граждане", "obywatele"} & set(evacuation.aliases)
