@@ -225,14 +225,14 @@ def translate(
             # a word of a lexicon concept: its main sense is the concept's; a word of a
             # learned phrase may mean only what the phrase does ("toll" of "death toll")
             dominant = not hits and term.key not in in_phrases
-            meant = word_senses(keys, languages, evidence, written, dominant=dominant)
+            its_own = translations.senses((lang, k) for lang in languages for k in keys)
+            meant = word_senses(its_own, keys, languages, evidence, written, dominant=dominant)
             # a word of a lexicon concept the table has no sense of ("quake"): the
             # concept's own sense carries it to the languages the lexicon lacks; a word
             # with senses of its own, none confirmed, takes the concept's only when it
             # is one of them ("strike": the work stoppage; "emergency" is a form of the
             # concept whose best sense is martial law, no sense of "emergency")
             if not meant:
-                its_own = translations.senses((lang, k) for lang in languages for k in keys)
                 agreed = {s for i in hits if (s := concept_sense(i)) is not None}
                 meant = sorted(agreed & its_own if its_own else agreed)
                 # the lexicon's own forms stay its own where it has some

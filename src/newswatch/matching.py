@@ -24,9 +24,10 @@ How the score is made:
   1.5 times the names' sum and names at most 3 times the event words' sum, the story's
   places (which say where, not which story) at most 1.5 times. An article with only
   event words therefore scores nothing (what happened, but to which story?), one with
-  only names a tenth (a mention, not a report: Tokayev at a summit). Fewer than three distinct terms count a third or two thirds (a term weighing
-  under 0.3 counts as that share of one): a lone mention (a sports result from Almaty,
-  Kazakhstan in a trade figure) stays low.
+  only names a tenth (a mention, not a report: Tokayev at a summit). Fewer than three
+  distinct terms count a third or two thirds (a term weighing under 0.3 counts as that
+  share of one): a lone mention (a sports result from Almaty, Kazakhstan in a trade
+  figure) stays low.
 - Long texts gather hits by length alone, so the sum is divided by
   1 + 0.6 log2(words / 250) above 250 words (a long piece that touches the topic in
   passing gathers many weak hits; a report on the story keeps a high density of them).
@@ -124,11 +125,10 @@ class Matcher:
         self.profile = profile
         self.recent = recent
         self.terms: list[ProfileTerm] = list(profile.terms)
-        # Lemmas matter only where keyword forms can be: the seeds' languages and the
-        # lexicon's. Other languages are matched on names alone, and skip loading a
-        # lemma dictionary (about 1.5 s each, once per process).
-        # the languages the profile has words in: the seeds', the lexicon's and the
-        # translation table's (an article in one of them is lemmatised as its aliases are)
+        # Lemmas matter only where keyword forms can be: the seeds' languages, the
+        # lexicon's and the translation table's (an article in one of them is lemmatised
+        # as its aliases are). Other languages are matched on names alone, and skip
+        # loading a lemma dictionary (about 1.5 s each, once per process).
         self._lemma_langs = (
             set(profile.languages) | set(LEXICON_LANGUAGES) | set(TRANSLATION_LANGUAGES)
         )

@@ -85,6 +85,7 @@ def _opens_sentence(text: str, at: int) -> bool:
 
 
 def word_senses(
+    found: set[int],
     keys: set[str],
     languages: tuple[str, ...],
     evidence: Evidence | None,
@@ -93,10 +94,11 @@ def word_senses(
 ) -> list[int]:
     """The table's senses of a learned event word: those the seeds in a second language
     confirm (a form of the sense in that language is in its seeds); with none confirmed,
-    when the seeds repeat it, its only sense, or (`dominant`) its main one. Match keys fold spelling
-    variants, so two words can share one ("rubble" and "ruble"): when some of the senses
-    have the word itself (`written`, or its lemma) as a form, only those are its senses."""
-    found = translations.senses((lang, k) for lang in languages for k in keys)
+    when the seeds repeat it, its only sense, or (`dominant`) its main one. `found`: the
+    senses having a form with one of the word's `keys` (`translations.senses`). Match keys
+    fold spelling variants, so two words can share one ("rubble" and "ruble"): when some
+    of the senses have the word itself (`written`, or its lemma) as a form, only those are
+    its senses."""
     spelled = {fold(w) for w in written} | {
         fold(x) for w in written for lang in languages for x in lemma_forms(w, lang)
     }

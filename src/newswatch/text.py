@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import sys
 import threading
@@ -260,12 +261,7 @@ def lemma_strays(word: str, lang: str | None) -> bool:
     match the one case and miss the others."""
     low = word.casefold()
     a, b = fold(low), fold(lemma(low, lang))
-    shared = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        shared += 1
-    return shared < min(STRAY_PREFIX, len(a), len(b))
+    return len(os.path.commonprefix((a, b))) < min(STRAY_PREFIX, len(a), len(b))
 
 
 def lemma_forms(form: str, lang: str | None) -> tuple[str, ...]:

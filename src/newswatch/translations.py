@@ -17,6 +17,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 FILE = "translations.sqlite"
@@ -66,6 +67,7 @@ def senses(keys: Iterable[tuple[str, str]]) -> set[int]:
     return found
 
 
+@lru_cache(maxsize=8192)
 def forms(sense: int) -> tuple[Form, ...]:
     """The sense's forms in every language of the table."""
     db = _db()

@@ -8,8 +8,8 @@ paragraph pasted as one line, a feed summary), a sentence goes when it is page f
 furniture phrase in a sentence of fewer than FURNITURE_WORDS words, so that "leaders met
 to discuss the crisis" stays) and domain names go ("the news agency Tengrinews.kz"); the
 rest of the paragraph is the story. A line holding a link or a handle goes whole (an
-embedded post, a share link). Names seen only in such lines, or as the source of a report ("MOSCOW
-(Sputnik)", "... news agency reported", "the TV channel Khabar 24", "per televiziją
+embedded post, a share link). Names seen only in such lines, or as the source of a
+report ("MOSCOW (Sputnik)", "... news agency reported", "the TV channel Khabar 24", "per televiziją
 „Khabar 24“", "the Guardian's defence editor"), and the bundled list of news agencies
 and broadcasters (`data/outlets.txt`), are outlet names and are never kept as terms.
 """
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from newswatch.text import WORD, detect_language, is_unspaced, unspaced_chars
+from newswatch.text import WORD, detect_language, is_unspaced, sentences, unspaced_chars
 
 _DATE = re.compile(r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
 _FURNITURE = re.compile(
@@ -135,13 +135,10 @@ def _n_words(text: str) -> int:
     return len(WORD.findall(text))
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
-
-
 def _without_furniture(line: str) -> str:
     """The line without its furniture sentences, and without domain names (outlets)."""
     out: list[str] = []
-    for sentence in _SENTENCE_END.split(line):
+    for sentence in sentences(line):
         if _FURNITURE.search(sentence) and _n_words(sentence) < FURNITURE_WORDS:
             continue
         sentence = " ".join(_DOMAIN.sub(" ", sentence).split())

@@ -112,13 +112,12 @@ def mark_descriptors(terms: list[ProfileTerm], docs: list[tuple[str, str]]) -> l
 def _placed(term: ProfileTerm, docs: list[tuple[str, str]]) -> bool:
     """Whether the seeds write the name as a place: after a word for "in", or with a
     Turkish locative ending, in at least PLACE_SHARE of its uses."""
-    forms = sorted({f for f in (term.label, *term.aliases) if WORD.findall(f)}, key=len)
+    # the longest form first, so that it wins where a shorter one begins it
+    forms = sorted({f for f in (term.label, *term.aliases) if WORD.findall(f)}, key=len)[::-1]
     if not forms:
         return False
     uses = placed = 0
-    pattern = re.compile(
-        r"(?<!\w)(" + "|".join(re.escape(f) for f in reversed(forms)) + r")\w{0,4}", re.I
-    )
+    pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, forms)) + r")\w{0,4}", re.I)
     for text, _lang in docs:
         for m in pattern.finditer(text):
             uses += 1

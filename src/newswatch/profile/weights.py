@@ -66,15 +66,14 @@ def _pool(groups: list[Cand]) -> tuple[dict[int, set[int]], dict[int, set[int]]]
     keywords = {g.key: g for g in groups if g.kind == "keyword"}
     for g in groups:
         if g.kind == "entity" and " " not in g.key and not g.expansions and g.key in keywords:
-            home, g = keywords[g.key], g
-            if g.count > home.count:
-                home, g = g, home
-            home.forms.update(g.forms)
-            home.seeds |= g.seeds
-            home.titles |= g.titles
-            home.langs |= g.langs
-            home.count += g.count
-            g.count = 0
+            word = keywords[g.key]
+            home, joins = (g, word) if g.count > word.count else (word, g)
+            home.forms.update(joins.forms)
+            home.seeds |= joins.seeds
+            home.titles |= joins.titles
+            home.langs |= joins.langs
+            home.count += joins.count
+            joins.count = 0
     by_concept: dict[int, set[int]] = defaultdict(set)
     concepts_of: dict[int, set[int]] = {}
     for g in groups:
