@@ -26,6 +26,9 @@ from newswatch import places
 from newswatch.models import ProfileTerm
 from newswatch.text import WORD, is_unspaced, raw_key, unspaced_chars, word_key
 
+# Letters of an inflectional ending a name may take in an article (Tokayevas, Казахстане).
+ENTITY_ENDING = 4
+
 PLACE_MIN_LETTERS = 4
 
 
@@ -357,3 +360,29 @@ class TermGroup:
                     dealt[member].append((end, (pattern, idxs, NO_PLACES)))
         self._last[kind] = (text, dealt)
         return dealt
+
+
+def name_places(form: str, lang: str, ending: int) -> tuple[str, ...]:
+    """The places a name written on its own stands for, found as matching finds them in an
+    article in `lang`: with an inflectional ending of up to `ending` letters (Polish
+    "Turcji", Russian "Турции": Türkiye) and only when the place's name is the whole of it
+    ("Turkish Airlines" names no place). Countries before cities, as `places.best`."""
+    own = lang if lang in places.LANGUAGES else "*"
+    found: set[str] = set()
+    if is_unspaced(form):
+        whole = form.casefold()
+        for _end, (pattern, _idxs, named) in unspaced_places_named(form):
+            if pattern == whole:
+                found.update(named.get(own) or named.get("en", ()))
+    else:
+        stream = read(form).names.text  # " turcji "
+        for end, (pattern, _idxs, named) in matches_of(place_automaton(), stream):
+            rest = stream[end + 1 :]
+            if (
+                stream.startswith(pattern)
+                and rest.endswith(" ")
+                and " " not in rest[:-1]
+                and len(rest) - 1 <= (ending if len(pattern) > 5 else 0)
+            ):
+                found.update(named.get(own) or named.get("en", ()))
+    return tuple(sorted(found, key=lambda p: ("/" in p, p)))

@@ -74,6 +74,7 @@ from newswatch import places
 from newswatch.headline import is_long, other_subjects
 from newswatch.lexicon import LANGUAGES as LEXICON_LANGUAGES
 from newswatch.match_keys import (
+    ENTITY_ENDING,
     Found,
     Named,
     TermGroup,
@@ -96,7 +97,6 @@ from newswatch.text import (
 )
 from newswatch.translations import LANGUAGES as TRANSLATION_LANGUAGES
 
-ENTITY_ENDING = 4
 WORD_ENDING = 3
 TITLE_BONUS = 1.5
 EVENT_CAP = 1.5

@@ -10,6 +10,7 @@ import pytest
 
 from newswatch import places
 from newswatch.adapters.seeds import read_seeds
+from newswatch.match_keys import name_places
 from newswatch.matching import Matcher
 from newswatch.models import Profile
 from newswatch.profile import SeedDoc, dump_profile, learn_profile, load_profile
@@ -62,6 +63,45 @@ def test_names_in_common_use_beside_cldr_ones() -> None:
 def test_the_story_places_are_learned_from_the_seeds(profile: Profile) -> None:
     assert "KZ" in profile.places  # stored by ISO 3166 code / IANA zone
     assert "AM" not in profile.places  # named in two seeds of five: a CSTO member
+
+
+def test_one_country_named_in_several_languages_is_one_place_and_one_name() -> None:
+    # Written for this test: each seed names the country once, in its own language and
+    # case, so no single spelling is in most seeds (Turcji, Турции: inflected)
+    seeds = [
+        SeedDoc(
+            "en.txt",
+            "Floods in Turkey: rivers burst their banks after days of rain, "
+            "and rescuers evacuated villages along the flooded valley.",
+        ),
+        SeedDoc(
+            "de.txt",
+            "Hochwasser in der Türkei: Flüsse traten nach tagelangem Regen "
+            "über die Ufer, Retter evakuierten Dörfer im überfluteten Tal.",
+        ),
+        SeedDoc(
+            "pl.txt",
+            "Powódź w Turcji: rzeki wystąpiły z brzegów po wielu dniach "
+            "deszczu, ratownicy ewakuowali wsie w zalanej dolinie.",
+        ),
+        SeedDoc(
+            "ru.txt",
+            "Наводнение в Турции: реки вышли из берегов после многодневных "
+            "дождей, спасатели эвакуировали деревни в затопленной долине.",
+        ),
+        SeedDoc(
+            "en2.txt",
+            "Rescuers in Turkey evacuated more villages as the flooded "
+            "rivers kept rising after the rain.",
+        ),
+    ]
+    profile = learn_profile(seeds, name="floods")
+    assert profile.places == ("TR",)
+    (country,) = [t for t in profile.terms if "Турции" in t.aliases]
+    assert {"Turkey", "Türkei", "Turcji", "Турция"} <= set(country.aliases)
+    # a place's name must be the whole name: an airline is no country
+    assert name_places("Turcji", "pl", 4) == ("TR",) == name_places("土耳其", "zh", 4)
+    assert name_places("Turkish Airlines", "en", 4) == ()
 
 
 def test_seeds_not_about_one_place_give_no_places() -> None:

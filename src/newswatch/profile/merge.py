@@ -15,6 +15,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from newswatch import places, translations
+from newswatch.match_keys import ENTITY_ENDING, name_places
 from newswatch.models import ProfileTerm
 from newswatch.profile.candidates import Cand
 from newswatch.text import WORD, raw_key
@@ -111,7 +112,38 @@ def merge_forms(cands: dict[tuple[str, str], Cand]) -> list[Cand]:
                 a.count += g.count
                 a.seeds |= g.seeds
                 g.count = 0
+    # the names of one place are one entity: seeds in several languages name one country
+    # in several ways (US, USA; Turkey, Türkei, Turcji, Турции)
+    homes: dict[str, Cand] = {}
+    for g in groups:
+        place = place_of(g) if g.kind == "entity" and g.count else None
+        if place is None:
+            continue
+        home = homes.setdefault(place, g)
+        if home is not g:
+            home.forms.update(g.forms)
+            home.seeds |= g.seeds
+            home.langs |= g.langs
+            home.count += g.count
+            home.in_runs += g.in_runs
+            home.titles |= g.titles
+            g.count = 0
     return [g for g in groups if g.count > 0]
+
+
+def place_of(group: Cand) -> str | None:
+    """The place (id) a name group stands for: one of its three commonest forms names
+    it, exactly or with an inflectional ending as matching finds it (`match_keys.name_places`);
+    a country before a city."""
+    for form, _n in group.forms.most_common(3):
+        place = places.best(form)
+        if place:
+            return place.id
+        for lang in sorted(group.langs):
+            ids = name_places(form, lang, ENTITY_ENDING)
+            if ids:
+                return ids[0]
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -163,10 +195,9 @@ def one_per_name(entities: list[ProfileTerm]) -> list[ProfileTerm]:
 def widen(entities: list[ProfileTerm]) -> list[ProfileTerm]:
     out = []
     for t in entities:
-        # the label, or another form when the seeds inflect it (Казахстане, Казахстан)
-        found = _cldr_aliases(t.label) or next(
-            (a for form in t.aliases if (a := _cldr_aliases(form))), ()
-        )
+        # of every form: the seeds inflect names (Казахстане, Казахстан), and one entity
+        # may hold a country's name and its people's (Armėnija, Armenian)
+        found = {a for form in (t.label, *t.aliases) for a in _cldr_aliases(form)}
         extra = [a for a in found if a not in t.aliases]
         if extra:
             t = replace(

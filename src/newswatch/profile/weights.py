@@ -20,11 +20,11 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
-from newswatch import places, translations
+from newswatch import translations
 from newswatch.lexicon import SENSE_BASE, concept_ids
 from newswatch.models import ProfileTerm
 from newswatch.profile.candidates import Cand, calendar_keys, common_zipf
-from newswatch.profile.merge import one_per_name, same_stem, widen
+from newswatch.profile.merge import one_per_name, place_of, same_stem, widen
 from newswatch.text import WORD, is_unspaced, raw_key, word_key
 
 MAX_ENTITIES = 60
@@ -218,21 +218,19 @@ def select_terms(groups: list[Cand], seed_langs: list[str]) -> list[ProfileTerm]
 
 def story_places(groups: list[Cand], n_seeds: int) -> tuple[str, ...]:
     """The places the story happens in: countries and cities named in most seeds
-    (at least 60%), when together they are named in nearly every seed (80%). Seeds that
-    are not about one place (a company, a technology) give none, and matching then
-    ignores geography."""
+    (at least 60%), when together they are named in nearly every seed (80%). A place
+    counts the seeds of all the names that stand for it, as matching finds them (`US`,
+    `USA`; Turkey, Türkei, Turcji, Турции): seeds in several languages name one country
+    in several ways. Seeds that are not about one place (a company, a technology) give
+    none, and matching then ignores geography."""
     need = n_seeds if n_seeds < 3 else math.ceil(0.6 * n_seeds)
-    found: set[str] = set()
-    covered: set[int] = set()
+    seeds_of: dict[str, set[int]] = defaultdict(set)
     for g in groups:
-        if g.kind != "entity" or g.count == 0 or len(g.seeds) < need:
-            continue
-        for form, _n in g.forms.most_common(3):
-            place = places.best(form)
-            if place:
-                found.add(place.id)
-                covered |= g.seeds
-                break
+        place = place_of(g) if g.kind == "entity" and g.count else None
+        if place is not None:
+            seeds_of[place] |= g.seeds
+    found = {pid for pid, seeds in seeds_of.items() if len(seeds) >= need}
+    covered = {s for pid in found for s in seeds_of[pid]}
     if len(covered) < 0.8 * n_seeds:
         return ()
     return tuple(sorted(found))
