@@ -128,6 +128,24 @@ def frequency(form: str, lang: str) -> int:
     return round(100 * min(zipf(w.casefold(), lang) for w in WORD.findall(form)))
 
 
+# A proper name's headword: capitalised words (Red Crescent, Silicon Valley, NATO).
+# Proper names that name no one thing of a story: a language (Kazakh), a given name
+# (Andrew, Katya)
+NOT_A_STORY_NAME = re.compile(r"\blanguages?\b|\bgiven name\b", re.IGNORECASE)
+NAME_HEAD = re.compile(r"^[A-Z][A-Za-z'\-]*( [A-Z][A-Za-z'\-]*)*$")
+
+
+def name_key(form: str) -> str:
+    """A name's match key (see `lexicon._name_key`): its words' name keys."""
+    return " ".join(raw_key(w) for w in WORD.findall(form))
+
+
+def gazetteer_knows(name: str) -> bool:
+    from newswatch import places
+
+    return bool(places.find(name))
+
+
 def countries() -> dict[str, str]:
     """English names of countries (CLDR's and the variants news use) -> ISO code."""
     from newswatch import places
@@ -251,6 +269,8 @@ def main(folder: Path, extra: Path | None = None) -> None:
     capitals: set[tuple[str, str, str]] = set()  # (country, language, form)
     senses: dict[tuple[str, str, str], int] = {}
     forms: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    propers: dict[tuple[str, str], int] = {}
+    proper_forms: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for lang, code in sorted(FILES.items()):
         path = folder / f"en-{code}-enwiktionary.dsl.dz"
         for head, pos, gloss, translations in parse(path):
@@ -277,6 +297,25 @@ def main(folder: Path, extra: Path | None = None) -> None:
                     demonyms.update((country, lang, t) for t in found)
                     if found and len(head) >= 5:
                         demonyms.add((country, "en", head))
+                continue
+            if pos == "prop":
+                # a proper name (Red Crescent, Silicon Valley, Anatolia): places come
+                # from CLDR (see `places`), so a name CLDR knows is left out
+                if (
+                    NAME_HEAD.match(head)
+                    and len(head.split()) <= MAX_WORDS
+                    and not NOT_A_STORY_NAME.search(gloss)
+                ):
+                    # written as a name (capitalised), or in a script without case
+                    found = [
+                        t
+                        for t in translations
+                        if usable(t, lang) and (is_unspaced(t) or t[:1].isupper())
+                    ]
+                    if found and not gazetteer_knows(head):
+                        proper = propers.setdefault((head, gloss), len(propers))
+                        proper_forms[proper].add(("en", head))
+                        proper_forms[proper].update((lang, t) for t in found)
                 continue
             if pos not in KEEP_POS or not HEADWORD.match(head) or len(head.split()) > MAX_WORDS:
                 continue
@@ -305,6 +344,11 @@ def main(folder: Path, extra: Path | None = None) -> None:
         CREATE TABLE demonym (country TEXT, lang TEXT, form TEXT,
                               PRIMARY KEY (country, lang, form)) WITHOUT ROWID;
         CREATE INDEX demonym_form ON demonym (form);
+        CREATE TABLE proper (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+        CREATE TABLE proper_form (key TEXT, proper INTEGER,
+                                  PRIMARY KEY (key, proper)) WITHOUT ROWID;
+        CREATE TABLE proper_alias (proper INTEGER, lang TEXT, alias TEXT, zipf INTEGER,
+                                   PRIMARY KEY (proper, lang, alias)) WITHOUT ROWID;
         CREATE TABLE capital (country TEXT, lang TEXT, form TEXT,
                               PRIMARY KEY (country, lang, form)) WITHOUT ROWID;
         CREATE INDEX capital_form ON capital (form);
@@ -326,6 +370,21 @@ def main(folder: Path, extra: Path | None = None) -> None:
                     "INSERT OR IGNORE INTO alias VALUES (?, ?, ?, ?)", (sense, lang, a, common)
                 )
             n_forms += 1
+    # proper names in at least three languages besides English
+    n_propers = 0
+    for (head, gloss), proper in sorted(propers.items(), key=lambda x: x[1]):
+        found_in = proper_forms[proper]
+        if len({lang for lang, _ in found_in} - {"en"}) < 3:
+            continue
+        n_propers += 1
+        db.execute("INSERT INTO proper VALUES (?, ?)", (proper, f"{head}: {gloss}".strip()))
+        for lang, form in sorted(found_in):
+            key = form.casefold() if is_unspaced(form) else name_key(form)
+            db.execute("INSERT OR IGNORE INTO proper_form VALUES (?, ?)", (key, proper))
+            db.execute(
+                "INSERT OR IGNORE INTO proper_alias VALUES (?, ?, ?, ?)",
+                (proper, lang, form, frequency(form, lang)),
+            )
     db.executemany("INSERT INTO demonym VALUES (?, ?, ?)", sorted(demonyms))
     db.executemany("INSERT INTO capital VALUES (?, ?, ?)", sorted(capitals))
     import simplemma
@@ -344,7 +403,8 @@ def main(folder: Path, extra: Path | None = None) -> None:
     print(
         f"{out}: {len(keep)} senses, {n_forms} forms, {len(demonyms)} demonyms of "
         f"{len({c for c, _, _ in demonyms})} countries, capitals of "
-        f"{len({c for c, _, _ in capitals})} countries, {out.stat().st_size >> 10} KiB"
+        f"{len({c for c, _, _ in capitals})} countries, {n_propers} proper names, "
+        f"{out.stat().st_size >> 10} KiB"
     )
 
 

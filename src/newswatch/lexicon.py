@@ -27,7 +27,7 @@ from importlib import resources
 
 import yaml
 
-from newswatch import translations
+from newswatch import places, translations
 from newswatch.langdata import zipf_frequency
 from newswatch.models import ProfileTerm
 from newswatch.senses import Evidence, word_senses
@@ -318,13 +318,23 @@ def translate(
     for pos, term in enumerate(terms):
         if pos in merged_away:
             continue
+        if term.kind == "entity" and pos not in found:
+            proper = _proper_name(term, readers)
+            if proper:
+                why.setdefault(pos, set()).add(translations.proper_name(proper[0]))
+                extra.setdefault(pos, set()).update(proper[1])
         add = extra.get(pos, set()) - set(term.aliases) - {term.label}
         if add:
             found_in = why.get(pos, set())
-            mine = sorted(n for n in found_in if "):" not in n)
+            # a sense is named "leak (n): ...", a proper name "Anatolia: ...", a concept
+            # of the lexicon by its English form
             senses = sorted(n for n in found_in if "):" in n)
+            names = sorted(n for n in found_in if "):" not in n and ": " in n)
+            mine = sorted(n for n in found_in if ": " not in n and "):" not in n)
             sources = [f"the bundled lexicon ({', '.join(mine)})"] if mine else []
             sources += [f"the translation table ({'; '.join(senses)})"] if senses else []
+            if names:
+                sources += [f"the translation table's proper names ({'; '.join(names)})"]
             source = " and ".join(sources) or "a related term"
             term = replace(
                 term,
@@ -333,6 +343,34 @@ def translate(
             )
         out.append(term)
     return out
+
+
+def _proper_name(term: ProfileTerm, readers: tuple[str, ...]) -> tuple[int, set[str]] | None:
+    """A learned name that is one proper name of the translation table (Silicon Valley,
+    Red Crescent, Anatolia; places come from CLDR instead): the name and its forms in other
+    languages (硅谷, Dolina Krzemowa, Кремниевая долина). A form much more common in its
+    language than the name is in the seeds' (Turkish "Anadolu", the news agency too) is
+    left out, as is a form that is a common word of another language."""
+    written = (term.label, *term.aliases)
+    if any(places.find(f) or translations.demonym_country(f) for f in written):
+        return None  # a place or its people: CLDR and the demonyms widen it
+    keys = {_name_key(f) for f in written if not is_unspaced(f)}
+    keys |= {f.casefold() for f in written if is_unspaced(f)}
+    found = translations.proper_names(keys)
+    if len(found) != 1:
+        return None  # not a proper name of the table, or not one only
+    (proper,) = found
+    forms = translations.proper_forms(proper)
+    # how common the name is: as the seeds write it, or its English form
+    bound = max(
+        [_zipf(f, lang) for f in written for lang in readers if not is_unspaced(f)]
+        + [f.zipf for f in forms if f.lang == "en"]
+    )
+    return proper, {
+        f.alias
+        for f in forms
+        if f.zipf <= bound + MAX_COMMONER and not _false_friend(f.alias, f.lang, bound, readers)
+    }
 
 
 def _same_side(a: ProfileTerm, b: ProfileTerm) -> bool:

@@ -86,6 +86,41 @@ def name(sense: int) -> str:
     return str(row[0]) if row else str(sense)
 
 
+def proper_names(keys: Iterable[str]) -> set[int]:
+    """The proper names (Silicon Valley, Red Crescent, Anatolia: English Wiktionary's
+    proper nouns with translations) having a form with one of these name keys (the words'
+    name keys; Chinese and Japanese as written, casefolded)."""
+    db = _db()
+    if db is None:
+        return set()
+    found: set[int] = set()
+    for key in sorted({k for k in keys if k}):
+        found.update(
+            row[0] for row in db.execute("SELECT proper FROM proper_form WHERE key=?", (key,))
+        )
+    return found
+
+
+@lru_cache(maxsize=1024)
+def proper_forms(proper: int) -> tuple[Form, ...]:
+    """A proper name's forms in every language of the table (as written: names are
+    matched on name keys, not lemmatised)."""
+    db = _db()
+    if db is None:
+        return ()
+    rows = db.execute("SELECT lang, alias, zipf FROM proper_alias WHERE proper=?", (proper,))
+    return tuple(Form(lang, alias, z / 100) for lang, alias, z in rows)
+
+
+def proper_name(proper: int) -> str:
+    """'Silicon Valley: nickname for region in San Francisco'."""
+    db = _db()
+    if db is None:
+        return str(proper)
+    row = db.execute("SELECT name FROM proper WHERE id=?", (proper,)).fetchone()
+    return str(row[0]) if row else str(proper)
+
+
 def demonyms(country: str) -> tuple[tuple[str, str], ...]:
     """(language, form) of the adjectives and nouns of a country's people and things
     (Kazakhstani, казахстанский, kazachstański), by its two-letter code: from the

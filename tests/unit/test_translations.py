@@ -302,3 +302,28 @@ def test_a_lexicon_concept_is_one_meaning_not_a_family() -> None:
     (evacuation,) = translate([_term("evacuation")], ("en",), Evidence.of(docs))
     assert "эвакуация" in evacuation.aliases
     assert not {"citizens", "граждане", "obywatele"} & set(evacuation.aliases)
+
+
+def test_a_learned_name_that_is_a_proper_name_of_the_table_gets_its_forms() -> None:
+    from newswatch.matching import Matcher
+    from newswatch.models import Profile
+
+    valley = ProfileTerm(
+        "silicon valley", "Silicon Valley", "entity", 0.6, ("Silicon Valley",), "t"
+    )
+    region = ProfileTerm("anatolia", "Anatolia", "entity", 0.5, ("Anatolia",), "t")
+    city = ProfileTerm("almaty", "Almaty", "entity", 0.5, ("Almaty",), "t")
+    wide = {t.key: t for t in translate([valley, region, city], ("en",))}
+    assert {"硅谷", "Dolina Krzemowa", "Кремниевая долина", "シリコンバレー"} <= set(
+        wide["silicon valley"].aliases
+    )
+    assert "proper names (Silicon Valley:" in wide["silicon valley"].why
+    # a form far more common than the name is left out: Turkish "Anadolu" (also a news
+    # agency's name), not "Anatolien" or 安纳托利亚
+    assert {"Anatolien", "安纳托利亚"} <= set(wide["anatolia"].aliases)
+    assert "Anadolu" not in wide["anatolia"].aliases
+    # places are CLDR's to widen (see `merge.widen`), not the proper names'
+    assert wide["almaty"].aliases == ("Almaty",)
+    profile = Profile("t", (wide["silicon valley"],), 0.1, "", (), (), ("en",), ())
+    match = Matcher(profile).score("硅谷一家银行倒闭", "硅谷一家银行倒闭，储户排队取款。", "zh")
+    assert [r.label for r in match.reasons] == ["Silicon Valley"]
