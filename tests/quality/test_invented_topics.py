@@ -14,6 +14,13 @@ no look-alike does. Each case guards a way a profile crosses languages:
   producer's other news are look-alikes.
 - dam: English, Ukrainian and German seeds; Russian, Polish, Turkish ("barajı"), Czech
   and Ukrainian reports.
+- cholera: an outbreak, learned from English, French and Portuguese seeds; German,
+  Spanish, Russian, Polish, Turkish and Italian reports; the same disease in a
+  neighbouring country, a cyclone and the president's other news in the same country.
+- recall: a company's product recall, learned from English and German seeds; Polish,
+  Russian, Turkish, French, Spanish and Czech reports; the company's other news, and
+  another carmaker's recall (in German, "Autobauer" is no name of the company: the German
+  seed's "der Autobauer Brevik Motors").
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ TOPICS = sorted(p.name for p in DATA.iterdir() if (p / "articles.jsonl").exists(
 
 
 def test_every_invented_topic_is_here() -> None:
-    assert TOPICS == ["dam", "lme", "quake_en", "quake_ru", "quake_tr"]
+    assert TOPICS == ["cholera", "dam", "lme", "quake_en", "quake_ru", "quake_tr", "recall"]
 
 
 @pytest.mark.parametrize("topic", TOPICS)

@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from newswatch import translations
 from newswatch.lexicon import SENSE_BASE, concept_ids
 from newswatch.models import ProfileTerm
-from newswatch.profile.candidates import Cand, calendar_keys, common_zipf
+from newswatch.profile.candidates import Cand, calendar_keys, common_zipf, is_common_noun
 from newswatch.profile.merge import one_per_name, place_of, same_stem, widen
 from newswatch.text import WORD, is_unspaced, raw_key, word_key
 
@@ -181,6 +181,10 @@ def select_terms(groups: list[Cand], seed_langs: list[str]) -> list[ProfileTerm]
                 continue  # mostly written in lower case: a common word starting sentences
             if g.in_runs >= 0.8 * g.count and zipfs[id(g)] >= 3.5:
                 continue  # a common word that is part of a longer name (Security, Council)
+            if g.in_runs >= g.count and all(
+                is_common_noun(f, lang) for f in g.forms for lang in g.langs
+            ):
+                continue  # a German noun seen only before a name: "der Autobauer Brevik"
         z = zipfs[id(g)]
         rarity = max(0.0, RARITY_PIVOT - z)
         if z >= MAX_ZIPF:
