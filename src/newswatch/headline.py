@@ -50,6 +50,11 @@ def other_subjects(
         lo, hi = min(a, b), max(a, b)
         return not title[found[lo][1] : found[hi][1]].rstrip().endswith(_SENTENCE_MARKS)
 
+    # a headline's opening article (The, La, El, Der, Il) is grammar, not part of a name;
+    # the word after it is capitalised as a name, not as the headline's first word
+    article = _is_article(found[0][0], lang, lemma_langs)
+    if article:
+        found = found[1:]
     out = []
     for n, (w, start) in enumerate(found):
         if not w[:1].isupper() or raw_key(w) in known_keys or places.find(w):
@@ -65,12 +70,18 @@ def other_subjects(
         if in_run:
             out.append(w)
             continue
-        if n == 0 or title[:start].rstrip().endswith(_SENTENCE_MARKS):
+        if (n == 0 and not article) or title[:start].rstrip().endswith(_SENTENCE_MARKS):
             continue
         if not (w.isupper() and len(w) > 1) and _is_common(w, lang, lemma_langs):
             continue
         out.append(w)
     return out
+
+
+def _is_article(word: str, lang: str | None, lemma_langs: Collection[str]) -> bool:
+    """A short word of the language's grammar opening a headline: up to 3 letters, not an
+    acronym, common (see `_is_common`)."""
+    return len(word) <= 3 and not word.isupper() and _is_common(word, lang, lemma_langs)
 
 
 def _is_common(word: str, lang: str | None, lemma_langs: Collection[str]) -> bool:

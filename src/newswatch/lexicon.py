@@ -220,7 +220,7 @@ def translate(
         keys |= {_name_key(a) for a in term.aliases}
         keys |= {a.casefold() for a in (term.label, *term.aliases) if is_unspaced(a)}
         hits = sorted({i for k in keys for i in index.get((kind, k), ())})
-        if kind == "event" and term.kind == "keyword" and not term.label[:1].isupper():
+        if kind == "event" and not term.label[:1].isupper():
             written = (term.label, *term.aliases)
             # a word of a lexicon concept: its main sense is the concept's; a word of a
             # learned phrase may mean only what the phrase does ("toll" of "death toll")

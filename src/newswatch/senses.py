@@ -74,8 +74,16 @@ class Evidence:
         )
 
     def seeds_with(self, keys: set[str], languages: tuple[str, ...]) -> int:
+        """In how many seeds of one language a key is at most (a phrase's: in as many as
+        its rarest word)."""
         return max(
-            (self.keys.get(lang, {}).get(k, 0) for lang in languages for k in keys), default=0
+            (
+                min(self.keys.get(lang, {}).get(w, 0) for w in k.split())
+                for lang in languages
+                for k in keys
+                if k.strip()
+            ),
+            default=0,
         )
 
 

@@ -17,6 +17,12 @@ no look-alike does. Each case guards a way a profile crosses languages:
 - cholera: an outbreak, learned from English, French and Portuguese seeds; German,
   Spanish, Russian, Polish, Turkish and Italian reports; the same disease in a
   neighbouring country, a cyclone and the president's other news in the same country.
+- rates: a central bank's rate rise, learned from English, Turkish and German seeds;
+  Russian, Polish, French, Spanish and Chinese reports whose only name is the country
+  (the story's place: as common as "Turkey", not as Turkish news' everyday "Türkiye"),
+  with "interest rate", a phrase of two everyday words every seed uses, carried to
+  their languages by its sense; another central bank's decision, the country's other
+  news are look-alikes.
 - recall: a company's product recall, learned from English and German seeds; Polish,
   Russian, Turkish, French, Spanish and Czech reports; the company's other news, and
   another carmaker's recall (in German, "Autobauer" is no name of the company: the German
@@ -40,7 +46,16 @@ TOPICS = sorted(p.name for p in DATA.iterdir() if (p / "articles.jsonl").exists(
 
 
 def test_every_invented_topic_is_here() -> None:
-    assert TOPICS == ["cholera", "dam", "lme", "quake_en", "quake_ru", "quake_tr", "recall"]
+    assert TOPICS == [
+        "cholera",
+        "dam",
+        "lme",
+        "quake_en",
+        "quake_ru",
+        "quake_tr",
+        "rates",
+        "recall",
+    ]
 
 
 @pytest.mark.parametrize("topic", TOPICS)

@@ -58,6 +58,12 @@ def test_capitalised_words_side_by_side_name_another_subject() -> None:
     # a run that is itself a place is no other subject; the story's own names are none
     assert other_subjects("Flights resume in New York after the storm", "en", keys, ()) == []
     assert other_subjects("Depositors of Zorvan Harbour Bank wait", "en", keys, ()) == []
+    # an opening article is grammar, not the first word of a name ("La Banque")
+    title = "La Banque centrale relève son taux directeur"
+    assert other_subjects(title, "fr", keys, ("fr",)) == []
+    assert other_subjects("The Meridian board resigns after the loss", "en", keys, ()) == [
+        "Meridian"
+    ]
 
 
 def test_a_headline_that_says_none_of_the_story_scores_less() -> None:

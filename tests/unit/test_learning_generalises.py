@@ -158,3 +158,21 @@ def test_a_number_is_no_term() -> None:
     labels = {t.label for t in terms}
     assert "rescuers" in labels
     assert not any(label.replace(" ", "").isdigit() for label in labels), labels
+
+
+def test_a_phrase_of_everyday_words_in_most_seeds_is_kept_but_no_attribution() -> None:
+    from newswatch.profile import SeedDoc, learn_profile
+
+    seeds = [
+        SeedDoc(
+            f"{i}.txt",
+            f"The central bank of Veloria raised its main interest rate to {10 + i}% on "
+            f"{day}, the state news agency reported. Prices in Veloria rose again.",
+        )
+        for i, day in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday"])
+    ] + [SeedDoc("4.txt", "Veloria's currency steadied after the rate decision.")]
+    phrases = {t.label for t in learn_profile(seeds, name="t").terms if t.kind == "phrase"}
+    # two everyday words every seed puts together name the story's thing ...
+    assert {"interest rate", "central bank"} <= phrases
+    # ... but the words that introduce an outlet are attribution, not the story
+    assert "news agency" not in phrases

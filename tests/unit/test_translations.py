@@ -327,3 +327,15 @@ def test_a_learned_name_that_is_a_proper_name_of_the_table_gets_its_forms() -> N
     profile = Profile("t", (wide["silicon valley"],), 0.1, "", (), (), ("en",), ())
     match = Matcher(profile).score("硅谷一家银行倒闭", "硅谷一家银行倒闭，储户排队取款。", "zh")
     assert [r.label for r in match.reasons] == ["Silicon Valley"]
+
+
+def test_a_learned_phrase_reaches_other_languages_through_its_sense() -> None:
+    # an English phrase the seeds repeat, with one sense in the table
+    docs = [
+        ("The central bank raised its main interest rate again.", "en"),
+        ("Economists expect the interest rate to stay high.", "en"),
+    ]
+    phrase = ProfileTerm("interest rate", "interest rate", "phrase", 0.2, ("interest rate",), "t")
+    (wide,) = translate([phrase], ("en",), Evidence.of(docs))
+    assert {"stopa procentowy", "利率", "tasa de interés"} <= set(wide.aliases)
+    assert "interest rate (n)" in wide.why

@@ -59,6 +59,14 @@ _CUES = (
     r"agentūr|televizij|laikrašt|dienrašt|"
     r"televiz|deník"
 )
+_CUE_WORD = re.compile(rf"(?i:\w*(?:agentur|zeitung|sender)|{_CUES})\w{{0,4}}")
+
+
+def is_outlet_cue(word: str) -> bool:
+    """A word that introduces an outlet (agency, телеканал, gazety, Nachrichtenagentur)."""
+    return _CUE_WORD.fullmatch(word) is not None
+
+
 _UPPER = "A-ZА-ЯЁІЇЄҐÀ-ÖØ-ÞĄĆĘŁŃŚŹŻŠŽČŘĖĮŲŪŞİĞ"
 # a cue (inflected by at most four letters), then a capitalised name, maybe in quotes
 # (German cues also end a compound: "Nachrichtenagentur", "Tageszeitung", "Fernsehsender")

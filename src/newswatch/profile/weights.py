@@ -20,10 +20,11 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
-from newswatch import translations
+from newswatch import places, translations
 from newswatch.lexicon import SENSE_BASE, concept_ids
 from newswatch.models import ProfileTerm
 from newswatch.profile.candidates import Cand, calendar_keys, common_zipf, is_common_noun
+from newswatch.profile.clean import is_outlet_cue
 from newswatch.profile.merge import one_per_name, place_of, same_stem, widen
 from newswatch.text import WORD, is_unspaced, raw_key, word_key
 
@@ -34,6 +35,7 @@ MAX_ZIPF = 5.0
 RARITY_PIVOT = 5.5  # Zipf frequency at which a word says nothing about a topic
 ENTITY_BOOST = 1.5
 HEADLINE_DF = 1  # seeds a word of a seed's headline counts for beyond its own
+PHRASE_SEEDS = 0.6  # a phrase of everyday words in this share of the seeds is kept
 ALONE_ZIPF = 3.5  # a word said once by the only seed in its language is kept when rarer
 
 # -- 4. weights -------------------------------------------------------------------
@@ -153,6 +155,15 @@ def select_terms(groups: list[Cand], seed_langs: list[str]) -> list[ProfileTerm]
     pooled, concepts_of = _pool(groups)
     groups = [g for g in groups if g.count > 0]
     zipfs = _zipfs(groups, concepts_of)
+    # the story's place is as common as its English name: a country's name is an everyday
+    # word of its own language's news (Turkish "Türkiye", Zipf 6.1), not of the world's
+    # (Turkey, 4.6); other countries are context and keep the rule
+    story = set(story_places(groups, n_seeds))
+    for g in groups:
+        if g.kind == "entity" and (place := place_of(g)) in story:
+            english = common_zipf(places.name_of(str(place)), "en")
+            if english > 0:  # (a name the word list lacks is unknown, not rare: Aqtau)
+                zipfs[id(g)] = english
     concept_counts: Counter[int] = Counter()
     for g in groups:
         for c in concepts_of.get(id(g), ()):
@@ -204,18 +215,25 @@ def select_terms(groups: list[Cand], seed_langs: list[str]) -> list[ProfileTerm]
     )
     # among equal weights (forms of one concept) the most used first: it names the term
     used = {(g.kind, g.key): g.count for g in groups}
+    seeds_of = {g.key: g.seeds for g in groups if g.kind == "phrase"}
     keywords = sorted(
         (t for t in terms if t.kind == "keyword"), key=lambda t: (-t.weight, -used[(t.kind, t.key)])
     )[:MAX_KEYWORDS]
     phrases = sorted((t for t in terms if t.kind == "phrase"), key=lambda t: -t.weight)[
         :MAX_PHRASES
     ]
-    # single words inside a kept multi-word entity stay; phrases need both words kept alone
+    # single words inside a kept multi-word entity stay; a phrase needs both its words kept
+    # alone, or most seeds: two everyday words that every seed puts together name the
+    # story's thing ("interest rate", "central bank")
     kept_keys = {t.key for t in keywords}
     phrases = [
         p
         for p in phrases
         if all(any(same_stem(k, x) or k == x for k in kept_keys) for x in p.key.split())
+        or (
+            len(seeds_of[p.key]) >= PHRASE_SEEDS * n_seeds
+            and not any(is_outlet_cue(w) for w in WORD.findall(p.label))  # "news agency"
+        )
     ]
     return widen(entities) + keywords + phrases
 
