@@ -211,11 +211,17 @@ def capital_country(gloss: str, named: dict[str, str]) -> str | None:
     return named.get(m.group(1).strip()) if m else None
 
 
-# Languages without a Buchmeier dictionary, from WECHSEL's English <-> X word lists
+# Languages without a Buchmeier dictionary (and Turkish, whose dictionary has the fewest
+# senses: 10,170 of 49,894), from WECHSEL's English <-> X word lists
 # (https://github.com/CPJKU/wechsel, dicts/data/, scraped from the English Wiktionary of
 # 2021-12-01: CC BY-SA 3.0, Wiktionary's contributors; code MIT): file name -> language,
-# and the table language whose forms are cognates to pick a sense by (Ukrainian: Russian).
-WORD_LISTS = {"ukrainian.txt": ("uk", "ru"), "lithuanian.txt": ("lt", None)}
+# the table language whose forms are cognates to pick a sense by (Ukrainian: Russian),
+# and whether only English words of one sense are taken (see `add_word_lists`).
+WORD_LISTS = {
+    "ukrainian.txt": ("uk", "ru", False),
+    "lithuanian.txt": ("lt", None, False),
+    "turkish.txt": ("tr", None, True),
+}
 
 
 def add_word_lists(
@@ -227,13 +233,16 @@ def add_word_lists(
     """Forms of languages the dictionaries lack, from word lists without senses: a word
     joins the sense of its English word whose form in a related language begins as it
     does (Ukrainian банк: the bank's institution sense, whose Russian form is банк, not
-    its shore's, берег), else the English word's sense translated into the most
-    languages, when one is (a word list says "bank", not which bank)."""
+    its shore's, берег), else the English word's only sense, else its sense translated
+    into the most languages, when one is (a word list says "bank", not which bank). The
+    Turkish list pairs English words with verb stems (strike: "çarp", to hit) that the
+    widest sense would take for nouns (the work stoppage), so from it a word of several
+    senses is left out (`WORD_LISTS`: only one sense)."""
     by_head: dict[str, list[int]] = defaultdict(list)
     for (head, _pos, _gloss), sense in senses.items():
         if sense in keep:
             by_head[head].append(sense)
-    for name, (lang, cognate) in WORD_LISTS.items():
+    for name, (lang, cognate, only_sense) in WORD_LISTS.items():
         added = 0
         for line in (folder / name).read_text(encoding="utf-8").splitlines():
             english, _, word = line.partition("\t")
@@ -252,7 +261,9 @@ def add_word_lists(
                     for code, form in forms[sense]
                 )
             ]
-            if not chosen:
+            if not chosen and len(candidates) == 1:
+                chosen = candidates  # the English word's only sense
+            elif not chosen and not only_sense:
                 width = {sense: len({code for code, _ in forms[sense]}) for sense in candidates}
                 top = max(width.values())
                 widest = [sense for sense, n in width.items() if n == top]

@@ -17,6 +17,9 @@ no look-alike does. Each case guards a way a profile crosses languages:
 - cholera: an outbreak, learned from English, French and Portuguese seeds; German,
   Spanish, Russian, Polish, Turkish and Italian reports; the same disease in a
   neighbouring country, a cyclone and the president's other news in the same country.
+- wildfire: a wildfire near an invented Greek town, learned from English, German and
+  French seeds; Spanish, Italian, Polish, Russian and Portuguese reports; a wildfire in
+  Turkey and in California, an election and a flood in Greece are look-alikes.
 - rates: a central bank's rate rise, learned from English, Turkish and German seeds;
   Russian, Polish, French, Spanish and Chinese reports whose only name is the country
   (the story's place: as common as "Turkey", not as Turkish news' everyday "Türkiye"),
@@ -55,6 +58,7 @@ def test_every_invented_topic_is_here() -> None:
         "quake_tr",
         "rates",
         "recall",
+        "wildfire",
     ]
 
 

@@ -114,13 +114,18 @@ def test_a_capitalised_word_inside_a_sentence_is_no_evidence_of_its_sense() -> N
     assert german.says(translations.Form("de", "leck", 3.7))  # German nouns have capitals
 
 
-def test_ukrainian_and_lithuanian_words_from_word_lists_join_one_sense() -> None:
+def test_ukrainian_lithuanian_and_turkish_words_from_word_lists_join_one_sense() -> None:
     (explosion,) = translations.senses([("uk", word_key("вибух", "uk"))])
     assert ("ru", "взрыв") in _forms(explosion)
     banks = translations.senses([("uk", word_key("банк", "uk"))])
     assert not any(("ru", "берег") in _forms(s) for s in banks)  # not a river's bank
     (bankruptcy,) = translations.senses([("lt", word_key("bankrotas", "lt"))])
     assert ("en", "bankruptcy") in _forms(bankruptcy)
+    # Turkish: more forms from its word list, for English words of one sense only ("kusur",
+    # a defect); "çarp" (to hit) is listed for "strike" and joins none of its senses
+    assert ("tr", "kusur") in _forms(next(iter(translations.senses([("en", "defect")]))))
+    hits = translations.senses([("tr", word_key("çarp", "tr"))])
+    assert not any("stoppage" in translations.name(s) for s in hits)
 
 
 def test_lookups_from_several_threads_agree() -> None:
