@@ -9,6 +9,11 @@ no look-alike does. Each case guards a way a profile crosses languages:
 - quake_ru: Russian seeds only; English, Polish, Turkish, German, Ukrainian reports.
 - quake_tr: English and Turkish seeds ("Veloria earthquake": a place no gazetteer knows
   anchors no descriptor, so "earthquake" keeps its weight).
+- quake_syria: an earthquake across a real border (Turkey and Syria, an invented epicentre
+  town), learned from English, German and Polish seeds; Chinese and Japanese reports that
+  name only the countries, Russian, Turkish, Italian and Ukrainian ones; a Turkish
+  election, a Japanese earthquake (in English and Chinese), shelling in Syria and floods
+  in Turkey are look-alikes (the floods matched on the code of the previous round).
 - lme: English seeds only about a metal market; "nickel", the element, reaches Polish,
   Russian and Turkish through its main sense; the exchange's other metals and the
   producer's other news are look-alikes.
@@ -55,6 +60,7 @@ def test_every_invented_topic_is_here() -> None:
         "lme",
         "quake_en",
         "quake_ru",
+        "quake_syria",
         "quake_tr",
         "rates",
         "recall",
