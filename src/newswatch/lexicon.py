@@ -313,7 +313,12 @@ def translate(
             for lang, form in c.forms:
                 if c.kind == "event" and _zipf(form, lang) > own + MAX_COMMONER:
                     continue
-                extra.setdefault(pos, set()).update(_aliases(form, lang, c.kind))
+                extra.setdefault(pos, set()).update(
+                    a
+                    for a in _aliases(form, lang, c.kind)
+                    # (a lemma is matched in every language: "died" is "die", German's "the")
+                    if c.kind != "event" or a == form or not _false_friend(a, lang, own, readers)
+                )
     out: list[ProfileTerm] = []
     for pos, term in enumerate(terms):
         if pos in merged_away:

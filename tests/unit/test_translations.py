@@ -344,3 +344,12 @@ def test_a_learned_phrase_reaches_other_languages_through_its_sense() -> None:
     (wide,) = translate([phrase], ("en",), Evidence.of(docs))
     assert {"stopa procentowy", "利率", "tasa de interés"} <= set(wide.aliases)
     assert "interest rate (n)" in wide.why
+
+
+def test_a_lexicon_form_s_lemma_that_is_a_common_word_of_a_seed_language_is_left_out() -> None:
+    # "died" (the lexicon's "killed" concept) has the lemma "die", German's "the": with a
+    # German seed, German articles come, and "die" would fire in every one of them
+    death = ProfileTerm("death", "death", "keyword", 0.3, ("death", "deaths"), "t")
+    (wide,) = translate([death], ("en", "de"))
+    assert "Todesopfer" in wide.aliases
+    assert "die" not in wide.aliases
