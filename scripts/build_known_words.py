@@ -1,7 +1,8 @@
 """Build src/newswatch/data/known_words.json: simplemma's lemma and wordfreq's Zipf
 frequency of the words newswatch's own data uses, in their languages: the lexicon's
 event forms (src/newswatch/data/lexicon/events.yaml) and the calibration background
-(src/newswatch/data/background/).
+(src/newswatch/data/background/); and the everyday words of the translation table's
+spaced languages (wordfreq, Zipf >= 4.5), which learning checks translations against.
 
 Learning translates through the lexicon in all its languages and calibrates on the
 background; looking those words up at learn time would load a lemma dictionary and a

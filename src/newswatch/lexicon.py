@@ -32,9 +32,11 @@ from newswatch.langdata import zipf_frequency
 from newswatch.models import ProfileTerm
 from newswatch.senses import Evidence, word_senses
 from newswatch.text import (
+    COMMON_LANGUAGES,
     NO_WORDFREQ,
     SEGMENTED,
     WORD,
+    everyday_zipf,
     fold,
     is_unspaced,
     known_words,
@@ -388,7 +390,18 @@ def _false_friend(form: str, lang: str, bound: float, readers: tuple[str, ...]) 
     """Whether a translation is a common word of another language articles come in: an
     alias is matched in every article, whatever its language, so Turkish "set" (dam) would
     fire on English "set". Too common there is more common than the meaning (`bound`)
-    allows (Zipf + MAX_COMMONER), in English or a language of the seeds."""
+    allows (Zipf + MAX_COMMONER), in English or a language of the seeds (by their word
+    lists), or in any spaced language of the table (by its stored everyday words: "die",
+    the lemma of "died", is German's "the" when no seed is German)."""
     if is_unspaced(form):
         return False
-    return any(other != lang and _zipf(form, other) > bound + MAX_COMMONER for other in readers)
+    words = WORD.findall(form)
+    if not words:
+        return False
+    limit = bound + MAX_COMMONER
+    if any(other != lang and _zipf(form, other) > limit for other in readers):
+        return True
+    return any(
+        other != lang and min(everyday_zipf(w, other) for w in words) > limit
+        for other in COMMON_LANGUAGES
+    )

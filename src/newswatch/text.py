@@ -168,14 +168,22 @@ _LEMMATIZER = langdata.lemmatizer()
 # would load a lemma dictionary and a word list per language (seconds each) even when
 # the seeds are in one language.
 KNOWN_WORDS_FILE = "known_words.json"
+# The everyday words of the spaced languages of the translation table (wordfreq, Zipf at
+# least COMMON_FLOOR, among each list's COMMON_TOP first), stored beside them: learning
+# leaves out a translation that is an everyday word of another language, since aliases
+# are matched in articles of every language (see `lexicon`), without loading 12 lists.
+COMMON_LANGUAGES = ("en", "cs", "de", "es", "fr", "it", "lt", "pl", "pt", "ru", "tr", "uk")
+COMMON_FLOOR = 4.5
+COMMON_TOP = 6000
 
 
 @lru_cache(maxsize=1)
 def known_words() -> dict[str, dict[str, dict[str, object]]]:
-    """{"lemma": {language: {word: lemma}}, "zipf": {language: {word: Zipf}}}."""
+    """{"lemma": {language: {word: lemma}}, "zipf": {language: {word: Zipf}},
+    "common": {language: {everyday word: Zipf}}}."""
     path = resources.files("newswatch.data") / KNOWN_WORDS_FILE
     if not path.is_file():
-        return {"lemma": {}, "zipf": {}}
+        return {"lemma": {}, "zipf": {}, "common": {}}
     data: dict[str, dict[str, dict[str, object]]] = json.loads(path.read_text(encoding="utf-8"))
     return data
 
@@ -199,7 +207,19 @@ def known_words_now(
             low = w.casefold()
             lemmas.setdefault(lang, {})[low] = _looked_up_lemma(low, lang)
             zipfs.setdefault(lang, {})[w] = wordfreq.zipf_frequency(w, lang)
-    return {"lemma": lemmas, "zipf": zipfs}
+    common: dict[str, dict[str, object]] = {}
+    for lang in COMMON_LANGUAGES:
+        for w in wordfreq.top_n_list(lang, COMMON_TOP):
+            z = wordfreq.zipf_frequency(w, lang)
+            if z >= COMMON_FLOOR and w.isalpha():
+                common.setdefault(lang, {})[w] = z
+    return {"lemma": lemmas, "zipf": zipfs, "common": common}
+
+
+def everyday_zipf(word: str, lang: str) -> float:
+    """The Zipf frequency of an everyday word of `lang` (see COMMON_LANGUAGES), else 0."""
+    stored = known_words().get("common", {}).get(lang, {}).get(word.casefold())
+    return float(stored) if isinstance(stored, int | float) else 0.0
 
 
 @lru_cache(maxsize=200_000)
