@@ -176,3 +176,20 @@ def test_a_phrase_of_everyday_words_in_most_seeds_is_kept_but_no_attribution() -
     assert {"interest rate", "central bank"} <= phrases
     # ... but the words that introduce an outlet are attribution, not the story
     assert "news agency" not in phrases
+
+
+def test_a_short_german_noun_is_the_name_other_seeds_write() -> None:
+    from newswatch.profile import SeedDoc, learn_profile
+
+    # the German dictionary knows "Fed", and German capitalises nouns: only the English
+    # seeds show it is a name; a short German noun no other seed names stays no term
+    seeds = [
+        SeedDoc("0.txt", "The Fed raised its main rate again, and the Fed said more may come."),
+        SeedDoc("1.txt", "Die Fed hob den Leitzins erneut an, erklärte die Fed am Mittwoch."),
+        SeedDoc("2.txt", "Die Fed will die Inflation senken. Das Amt für Statistik meldet Daten."),
+        SeedDoc("3.txt", "Markets expected the rate rise after inflation stayed high."),
+        SeedDoc("4.txt", "Banks passed the higher rate on to borrowers within days."),
+    ]
+    terms = {t.label: t for t in learn_profile(seeds, name="t").terms}
+    assert terms["Fed"].kind == "entity"
+    assert not any(t.key == "amt" for t in terms.values())

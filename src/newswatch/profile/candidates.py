@@ -118,6 +118,7 @@ class Cand:
     expansions: set[str] = field(default_factory=set)
     in_runs: int = 0
     titles: set[int] = field(default_factory=set)  # seeds whose headline has it
+    lower: int = 0  # uses written in lower case (a German noun's capital says nothing)
 
 
 # -- 2. candidates ----------------------------------------------------------------
@@ -304,10 +305,14 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                 else ""
                 for n, t in enumerate(toks)
             ]
-            for t, k in zip(toks, keys, strict=True):
+            for at, (t, k) in enumerate(zip(toks, keys, strict=True)):
                 # a number is no word of the story: tolls and figures change every day
-                if len(k) >= 4 and not k.isdigit():
+                # (a capitalised German word of 3 letters is kept for `weights._pool` to
+                # join to a name the other seeds write: "die Fed" is the Fed)
+                short_noun = len(k) == 3 and at in nouns and k.isalpha()
+                if (len(k) >= 4 or short_noun) and not k.isdigit():
                     c = add("keyword", k, t.lower(), seed, lang)
+                    c.lower += t[:1].islower()
                     if n_sent == 0:
                         c.titles.add(seed)
             for a, b, ta, tb in zip(keys, keys[1:], toks, toks[1:], strict=False):

@@ -72,6 +72,7 @@ def merge_forms(cands: dict[tuple[str, str], Cand]) -> list[Cand]:
                     set(c.expansions),
                     c.in_runs,
                     set(c.titles),
+                    c.lower,
                 )
                 merged.append(group)
                 buckets[c.key[:4]].append(group)
@@ -82,6 +83,7 @@ def merge_forms(cands: dict[tuple[str, str], Cand]) -> list[Cand]:
                 home.count += c.count
                 home.expansions |= c.expansions
                 home.in_runs += c.in_runs
+                home.lower += c.lower
                 home.titles |= c.titles
                 if len(c.key) < len(home.key):
                     home.key = c.key
@@ -126,6 +128,7 @@ def merge_forms(cands: dict[tuple[str, str], Cand]) -> list[Cand]:
             home.langs |= g.langs
             home.count += g.count
             home.in_runs += g.in_runs
+            home.lower += g.lower
             home.titles |= g.titles
             g.count = 0
     return [g for g in groups if g.count > 0]

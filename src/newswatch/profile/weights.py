@@ -26,7 +26,7 @@ from newswatch.models import ProfileTerm
 from newswatch.profile.candidates import Cand, calendar_keys, common_zipf, is_common_noun
 from newswatch.profile.clean import is_outlet_cue
 from newswatch.profile.merge import one_per_name, place_of, same_stem, widen
-from newswatch.text import WORD, is_unspaced, raw_key, word_key
+from newswatch.text import NOUN_CAPITALS, WORD, is_unspaced, raw_key, word_key
 
 MAX_ENTITIES = 60
 MAX_KEYWORDS = 120
@@ -58,8 +58,9 @@ def _pool(groups: list[Cand]) -> tuple[dict[int, set[int]], dict[int, set[int]]]
 
     1. A single word capitalised in one seed (a headline's "Peacekeeping") and written in
        lower case in another is a common word: the capitalised group joins the keyword,
-       unless the seeds write it as a name more often than as a word ("Boeing", which
-       Polish and German dictionaries know as a plane when it opens a sentence): then
+       unless the seeds write it as a name more often than in lower case ("Boeing", which
+       Polish and German dictionaries know as a plane when it opens a sentence; "Fed",
+       which the German dictionary knows and German capitalises as a noun anyway): then
        the keyword joins the name.
     2. Keywords that are forms of one lexicon concept (peacekeeping, taikdarių) count the
        seeds of all of them: the story is told in several languages.
@@ -69,12 +70,15 @@ def _pool(groups: list[Cand]) -> tuple[dict[int, set[int]], dict[int, set[int]]]
     for g in groups:
         if g.kind == "entity" and " " not in g.key and not g.expansions and g.key in keywords:
             word = keywords[g.key]
-            home, joins = (g, word) if g.count > word.count else (word, g)
+            # (only a language that does not capitalise nouns shows it as a name)
+            named = g.count > (word.lower if g.langs - NOUN_CAPITALS else word.count)
+            home, joins = (g, word) if named else (word, g)
             home.forms.update(joins.forms)
             home.seeds |= joins.seeds
             home.titles |= joins.titles
             home.langs |= joins.langs
             home.count += joins.count
+            home.lower += joins.lower
             joins.count = 0
     by_concept: dict[int, set[int]] = defaultdict(set)
     concepts_of: dict[int, set[int]] = {}
@@ -170,12 +174,17 @@ def select_terms(groups: list[Cand], seed_langs: list[str]) -> list[ProfileTerm]
             concept_counts[c] += g.count
     terms: list[ProfileTerm] = []
     calendar = calendar_keys()
-    lower_counts: Counter[str] = Counter()
+    lower_counts: defaultdict[str, float] = defaultdict(float)
     for g in groups:
         if g.kind == "keyword":
+            # the uses written in lower case; a word only of languages that capitalise
+            # nouns counts all its uses, as before ("Versäumnisse")
+            share = 1.0 if g.langs <= NOUN_CAPITALS else g.lower / g.count
             for form, n in g.forms.items():
-                lower_counts[raw_key(form)] += n
+                lower_counts[raw_key(form)] += n * share
     for g in groups:
+        if g.kind == "keyword" and len(g.key) < 4:
+            continue  # a short German noun no name joined (see `candidates`)
         df = len(pooled.get(id(g), g.seeds))
         if g.titles and zipfs[id(g)] > 0:
             # a word of a seed's headline: the headline says what the story is, so it
@@ -203,7 +212,8 @@ def select_terms(groups: list[Cand], seed_langs: list[str]) -> list[ProfileTerm]
         weight = (rarity / RARITY_PIVOT) * math.sqrt(df / n_seeds)
         if g.kind == "entity":
             weight *= ENTITY_BOOST
-        label = g.forms.most_common(1)[0][0]
+        # the form used most; a name's as a name is written ("Fed", not German's "fed")
+        label = max(g.forms, key=lambda f: (g.kind == "entity" and f[:1].isupper(), g.forms[f]))
         aliases = sorted({f for f in g.forms} | g.expansions)
         count = max([g.count] + [concept_counts[c] for c in concepts_of.get(id(g), ())])
         why = f"in {df}/{n_seeds} seeds, {count} times; Zipf frequency {z:.1f} in general language"
