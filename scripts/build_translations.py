@@ -182,7 +182,8 @@ def demonym_country(gloss: str, named: dict[str, str]) -> str | None:
 
 def country_by_prefix(head: str, named: dict[str, str]) -> str | None:
     """The country whose English name begins as the demonym does, for at least 5 letters
-    and longer than any other's (Kazakh: Kazakhstan; Uzbek: Uzbekistan)."""
+    and all but at most 3 of the demonym's, and longer than any other's (Kazakh:
+    Kazakhstan; Uzbek: Uzbekistan; not Philistine: Philippines)."""
 
     def common(a: str, b: str) -> int:
         n = 0
@@ -196,7 +197,8 @@ def country_by_prefix(head: str, named: dict[str, str]) -> str | None:
     for name, pid in named.items():
         best[pid] = max(best.get(pid, 0), common(head, name))
     ranked = sorted(best.items(), key=lambda kv: -kv[1])
-    if ranked and ranked[0][1] >= 5 and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
+    need = max(5, len(head) - 3)
+    if ranked and ranked[0][1] >= need and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
         return ranked[0][0]
     return None
 

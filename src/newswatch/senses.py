@@ -87,6 +87,16 @@ class Evidence:
         )
 
 
+def _verb_form(written: tuple[str, ...], found: set[int]) -> bool:
+    """Whether an English word is written only as a verb's -ing or -ed form of the
+    senses' head ("forcing", "raised": the table's senses are of the nouns "force" and
+    "raise", and the main one, armed forces, is not what "forcing the evacuation" says)."""
+    heads = {fold(f.alias) for s in found for f in translations.forms(s) if f.lang == "en"}
+    return bool(written) and all(
+        w.casefold().endswith(("ing", "ed")) and fold(w) not in heads for w in written
+    )
+
+
 def _opens_sentence(text: str, at: int) -> bool:
     before = text[max(0, at - 3) : at].rstrip(" \t\"'«“„(")
     return not before or before[-1] in ".!?:\n"
@@ -136,7 +146,7 @@ def word_senses(
         any(f.lang == "en" and fold(f.alias) in spelled for f in translations.forms(s))
         for s in found
     )
-    if not dominant or not english:
+    if not dominant or not english or _verb_form(written, found):
         return []
     width = sorted(((len({f.lang for f in translations.forms(s)}), s) for s in found), reverse=True)
     if width[0][0] >= DOMINANT_LANGUAGES and width[0][0] >= DOMINANT * width[1][0]:

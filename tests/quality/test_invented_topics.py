@@ -22,6 +22,10 @@ no look-alike does. Each case guards a way a profile crosses languages:
 - cholera: an outbreak, learned from English, French and Portuguese seeds; German,
   Spanish, Russian, Polish, Turkish and Italian reports; the same disease in a
   neighbouring country, a cyclone and the president's other news in the same country.
+- typhoon: a typhoon with an invented name, learned from English, Chinese, Japanese and
+  Russian seeds; German, French, Polish, Spanish, Chinese and Turkish reports; another
+  typhoon ("Typhoon Kito": the "Typhoon" of "Typhoon Moran" is a word, not the storm's
+  name), a company named Moran, the country's volcano are look-alikes.
 - wildfire: a wildfire near an invented Greek town, learned from English, German and
   French seeds; Spanish, Italian, Polish, Russian and Portuguese reports; a wildfire in
   Turkey and in California, an election and a flood in Greece are look-alikes.
@@ -64,6 +68,7 @@ def test_every_invented_topic_is_here() -> None:
         "quake_tr",
         "rates",
         "recall",
+        "typhoon",
         "wildfire",
     ]
 

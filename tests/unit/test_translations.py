@@ -354,3 +354,23 @@ def test_a_lexicon_form_s_lemma_that_is_an_everyday_word_of_another_language_is_
         (wide,) = translate([death], languages)
         assert "Todesopfer" in wide.aliases
         assert "die" not in wide.aliases
+
+
+def test_a_verb_form_takes_no_main_sense_of_its_noun() -> None:
+    # "raising fears" is no pay rise, "forcing" no armed force: the table's senses are the
+    # nouns', so an English word written only as an -ing or -ed form takes none of them
+    docs = [("Raising fears, the bank fell.", "en"), ("Raising rates again, it said.", "en")]
+    raising = ProfileTerm("raise", "raising", "keyword", 0.1, ("raising",), "t")
+    (term,) = translate([raising], ("en",), Evidence.of(docs))
+    assert term.aliases == ("raising",)
+    # a word written as the noun still takes it ("nickel", the element)
+    nickel = ProfileTerm("nickel", "nickel", "keyword", 0.3, ("nickel",), "t")
+    docs = [("Nickel prices rose.", "en"), ("The nickel market fell.", "en")]
+    (term,) = translate([nickel], ("en",), Evidence.of(docs))
+    assert "никель" in term.aliases
+
+
+def test_a_demonym_found_by_its_country_s_name_shares_nearly_all_of_it() -> None:
+    # "Philistine" begins as "Philippines" does, for 5 letters of 10: no demonym of it
+    assert translations.demonym_country("Philistine") is None
+    assert translations.demonym_country("Kazakh") == "KZ"

@@ -26,7 +26,7 @@ from newswatch.models import ProfileTerm
 from newswatch.profile.candidates import Cand, calendar_keys, common_zipf, is_common_noun
 from newswatch.profile.clean import is_outlet_cue
 from newswatch.profile.merge import one_per_name, place_of, same_stem, widen
-from newswatch.text import NOUN_CAPITALS, WORD, is_unspaced, raw_key, word_key
+from newswatch.text import NOUN_CAPITALS, WORD, is_dictionary_word, is_unspaced, raw_key, word_key
 
 MAX_ENTITIES = 60
 MAX_KEYWORDS = 120
@@ -36,7 +36,8 @@ RARITY_PIVOT = 5.5  # Zipf frequency at which a word says nothing about a topic
 ENTITY_BOOST = 1.5
 HEADLINE_DF = 1  # seeds a word of a seed's headline counts for beyond its own
 PHRASE_SEEDS = 0.6  # a phrase of everyday words in this share of the seeds is kept
-ALONE_ZIPF = 3.5  # a word said once by the only seed in its language is kept when rarer
+ALONE_ZIPF = 3.5
+RUN_WORD_ZIPF = 2.5  # a dictionary word this common, seen only inside names, is no name  # a word said once by the only seed in its language is kept when rarer
 
 # -- 4. weights -------------------------------------------------------------------
 
@@ -70,8 +71,9 @@ def _pool(groups: list[Cand]) -> tuple[dict[int, set[int]], dict[int, set[int]]]
     for g in groups:
         if g.kind == "entity" and " " not in g.key and not g.expansions and g.key in keywords:
             word = keywords[g.key]
-            # (only a language that does not capitalise nouns shows it as a name)
-            named = g.count > (word.lower if g.langs - NOUN_CAPITALS else word.count)
+            # (only a language that does not capitalise nouns shows it as a name, and only
+            # outside a longer name: the "Typhoon" of "Typhoon Moran" may be a word)
+            named = g.count - g.in_runs > (word.lower if g.langs - NOUN_CAPITALS else word.count)
             home, joins = (g, word) if named else (word, g)
             home.forms.update(joins.forms)
             home.seeds |= joins.seeds
@@ -199,8 +201,16 @@ def select_terms(groups: list[Cand], seed_langs: list[str]) -> list[ProfileTerm]
                 continue
             if lower_counts[g.key] >= g.count:
                 continue  # mostly written in lower case: a common word starting sentences
-            if g.in_runs >= 0.8 * g.count and zipfs[id(g)] >= 3.5:
-                continue  # a common word that is part of a longer name (Security, Council)
+            if g.in_runs >= 0.8 * g.count and (
+                zipfs[id(g)] >= 3.5
+                or (
+                    zipfs[id(g)] >= RUN_WORD_ZIPF
+                    and all(is_dictionary_word(f, lang) for f in g.forms for lang in g.langs)
+                )
+            ):
+                # a common word that is part of a longer name (Security, Council; the
+                # "Typhoon" of Typhoon Moran, which alone would be any typhoon)
+                continue
             if g.in_runs >= g.count and all(
                 is_common_noun(f, lang) for f in g.forms for lang in g.langs
             ):
