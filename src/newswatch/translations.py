@@ -70,20 +70,26 @@ def senses(keys: Iterable[tuple[str, str]]) -> set[int]:
 @lru_cache(maxsize=8192)
 def forms(sense: int) -> tuple[Form, ...]:
     """The sense's forms in every language of the table."""
-    db = _db()
-    if db is None:
-        return ()
-    rows = db.execute("SELECT lang, alias, zipf FROM alias WHERE sense=?", (sense,))
-    return tuple(Form(lang, alias, z / 100) for lang, alias, z in rows)
+    return _forms("SELECT lang, alias, zipf FROM alias WHERE sense=?", sense)
 
 
 def name(sense: int) -> str:
     """'leak (n): entrance or escape of a fluid'."""
+    return _name("SELECT name FROM sense WHERE id=?", sense)
+
+
+def _forms(sql: str, entry: int) -> tuple[Form, ...]:
+    """The forms `sql` (of a sense's or a proper name's aliases) selects for an entry."""
     db = _db()
     if db is None:
-        return str(sense)
-    row = db.execute("SELECT name FROM sense WHERE id=?", (sense,)).fetchone()
-    return str(row[0]) if row else str(sense)
+        return ()
+    return tuple(Form(lang, alias, z / 100) for lang, alias, z in db.execute(sql, (entry,)))
+
+
+def _name(sql: str, entry: int) -> str:
+    db = _db()
+    row = db.execute(sql, (entry,)).fetchone() if db is not None else None
+    return str(row[0]) if row else str(entry)
 
 
 def proper_names(keys: Iterable[str]) -> set[int]:
@@ -105,20 +111,12 @@ def proper_names(keys: Iterable[str]) -> set[int]:
 def proper_forms(proper: int) -> tuple[Form, ...]:
     """A proper name's forms in every language of the table (as written: names are
     matched on name keys, not lemmatised)."""
-    db = _db()
-    if db is None:
-        return ()
-    rows = db.execute("SELECT lang, alias, zipf FROM proper_alias WHERE proper=?", (proper,))
-    return tuple(Form(lang, alias, z / 100) for lang, alias, z in rows)
+    return _forms("SELECT lang, alias, zipf FROM proper_alias WHERE proper=?", proper)
 
 
 def proper_name(proper: int) -> str:
     """'Silicon Valley: nickname for region in San Francisco'."""
-    db = _db()
-    if db is None:
-        return str(proper)
-    row = db.execute("SELECT name FROM proper WHERE id=?", (proper,)).fetchone()
-    return str(row[0]) if row else str(proper)
+    return _name("SELECT name FROM proper WHERE id=?", proper)
 
 
 def demonyms(country: str) -> tuple[tuple[str, str], ...]:
