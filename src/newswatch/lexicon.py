@@ -330,6 +330,9 @@ def translate(
             if proper:
                 why.setdefault(pos, set()).add(translations.proper_name(proper[0]))
                 extra.setdefault(pos, set()).update(proper[1])
+            for proper_id, compounds in _unspaced_compounds(term):
+                why.setdefault(pos, set()).add(translations.proper_name(proper_id))
+                extra.setdefault(pos, set()).update(compounds)
         add = extra.get(pos, set()) - set(term.aliases) - {term.label}
         if add:
             found_in = why.get(pos, set())
@@ -378,6 +381,37 @@ def _proper_name(term: ProfileTerm, readers: tuple[str, ...]) -> tuple[int, set[
         for f in forms
         if f.zipf <= bound + MAX_COMMONER and not _false_friend(f.alias, f.lang, bound, readers)
     }
+
+
+def _unspaced_compounds(term: ProfileTerm) -> list[tuple[int, set[str]]]:
+    """A name of a proper name and an English noun (Silicon Valley Bank), in Chinese and
+    Japanese: the proper name's form there and the noun's, written together as those
+    languages write such names (硅谷银行, シリコンバレー銀行). The noun's forms of its most
+    translated senses are all taken: a bank's shore makes a string no article writes."""
+    out = []
+    for alias in {term.label, *term.aliases}:
+        words = WORD.findall(alias)
+        if len(words) < 2 or is_unspaced(alias) or not words[-1].isascii():
+            continue
+        found = translations.proper_names({" ".join(raw_key(w) for w in words[:-1])})
+        if len(found) != 1:
+            continue
+        (proper,) = found
+        senses = translations.senses([("en", word_key(words[-1], "en"))])
+        width = {s: len({f.lang for f in translations.forms(s)}) for s in senses}
+        top = sorted(set(width.values()), reverse=True)[:1]
+        heads = [
+            f
+            for s in senses
+            if width[s] in top
+            for f in translations.forms(s)
+            if f.lang in SEGMENTED
+        ]
+        names = [f for f in translations.proper_forms(proper) if f.lang in SEGMENTED]
+        compounds = {n.alias + h.alias for n in names for h in heads if n.lang == h.lang}
+        if compounds:
+            out.append((proper, compounds))
+    return out
 
 
 def _same_side(a: ProfileTerm, b: ProfileTerm) -> bool:

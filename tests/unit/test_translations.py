@@ -374,3 +374,10 @@ def test_a_demonym_found_by_its_country_s_name_shares_nearly_all_of_it() -> None
     # "Philistine" begins as "Philippines" does, for 5 letters of 10: no demonym of it
     assert translations.demonym_country("Philistine") is None
     assert translations.demonym_country("Kazakh") == "KZ"
+
+
+def test_a_proper_name_and_a_noun_are_written_together_in_chinese_and_japanese() -> None:
+    bank = ProfileTerm("svb", "SVB", "entity", 0.8, ("SVB", "Silicon Valley Bank"), "t")
+    (wide,) = translate([bank], ("en",))
+    assert {"硅谷银行", "シリコンバレー銀行"} <= set(wide.aliases)
+    assert not any("岸" in a for a in wide.aliases)  # the noun's main senses only
