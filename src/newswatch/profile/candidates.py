@@ -120,6 +120,19 @@ class Cand:
     titles: set[int] = field(default_factory=set)  # seeds whose headline has it
     lower: int = 0  # uses written in lower case (a German noun's capital says nothing)
 
+    def absorb(self, other: Cand) -> None:
+        """Take `other`'s uses as this one's (another form of the same thing); `other`
+        is left with none."""
+        self.forms.update(other.forms)
+        self.seeds |= other.seeds
+        self.langs |= other.langs
+        self.count += other.count
+        self.expansions |= other.expansions
+        self.in_runs += other.in_runs
+        self.titles |= other.titles
+        self.lower += other.lower
+        other.count = 0
+
 
 # -- 2. candidates ----------------------------------------------------------------
 

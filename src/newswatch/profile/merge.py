@@ -77,14 +77,7 @@ def merge_forms(cands: dict[tuple[str, str], Cand]) -> list[Cand]:
                 merged.append(group)
                 buckets[c.key[:4]].append(group)
             else:
-                home.forms.update(c.forms)
-                home.seeds |= c.seeds
-                home.langs |= c.langs
-                home.count += c.count
-                home.expansions |= c.expansions
-                home.in_runs += c.in_runs
-                home.lower += c.lower
-                home.titles |= c.titles
+                home.absorb(c)
                 if len(c.key) < len(home.key):
                     home.key = c.key
         groups.extend(merged)
@@ -123,14 +116,7 @@ def merge_forms(cands: dict[tuple[str, str], Cand]) -> list[Cand]:
             continue
         home = homes.setdefault(place, g)
         if home is not g:
-            home.forms.update(g.forms)
-            home.seeds |= g.seeds
-            home.langs |= g.langs
-            home.count += g.count
-            home.in_runs += g.in_runs
-            home.lower += g.lower
-            home.titles |= g.titles
-            g.count = 0
+            home.absorb(g)
     return [g for g in groups if g.count > 0]
 
 

@@ -8,11 +8,14 @@ least two seeds (one, when there are fewer than three) and be rarer than everyda
 the word list lacks is as common as its lemma; the forms of one lexicon concept
 (protests, протесты, protestuotojų) pool their seeds, take the Zipf frequency of the
 rarest of them the word lists know, and become one term named by the form the seeds use
-most.
+most. The story's place is as common as its English name (Turkish news say "Türkiye" as
+an everyday word). A phrase needs both its words kept alone, or PHRASE_SEEDS of the seeds
+("interest rate"; not "news agency", which introduces an outlet).
 
 Places: countries and cities (CLDR, see `places`) named in at least 60% of the seeds are
 where the story happens (`Profile.places`), when together they are named in 80% of the
-seeds; matching uses them to tell the story from the same events elsewhere.
+seeds, all the names of one place counting together; matching uses them to tell the
+story from the same events elsewhere.
 """
 
 from __future__ import annotations
@@ -36,8 +39,8 @@ RARITY_PIVOT = 5.5  # Zipf frequency at which a word says nothing about a topic
 ENTITY_BOOST = 1.5
 HEADLINE_DF = 1  # seeds a word of a seed's headline counts for beyond its own
 PHRASE_SEEDS = 0.6  # a phrase of everyday words in this share of the seeds is kept
-ALONE_ZIPF = 3.5
-RUN_WORD_ZIPF = 2.5  # a dictionary word this common, seen only inside names, is no name  # a word said once by the only seed in its language is kept when rarer
+ALONE_ZIPF = 3.5  # a word said once by the only seed in its language is kept when rarer
+RUN_WORD_ZIPF = 2.5  # a dictionary word this common, seen only inside names, is no name
 
 # -- 4. weights -------------------------------------------------------------------
 
@@ -75,13 +78,7 @@ def _pool(groups: list[Cand]) -> tuple[dict[int, set[int]], dict[int, set[int]]]
             # outside a longer name: the "Typhoon" of "Typhoon Moran" may be a word)
             named = g.count - g.in_runs > (word.lower if g.langs - NOUN_CAPITALS else word.count)
             home, joins = (g, word) if named else (word, g)
-            home.forms.update(joins.forms)
-            home.seeds |= joins.seeds
-            home.titles |= joins.titles
-            home.langs |= joins.langs
-            home.count += joins.count
-            home.lower += joins.lower
-            joins.count = 0
+            home.absorb(joins)
     by_concept: dict[int, set[int]] = defaultdict(set)
     concepts_of: dict[int, set[int]] = {}
     for g in groups:
