@@ -14,8 +14,8 @@ from newswatch.pipeline.topics import Topic
 
 
 @task(name="learn-topic", cache_policy=NO_CACHE, task_run_name="learn {topic.name}")
-def learn_topic(topic: Topic) -> Profile:
-    return profiles.learn_topic(topic).profile
+def learn_topic(topic: Topic, feeds: tuple[str, ...] = ()) -> Profile:
+    return profiles.learn_topic(topic, feeds).profile
 
 
 @flow(name="learn", **watched())
@@ -24,7 +24,8 @@ def learn_flow(settings: Settings | None = None, topic: str | None = None) -> li
     a user's edits survive."""
     settings = settings or load_settings()
     chosen = profiles.learnable_topics(settings, topic)
-    learned = [learn_topic(t) for t in chosen]
+    feeds = profiles.feed_titles(settings)
+    learned = [learn_topic(t, feeds) for t in chosen]
     lines = ["# newswatch profiles", ""]
     for t, profile in zip(chosen, learned, strict=True):
         lines += [

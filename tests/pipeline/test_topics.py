@@ -64,3 +64,23 @@ def test_naming_a_topic_that_does_not_exist_says_which_do(tmp_path: Path) -> Non
         topics_of(_settings(tmp_path), "two")
     with pytest.raises(ConfigError, match="no topics"):
         topics_of(load_settings(seeds_dir=tmp_path / "none", config_dir=tmp_path / "c"))
+
+
+def test_learning_reads_the_feeds_names_and_goes_on_without_them(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from newswatch.pipeline.profiles import feed_titles
+
+    settings = _settings(tmp_path)
+    assert feed_titles(settings) == ()  # no feeds file yet
+    (tmp_path / "config").mkdir()
+    feeds = tmp_path / "config" / "feeds.yaml"
+    feeds.write_text(
+        "feeds:\n  - name: Varnik Post | World\n    url: https://example.org/rss\n",
+        encoding="utf-8",
+    )
+    assert feed_titles(settings) == ("Varnik Post | World",)
+    feeds.write_text("feeds:\n  - name: [broken\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="newswatch"):
+        assert feed_titles(settings) == ()
+    assert "feeds.yaml" in caplog.text

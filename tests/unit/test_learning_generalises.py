@@ -193,3 +193,26 @@ def test_a_short_german_noun_is_the_name_other_seeds_write() -> None:
     terms = {t.label: t for t in learn_profile(seeds, name="t").terms}
     assert terms["Fed"].kind == "entity"
     assert not any(t.key == "amt" for t in terms.values())
+
+
+def test_the_feeds_outlets_are_never_a_story_s_names() -> None:
+    from newswatch.profile import SeedDoc, learn_profile
+    from newswatch.profile.clean import outlet_names
+
+    assert outlet_names(
+        ["Google News - Kazakhstan", "Meduza (English)", "The Diplomat - Central Asia"]
+    ) == {"Google News", "Meduza", "Diplomat"}
+    # seeds that cite an outlet with no word saying it is one
+    seeds = [
+        SeedDoc(
+            f"{i}.txt",
+            f"Floods hit the Orsk valley on day {i}. Varnik Post counted 40 flooded homes "
+            "as rescuers reached the flooded villages of the Orsk valley.",
+        )
+        for i in range(5)
+    ]
+    learned = {t.label for t in learn_profile(seeds, name="t").terms}
+    assert "Varnik" in learned or "Varnik Post" in learned  # nothing says it is an outlet
+    told = {t.label for t in learn_profile(seeds, name="t", feeds=["Varnik Post | World"]).terms}
+    assert not {"Varnik", "Varnik Post", "Post"} & told
+    assert "Orsk" in told

@@ -68,15 +68,17 @@ def learn_to_file(
     *,
     negatives: Sequence[SeedDoc] | None = None,
     name: str = "default",
+    feeds: Sequence[str] = (),
 ) -> Profile:
     """Learn the profile from the seeds folder and write it to `profile_file`, keeping
     the user's edits of `previous` (the file that was there). `negatives` default to the
-    folder's `negative/` files (see `read_negatives`). Imports only what learning needs,
-    so `newswatch learn` starts in a second, not in the time the pipeline takes."""
+    folder's `negative/` files (see `read_negatives`); `feeds`: the configured feeds'
+    titles (their outlets are no story's names). Imports only what learning needs, so
+    `newswatch learn` starts in a second, not in the time the pipeline takes."""
     if negatives is None:
         negatives = read_negatives(seeds_dir)
     profile = learn_profile(
-        read_seeds(seeds_dir), name=name, previous=previous, negatives=negatives
+        read_seeds(seeds_dir), name=name, previous=previous, negatives=negatives, feeds=feeds
     )
     profile_file.parent.mkdir(parents=True, exist_ok=True)
     # Written whole, then renamed: a run starting meanwhile reads the old file or the new one.

@@ -121,7 +121,9 @@ def _profiles_for(profile: Path | None, topic: str | None) -> list[Profile]:
     with reported():
         if profile is not None:
             return [profiles.ensure_profile(settings(profile_file=profile))]
-        return [profiles.topic_profile(t) for t in topics_of(settings(), topic)]
+        chosen = settings()
+        feeds = profiles.feed_titles(chosen)
+        return [profiles.topic_profile(t, feeds) for t in topics_of(chosen, topic)]
 
 
 def backtest(

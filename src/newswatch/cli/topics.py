@@ -129,7 +129,7 @@ def _relearn(chosen: Topic) -> None:
     from newswatch.profile import describe_changes
 
     with reported():
-        learned = profiles.learn_topic(chosen)
+        learned = profiles.learn_topic(chosen, profiles.feed_titles(settings()))
     new = learned.profile
     out.print(
         f"re-learned {chosen.name}: {len(new.terms)} terms, threshold {new.threshold:.3f} "

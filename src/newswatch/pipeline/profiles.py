@@ -12,6 +12,7 @@ from pathlib import Path
 
 from newswatch.adapters.seeds import learn_to_file
 from newswatch.errors import ConfigError
+from newswatch.feedlist import parse_feeds
 from newswatch.models import DEFAULT_TOPIC, Profile
 from newswatch.pipeline.files import read_config
 from newswatch.pipeline.settings import Settings
@@ -42,17 +43,32 @@ class Learned:
     previous: Profile | None
 
 
+def feed_titles(settings: Settings) -> tuple[str, ...]:
+    """The configured feeds' titles: their outlets are never a story's names (see
+    `profile.learn_profile`). A missing or broken feeds file gives none: learning does
+    not need it, and `newswatch run` names its mistake."""
+    path = settings.resolved_feeds_file()
+    try:
+        content = read_config(path, "feeds file", missing_ok=True)
+        return tuple(f.name for f in parse_feeds(content, path=str(path))) if content else ()
+    except ConfigError as exc:
+        log.warning("learning without the feeds' names: %s", exc)
+        return ()
+
+
 def learn(settings: Settings) -> tuple[Profile, Path]:
     """Learn one profile from the seeds folder's own articles into the profile file,
     keeping a user's edits (`newswatch learn --seeds DIR --profile FILE`)."""
     path = settings.resolved_profile_file()
     if not settings.seeds_dir.is_dir():
         raise ConfigError("seeds folder not found", path=str(settings.seeds_dir))
-    return learn_topic(Topic(DEFAULT_TOPIC, path, settings.seeds_dir)).profile, path
+    topic = Topic(DEFAULT_TOPIC, path, settings.seeds_dir)
+    return learn_topic(topic, feed_titles(settings)).profile, path
 
 
-def learn_topic(topic: Topic) -> Learned:
-    """Learn a topic from its seeds into its profile file, keeping a user's edits."""
+def learn_topic(topic: Topic, feeds: tuple[str, ...] = ()) -> Learned:
+    """Learn a topic from its seeds into its profile file, keeping a user's edits;
+    `feeds`: the feeds' titles (see `feed_titles`)."""
     if topic.seeds_dir is None:
         raise ConfigError(
             f"topic {topic.name!r} has no seeds folder to learn from (its profile is "
@@ -60,7 +76,9 @@ def learn_topic(topic: Topic) -> Learned:
             path=str(topic.profile_file),
         )
     previous = load_profile_file(topic.profile_file) if topic.profile_file.exists() else None
-    profile = learn_to_file(topic.seeds_dir, topic.profile_file, previous, name=topic.name)
+    profile = learn_to_file(
+        topic.seeds_dir, topic.profile_file, previous, name=topic.name, feeds=feeds
+    )
     return Learned(topic, profile, previous)
 
 
@@ -77,22 +95,24 @@ def learnable_topics(settings: Settings, only: str | None = None) -> list[Topic]
 
 def learn_topics(settings: Settings, only: str | None = None) -> list[Learned]:
     """Learn every topic that has seeds (or the one named `only`)."""
-    return [learn_topic(t) for t in learnable_topics(settings, only)]
+    feeds = feed_titles(settings)
+    return [learn_topic(t, feeds) for t in learnable_topics(settings, only)]
 
 
-def topic_profile(topic: Topic) -> Profile:
+def topic_profile(topic: Topic, feeds: tuple[str, ...] = ()) -> Profile:
     """The topic's profile; learned from its seeds first if it has none. Its name is the
     topic's, whatever the file says."""
     if not topic.profile_file.exists():
         log.info("no profile for topic %s: learning one from %s", topic.name, topic.seeds_dir)
-        return learn_topic(topic).profile
+        return learn_topic(topic, feeds).profile
     profile = load_profile_file(topic.profile_file)
     return profile if profile.name == topic.name else replace(profile, name=topic.name)
 
 
 def ensure_profiles(settings: Settings) -> tuple[Profile, ...]:
     """Every topic's profile (learned first where there is none)."""
-    return tuple(topic_profile(t) for t in topics_of(settings))
+    feeds = feed_titles(settings)
+    return tuple(topic_profile(t, feeds) for t in topics_of(settings))
 
 
 def ensure_profile(settings: Settings) -> Profile:

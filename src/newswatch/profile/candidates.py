@@ -215,11 +215,14 @@ def _expansion(acronym: str, text: str) -> str | None:
     return None
 
 
-def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tuple[str, str], Cand]:
+def find_candidates(
+    docs: list[tuple[str, str]], outlets: set[str], listed: frozenset[str] | None = None
+) -> dict[tuple[str, str], Cand]:
     cands: dict[tuple[str, str], Cand] = {}
-    # names the seeds revealed as outlets: each word; the bundled list: its one-word
-    # names (Reuters, Хабар) and its longer names as a whole (New York Times, not York)
-    listed = known_outlets()
+    # names the seeds revealed as outlets: each word; the bundled list and the feeds'
+    # outlets (`listed`): their one-word names (Reuters, Хабар) and their longer names as
+    # a whole (New York Times, not York)
+    listed = known_outlets() if listed is None else listed
     outlet_keys = {raw_key(w) for o in outlets for w in o.split()}
     outlet_keys |= {raw_key(o) for o in listed if " " not in o}
     outlet_runs = {" ".join(raw_key(w) for w in o.split()) for o in listed if " " in o}
@@ -291,6 +294,15 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                 ):
                     run.append(toks[j])
                     j += 1
+                # an outlet's name, whole or with a title or word before it ("Varnik Post")
+                keys_of_run = [raw_key(x) for x in run]
+                if any(
+                    " ".join(keys_of_run[k:m]) in outlet_runs
+                    for k in range(len(run))
+                    for m in range(k + 2, len(run) + 1)
+                ):
+                    i = j
+                    continue
                 # titles and sentence-initial ordinary words are not part of a name
                 while len(run) > 1 and (
                     common_zipf(run[0], lang) >= 5.0
@@ -301,9 +313,6 @@ def find_candidates(docs: list[tuple[str, str]], outlets: set[str]) -> dict[tupl
                     run[-1] == "of" or (len(run) < 3 and common_zipf(run[-1], lang) >= 5.0)
                 ):
                     run.pop()
-                if " ".join(raw_key(x) for x in run) in outlet_runs:
-                    i = j
-                    continue
                 if 1 < len(run) <= 4:
                     add("entity", " ".join(raw_key(x) for x in run), " ".join(run), seed, lang)
                 for x in run:

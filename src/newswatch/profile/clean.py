@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -92,6 +92,26 @@ def known_outlets() -> frozenset[str]:
     return frozenset(
         ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")
     )
+
+
+# what follows an outlet's name in a feed's title: its section or language ("Google News -
+# Kazakhstan", "Meduza (English)", "Reuters | World")
+_FEED_SUFFIX = re.compile(r"\s*(?:\(.*?\)|\s[-–—|:]\s.*)$")
+
+
+def outlet_names(feeds: Iterable[str]) -> frozenset[str]:
+    """The outlets named by feeds' titles, as the bundled list names outlets: without their
+    section or language and a leading "The" ("Google News - Kazakhstan": Google News;
+    "Meduza (English)": Meduza; "The Diplomat - Central Asia": Diplomat)."""
+    out = set()
+    for title in feeds:
+        name = title.strip()
+        while (cut := _FEED_SUFFIX.sub("", name)) != name:
+            name = cut
+        name = re.sub(r"^(?:the|The)\s+", "", name).strip()
+        if name:
+            out.add(name)
+    return frozenset(out)
 
 
 @dataclass(frozen=True)

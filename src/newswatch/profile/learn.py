@@ -16,7 +16,7 @@ from newswatch.lexicon import Evidence, translate
 from newswatch.models import Profile, ProfileTerm
 from newswatch.profile.calibrate import calibrate
 from newswatch.profile.candidates import Cand, find_candidates
-from newswatch.profile.clean import SeedDoc, prepare_seeds
+from newswatch.profile.clean import SeedDoc, known_outlets, outlet_names, prepare_seeds
 from newswatch.profile.descriptors import mark_descriptors
 from newswatch.profile.levels import mark_country_level
 from newswatch.profile.merge import merge_forms
@@ -25,10 +25,11 @@ from newswatch.profile.weights import select_terms, story_places
 
 
 def terms_from(
-    docs: list[tuple[str, str]], outlets: set[str]
+    docs: list[tuple[str, str]], outlets: set[str], listed: frozenset[str] | None = None
 ) -> tuple[list[ProfileTerm], tuple[str, ...]]:
-    """The learned terms, and the story's places."""
-    groups = merge_forms(find_candidates(docs, outlets))
+    """The learned terms, and the story's places. `outlets`: names the seeds revealed as
+    outlets; `listed`: the outlets named in advance (see `candidates.find_candidates`)."""
+    groups = merge_forms(find_candidates(docs, outlets, listed))
     terms = mark_descriptors(select_terms(groups, [lang for _, lang in docs]), docs)
     terms = mark_country_level(terms, docs)
     story = story_places(groups, len(docs))
@@ -55,13 +56,16 @@ def learn_profile(
     name: str = "default",
     previous: Profile | None = None,
     negatives: Sequence[SeedDoc] = (),
+    feeds: Sequence[str] = (),
 ) -> Profile:
     """Learn a profile from seed articles, and from `negatives`, articles that are not
-    on the topic (see the module rules). Deterministic."""
+    on the topic (see the module rules); `feeds`: the titles of the feeds articles come
+    from, whose outlets are never a story's names. Deterministic."""
     if not seeds:
         raise ConfigError("no seed articles to learn from")
     docs, outlets = prepare_seeds(seeds)
-    terms, story = terms_from(docs, outlets)
+    listed = known_outlets() | outlet_names(feeds)
+    terms, story = terms_from(docs, outlets, listed)
     terms = apply_edits(terms, previous)
     if previous is not None:  # places the user added are kept
         story = tuple(sorted(set(story) | set(previous.places)))
@@ -82,7 +86,7 @@ def learn_profile(
         draft,
         docs,
         lambda some: weigh_against(
-            apply_edits(terms_from(some, outlets)[0], previous), some, wrong, draft
+            apply_edits(terms_from(some, outlets, listed)[0], previous), some, wrong, draft
         )[0],
         marked_wrong=wrong,
     )
