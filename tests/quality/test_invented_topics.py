@@ -29,6 +29,10 @@ no look-alike does. Each case guards a way a profile crosses languages:
 - wildfire: a wildfire near an invented Greek town, learned from English, German and
   French seeds; Spanish, Italian, Polish, Russian and Portuguese reports; a wildfire in
   Turkey and in California, an election and a flood in Greece are look-alikes.
+- ransomware: an attack on an invented hospital group, learned from English, German and
+  Polish seeds; French, Spanish, Italian, Russian, Turkish and Czech reports; an attack on
+  another company and a strike at hospitals are look-alikes. Its name "Meridia" is no
+  Mérida with an ending: an English seed writes a place's name as it is.
 - rates: a central bank's rate rise, learned from English, Turkish and German seeds;
   Russian, Polish, French, Spanish and Chinese reports whose only name is the country
   (the story's place: as common as "Turkey", not as Turkish news' everyday "Türkiye"),
@@ -66,6 +70,7 @@ def test_every_invented_topic_is_here() -> None:
         "quake_ru",
         "quake_syria",
         "quake_tr",
+        "ransomware",
         "rates",
         "recall",
         "typhoon",

@@ -181,3 +181,12 @@ def test_the_shipped_profile_loads_with_the_installed_cldr_data(
         shipped = load_profile((REPO / "config" / "profile.yaml").read_text(encoding="utf-8"))
     assert "unknown place" not in caplog.text
     assert shipped.places and all(places.resolve(p) == (p,) for p in shipped.places)
+
+
+def test_a_name_an_english_seed_writes_is_a_place_only_as_written() -> None:
+    # "Meridia" (a hospital group) is Mérida with an ending in the languages that inflect
+    # names; an English seed writes a place's name as it is, so it is no place
+    seeds = REPO / "tests" / "data" / "invented" / "ransomware" / "seeds"
+    profile = learn_profile(read_seeds(seeds), name="t")
+    assert profile.places == ()
+    assert name_places("Meridia", "pl", 4) == ("America/Merida",)  # as matching would

@@ -120,14 +120,29 @@ def merge_forms(cands: dict[tuple[str, str], Cand]) -> list[Cand]:
     return [g for g in groups if g.count > 0]
 
 
+# Languages that do not inflect names: a name of a seed in them is a place only as written
+# (the company "Meridia" is no Mérida with an ending)
+UNINFLECTED = frozenset({"en", "fr", "es", "it", "pt"})
+
+
 def place_of(group: Cand) -> str | None:
     """The place (id) a name group stands for: one of its three commonest forms names
-    it, exactly or with an inflectional ending as matching finds it (`match_keys.name_places`);
+    it, exactly or as its people's name (Turkish), or, when the name is only of languages
+    that inflect names, with an
+    inflectional ending as matching finds it (`match_keys.name_places`: Turcji, Турции);
     a country before a city."""
-    for form, _n in group.forms.most_common(3):
+    forms = [form for form, _n in group.forms.most_common(3)]
+    for form in forms:
         place = places.best(form)
         if place:
             return place.id
+    for form in forms:
+        country = translations.demonym_country(form)  # its people's (Turkish)
+        if country:
+            return country
+    if group.langs & UNINFLECTED:
+        return None  # a seed in such a language writes the place's name as it is
+    for form in forms:
         for lang in sorted(group.langs):
             ids = name_places(form, lang, ENTITY_ENDING)
             if ids:
