@@ -1,8 +1,9 @@
 """Build src/newswatch/data/known_words.json: simplemma's lemma and wordfreq's Zipf
 frequency of the words newswatch's own data uses, in their languages: the lexicon's
 event forms (src/newswatch/data/lexicon/events.yaml) and the calibration background
-(src/newswatch/data/background/); and the everyday words of the translation table's
-spaced languages (wordfreq, Zipf >= 4.5), which learning checks translations against.
+(src/newswatch/data/background/); and, in everyday_words.json, the everyday words of
+the translation table's spaced languages (wordfreq, Zipf >= 4.5), which learning checks
+translations against.
 
 Learning translates through the lexicon in all its languages and calibrates on the
 background; looking those words up at learn time would load a lemma dictionary and a
@@ -24,15 +25,22 @@ sys.path.insert(0, str(REPO / "src"))
 
 from newswatch.lexicon import lexicon_words  # noqa: E402
 from newswatch.profile.calibrate import background_texts  # noqa: E402
-from newswatch.text import KNOWN_WORDS_FILE, known_words_now  # noqa: E402
+from newswatch.text import EVERYDAY_WORDS_FILE, KNOWN_WORDS_FILE, known_words_now  # noqa: E402
 
 
 def main() -> None:
     table = known_words_now(background_texts(), lexicon_words())
-    path = REPO / "src" / "newswatch" / "data" / KNOWN_WORDS_FILE
-    path.write_text(json.dumps(table, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    everyday = table.pop("common")
+    data = REPO / "src" / "newswatch" / "data"
+    for name, content in ((KNOWN_WORDS_FILE, table), (EVERYDAY_WORDS_FILE, everyday)):
+        text = json.dumps(content, ensure_ascii=False, sort_keys=True) + "\n"
+        (data / name).write_text(text, encoding="utf-8")
     n = sum(len(v) for v in table["lemma"].values())
-    print(f"{path}: lemmas of {n} words, Zipf of {sum(len(v) for v in table['zipf'].values())}")
+    print(
+        f"{data / KNOWN_WORDS_FILE}: lemmas of {n} words, Zipf of "
+        f"{sum(len(v) for v in table['zipf'].values())}; {data / EVERYDAY_WORDS_FILE}: "
+        f"{sum(len(v) for v in everyday.values())} everyday words"
+    )
 
 
 if __name__ == "__main__":

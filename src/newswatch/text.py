@@ -28,6 +28,7 @@ import threading
 import unicodedata
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import py3langid
 import simplemma
@@ -169,9 +170,11 @@ _LEMMATIZER = langdata.lemmatizer()
 # the seeds are in one language.
 KNOWN_WORDS_FILE = "known_words.json"
 # The everyday words of the spaced languages of the translation table (wordfreq, Zipf at
-# least COMMON_FLOOR, among each list's COMMON_TOP first), stored beside them: learning
-# leaves out a translation that is an everyday word of another language, since aliases
-# are matched in articles of every language (see `lexicon`), without loading 12 lists.
+# least COMMON_FLOOR, among each list's COMMON_TOP first), stored in a file of their own,
+# which only learning reads: it leaves out a translation that is an everyday word of
+# another language, since aliases are matched in articles of every language (see
+# `lexicon`), without loading 12 lists; scoring, which lemmatises, loads none of it.
+EVERYDAY_WORDS_FILE = "everyday_words.json"
 COMMON_LANGUAGES = ("en", "cs", "de", "es", "fr", "it", "lt", "pl", "pt", "ru", "tr", "uk")
 COMMON_FLOOR = 4.5
 COMMON_TOP = 6000
@@ -179,12 +182,21 @@ COMMON_TOP = 6000
 
 @lru_cache(maxsize=1)
 def known_words() -> dict[str, dict[str, dict[str, object]]]:
-    """{"lemma": {language: {word: lemma}}, "zipf": {language: {word: Zipf}},
-    "common": {language: {everyday word: Zipf}}}."""
-    path = resources.files("newswatch.data") / KNOWN_WORDS_FILE
+    """{"lemma": {language: {word: lemma}}, "zipf": {language: {word: Zipf}}}."""
+    return _stored(KNOWN_WORDS_FILE) or {"lemma": {}, "zipf": {}}
+
+
+@lru_cache(maxsize=1)
+def everyday_words() -> dict[str, dict[str, object]]:
+    """{language: {everyday word: Zipf}} (see EVERYDAY_WORDS_FILE)."""
+    return _stored(EVERYDAY_WORDS_FILE)
+
+
+def _stored(name: str) -> dict[str, Any]:
+    path = resources.files("newswatch.data") / name
     if not path.is_file():
-        return {"lemma": {}, "zipf": {}, "common": {}}
-    data: dict[str, dict[str, dict[str, object]]] = json.loads(path.read_text(encoding="utf-8"))
+        return {}
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 
 
@@ -193,7 +205,8 @@ def known_words_now(
 ) -> dict[str, dict[str, dict[str, object]]]:
     """The `known_words` table looked up now (slow: loads every language it needs):
     lemmas of the words of `texts` (in each text's language) and of `lexicon`'s
-    ({language: words}), Zipf frequencies of `lexicon`'s words."""
+    ({language: words}), Zipf frequencies of `lexicon`'s words; and, as "common", the
+    `everyday_words` table."""
     lemmas: dict[str, dict[str, object]] = {}
     zipfs: dict[str, dict[str, object]] = {}
     for text in texts:
@@ -218,7 +231,7 @@ def known_words_now(
 
 def everyday_zipf(word: str, lang: str) -> float:
     """The Zipf frequency of an everyday word of `lang` (see COMMON_LANGUAGES), else 0."""
-    stored = known_words().get("common", {}).get(lang, {}).get(word.casefold())
+    stored = everyday_words().get(lang, {}).get(word.casefold())
     return float(stored) if isinstance(stored, int | float) else 0.0
 
 

@@ -116,14 +116,11 @@ def _profile_or_learn(profile: Path | None, topic: str | None = None) -> Profile
 def _profiles_for(profile: Path | None, topic: str | None) -> list[Profile]:
     """The profile file given, or the topic named, or every topic (learned if need be)."""
     from newswatch.pipeline import profiles
-    from newswatch.pipeline.topics import topics_of
 
     with reported():
         if profile is not None:
             return [profiles.ensure_profile(settings(profile_file=profile))]
-        chosen = settings()
-        feeds = profiles.feed_titles(chosen)
-        return [profiles.topic_profile(t, feeds) for t in topics_of(chosen, topic)]
+        return list(profiles.ensure_profiles(settings(), topic))
 
 
 def backtest(

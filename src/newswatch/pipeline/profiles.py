@@ -109,10 +109,13 @@ def topic_profile(topic: Topic, feeds: tuple[str, ...] = ()) -> Profile:
     return profile if profile.name == topic.name else replace(profile, name=topic.name)
 
 
-def ensure_profiles(settings: Settings) -> tuple[Profile, ...]:
-    """Every topic's profile (learned first where there is none)."""
-    feeds = feed_titles(settings)
-    return tuple(topic_profile(t, feeds) for t in topics_of(settings))
+def ensure_profiles(settings: Settings, only: str | None = None) -> tuple[Profile, ...]:
+    """Every topic's profile, or the one named `only` (learned first where there is none;
+    the feeds file is read only then)."""
+    topics = topics_of(settings, only)
+    missing = any(not t.profile_file.exists() for t in topics)
+    feeds = feed_titles(settings) if missing else ()
+    return tuple(topic_profile(t, feeds) for t in topics)
 
 
 def ensure_profile(settings: Settings) -> Profile:

@@ -119,6 +119,7 @@ class Cand:
     in_runs: int = 0
     titles: set[int] = field(default_factory=set)  # seeds whose headline has it
     lower: int = 0  # uses written in lower case (a German noun's capital says nothing)
+    place: str | None = None  # the place a name stands for (set by `merge.merge_forms`)
 
     def absorb(self, other: Cand) -> None:
         """Take `other`'s uses as this one's (another form of the same thing); `other`

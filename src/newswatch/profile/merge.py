@@ -111,7 +111,7 @@ def merge_forms(cands: dict[tuple[str, str], Cand]) -> list[Cand]:
     # in several ways (US, USA; Turkey, Türkei, Turcji, Турции)
     homes: dict[str, Cand] = {}
     for g in groups:
-        place = place_of(g) if g.kind == "entity" and g.count else None
+        place = g.place = place_of(g) if g.kind == "entity" and g.count else None
         if place is None:
             continue
         home = homes.setdefault(place, g)

@@ -28,7 +28,7 @@ from newswatch.lexicon import SENSE_BASE, concept_ids
 from newswatch.models import ProfileTerm
 from newswatch.profile.candidates import Cand, calendar_keys, common_zipf, is_common_noun
 from newswatch.profile.clean import is_outlet_cue
-from newswatch.profile.merge import one_per_name, place_of, same_stem, widen
+from newswatch.profile.merge import one_per_name, same_stem, widen
 from newswatch.text import NOUN_CAPITALS, WORD, is_dictionary_word, is_unspaced, raw_key, word_key
 
 MAX_ENTITIES = 60
@@ -163,7 +163,7 @@ def select_terms(groups: list[Cand], seed_langs: list[str]) -> list[ProfileTerm]
     # (Turkey, 4.6); other countries are context and keep the rule
     story = set(story_places(groups, n_seeds))
     for g in groups:
-        if g.kind == "entity" and (place := place_of(g)) in story:
+        if g.kind == "entity" and (place := g.place) in story:
             english = common_zipf(places.name_of(str(place)), "en")
             if english > 0:  # (a name the word list lacks is unknown, not rare: Aqtau)
                 zipfs[id(g)] = english
@@ -258,16 +258,16 @@ def select_terms(groups: list[Cand], seed_langs: list[str]) -> list[ProfileTerm]
 def story_places(groups: list[Cand], n_seeds: int) -> tuple[str, ...]:
     """The places the story happens in: countries and cities named in most seeds
     (at least 60%), when together they are named in nearly every seed (80%). A place
-    counts the seeds of all the names that stand for it, as matching finds them (`US`,
+    (`Cand.place`, found once by `merge.place_of`) counts the seeds of all the names that
+    stand for it, as matching finds them (`US`,
     `USA`; Turkey, Türkei, Turcji, Турции): seeds in several languages name one country
     in several ways. Seeds that are not about one place (a company, a technology) give
     none, and matching then ignores geography."""
     need = n_seeds if n_seeds < 3 else math.ceil(0.6 * n_seeds)
     seeds_of: dict[str, set[int]] = defaultdict(set)
     for g in groups:
-        place = place_of(g) if g.kind == "entity" and g.count else None
-        if place is not None:
-            seeds_of[place] |= g.seeds
+        if g.kind == "entity" and g.count and g.place is not None:
+            seeds_of[g.place] |= g.seeds
     found = {pid for pid, seeds in seeds_of.items() if len(seeds) >= need}
     covered = {s for pid in found for s in seeds_of[pid]}
     if len(covered) < 0.8 * n_seeds:
